@@ -1,0 +1,75 @@
+"""Typed getters for every ``ckanext.govshare.*`` option.
+
+Options are declared once, with their defaults, in ``config_declaration.yaml``; code reads
+them only through these functions (never at import time).
+"""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+
+def search_backend() -> str:
+    """``postgres`` (embedded default) or ``solr``."""
+    return tk.config.get("ckanext.govshare.search_backend") or "postgres"
+
+
+def search_user_dict() -> str:
+    """Path of an optional extra-terms file for the Chinese segmenter."""
+    return tk.config.get("ckanext.govshare.search.user_dict") or ""
+
+
+def search_max_rows() -> int:
+    """Largest page the PostgreSQL search backend returns."""
+    return tk.config.get("ckanext.govshare.search.max_rows")
+
+
+def deadline_review_days() -> int:
+    """Working days to review a submitted catalogue entry."""
+    return tk.config.get("ckanext.govshare.deadline.review_days")
+
+
+def deadline_revision_review_days() -> int:
+    """Working days to review a pending revision."""
+    return tk.config.get("ckanext.govshare.deadline.revision_review_days")
+
+
+def deadline_offline_review_days() -> int:
+    """Working days to decide an offline request."""
+    return tk.config.get("ckanext.govshare.deadline.offline_review_days")
+
+
+def deadline_update_after_change_days() -> int:
+    """Working days to update an entry after a change event."""
+    return tk.config.get("ckanext.govshare.deadline.update_after_change_days")
+
+
+def deadline_days(clock: str) -> int:
+    """Working days of a lifecycle clock (``TransitionResult.clock``) or ``update_after_change``."""
+    getters = {
+        "review": deadline_review_days,
+        "revision_review": deadline_revision_review_days,
+        "offline_review": deadline_offline_review_days,
+        "update_after_change": deadline_update_after_change_days,
+    }
+    return getters[clock]()
+
+
+def calendar_last_official_year() -> int | None:
+    """Configured last year with an official holiday schedule, ``None`` to detect it."""
+    value = tk.config.get("ckanext.govshare.calendar.last_official_year")
+    return int(value) if value not in (None, "") else None
+
+
+def lifecycle_second_stage() -> list[str]:
+    """``field=value`` conditions that send an entry to the coordinator after the reviewer."""
+    return tk.config.get("ckanext.govshare.lifecycle.second_stage") or []
+
+
+def freshness_options() -> dict[str, float | int]:
+    """Keyword arguments of ``deadlines.freshness`` (thresholds of the update-cycle check)."""
+    return {
+        "due_soon_ratio": tk.config.get("ckanext.govshare.freshness.due_soon_ratio"),
+        "grace_ratio": tk.config.get("ckanext.govshare.freshness.grace_ratio"),
+        "delinquent_cycles": tk.config.get("ckanext.govshare.freshness.delinquent_cycles"),
+        "irregular_days": tk.config.get("ckanext.govshare.freshness.irregular_days"),
+    }

@@ -1,0 +1,1 @@
+"""gettext catalogs of ckanext-govshare (installed as ``ckanext.govshare.i18n``)."""

@@ -1,0 +1,1 @@
+"""ckanext-scheming YAML schemas of ckanext-govshare (installed as ``ckanext.govshare.schemas``)."""

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Shared, idempotent set-up for scripts/serve.sh and scripts/test.sh:
+# Debian packages, PostgreSQL and Redis running, the venv with pinned packages, the database role.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+PGHOST=127.0.0.1
+export PGHOST
+
+log() { printf '\033[1m[govshare]\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_debian_packages() {
+  local missing=()
+  command -v gcc >/dev/null || missing+=(gcc)
+  dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
+  command -v psql >/dev/null || missing+=(postgresql postgresql-client)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v msgfmt >/dev/null || missing+=(gettext)
+  dpkg -s python3-venv >/dev/null 2>&1 || "$PY" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_services() {
+  if ! pg_isready -q -h 127.0.0.1; then
+    log "starting PostgreSQL"
+    for v in $(ls /etc/postgresql); do
+      as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
+    done
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  fi
+  if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+    log "starting Redis"
+    mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/govshare.log
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+  fi
+}
+
+psql_admin() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+ensure_role() {
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='govshare'")" != 1 ]; then
+    log "creating database role govshare"
+    psql_admin -c "CREATE ROLE govshare LOGIN CREATEDB"
+  fi
+}
+
+ensure_database() {  # $1 = name
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$1'")" != 1 ]; then
+    log "creating database $1"
+    psql_admin -c "CREATE DATABASE \"$1\" OWNER govshare ENCODING 'UTF8' TEMPLATE template0"
+  fi
+}
+
+ensure_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating the virtualenv at .venv"
+    "$PY" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.govshare-installed"
+  local want
+  want="$(cat "$ROOT/requirements/constraints.txt" "$ROOT/requirements/dev.txt" "$ROOT/setup.py" | sha1sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$VENV/bin/python" -c 'import ckanext.govshare' 2>/dev/null; then
+    log "installing Python packages (pinned by requirements/constraints.txt)"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -c "$ROOT/requirements/constraints.txt" \
+      "ckan[requirements,dev]==2.12.0" -r "$ROOT/requirements/dev.txt"
+    "$VENV/bin/pip" install -q -c "$ROOT/requirements/constraints.txt" -e "$ROOT"
+    echo "$want" > "$stamp"
+  fi
+}
+
+compile_catalogs() {
+  local po="$ROOT/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-govshare.po"
+  if [ -f "$po" ]; then
+    msgfmt -o "${po%.po}.mo" "$po"
+  fi
+}
+
+setup_all() {
+  ensure_debian_packages
+  ensure_services
+  ensure_role
+  ensure_venv
+  compile_catalogs
+}

@@ -1,0 +1,65 @@
+"""Packaging of ckanext-govshare.
+
+``schemas/`` and ``i18n/`` live at the top of the repository (the design card fixes the layout)
+and are mapped into the package as ``ckanext.govshare.schemas`` and ``ckanext.govshare.i18n``,
+so a non-editable ``pip install .`` ships and loads them too.
+"""
+from setuptools import setup
+
+setup(
+    name="ckanext-govshare",
+    version="0.1.0",
+    description="Government data sharing catalogue for CKAN (DB14 部门内部管理规范)",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=[
+        "ckanext",
+        "ckanext.govshare",
+        "ckanext.govshare.search",
+        "ckanext.govshare.logic",
+        "ckanext.govshare.model",
+        "ckanext.govshare.schemas",
+        "ckanext.govshare.i18n",
+    ],
+    package_dir={
+        "ckanext.govshare.schemas": "schemas",
+        "ckanext.govshare.i18n": "i18n",
+    },
+    include_package_data=True,
+    package_data={
+        "ckanext.govshare": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "assets/**/*",
+            "public/**/*",
+            "migration/govshare/*",
+            "migration/govshare/versions/*.py",
+            "data/*",
+        ],
+        "ckanext.govshare.schemas": ["*.yaml", "*.json"],
+        "ckanext.govshare.i18n": ["*.pot", "*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"],
+    },
+    install_requires=[
+        "ckanext-scheming>=3.1.0",
+        "ckanapi>=4.11",
+        "rjieba>=0.2.2",
+        "holidays>=0.80",
+        "chinesecalendar>=1.10",
+        "openpyxl>=3.1",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "govshare = ckanext.govshare.plugin:GovsharePlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)

@@ -1,0 +1,41 @@
+"""Shared fixtures: CKAN's pytest plugin plus the govshare database and plugin set-up.
+
+Every test outside ``tests/unit`` runs with the plugins of ``test.ini`` loaded
+(``with_plugins``), and ``clean_db`` also applies govshare's alembic migrations and empties
+govshare's own tables (CKAN's reset only knows core tables).
+"""
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+UNIT = pathlib.Path(__file__).parent / "unit"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if UNIT not in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.usefixtures("with_plugins"))
+
+
+@pytest.fixture
+def clean_db(with_plugins, reset_db, migrate_db_for):
+    """CKAN's ``clean_db``, plus govshare's migrations and tables."""
+    import ckan.model as model
+    import ckan.plugins as p
+    import sqlalchemy as sa
+
+    reset_db()
+    for plugin in ("activity", "govshare"):
+        if p.plugin_loaded(plugin):
+            migrate_db_for(plugin)
+    tables = [
+        r[0] for r in model.Session.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename LIKE 'govshare\\_%' AND tablename <> 'govshare_alembic_version'"
+        ))
+    ]
+    if tables:
+        model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
+    model.Session.commit()
