@@ -73,3 +73,8 @@ def freshness_options() -> dict[str, float | int]:
         "delinquent_cycles": tk.config.get("ckanext.govshare.freshness.delinquent_cycles"),
         "irregular_days": tk.config.get("ckanext.govshare.freshness.irregular_days"),
     }
+
+
+def public_catalogue() -> bool:
+    """Whether anonymous visitors see published entries' metadata."""
+    return tk.config.get("ckanext.govshare.public_catalogue")

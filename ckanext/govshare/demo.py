@@ -1,0 +1,216 @@
+"""The demo catalogue loaded by ``ckan govshare demo load`` (and so by ``scripts/serve.sh``).
+
+Three provincial departments with their internal units, a user for every role, and about sixty
+catalogue entries with real-looking 信息项, spread over share types, grades, formats and
+classes. Everything goes through the public actions, so the demo obeys every rule a real
+department's data does. Loading is idempotent: existing departments, users and entries (by
+title within the department) are left alone.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
+
+__all__ = ["load", "DEMO_PASSWORD", "DEPARTMENTS"]
+
+DEMO_PASSWORD = "Govshare-Demo-2026"
+
+DEPARTMENTS: list[dict[str, Any]] = [
+    {
+        "name": "sx-samr", "title": "省市场监督管理局",
+        "description": "负责全省市场综合监督管理、市场主体登记注册。",
+        "uscc": "11140000MB1957364G", "region_code": "140000", "level": "province",
+        "units": [("SAMR01", "登记注册局"), ("SAMR02", "信用监督管理处"),
+                  ("SAMR03", "食品安全抽检监测处")],
+    },
+    {
+        "name": "sx-gat", "title": "省公安厅",
+        "description": "负责全省人口户籍、身份证件、交通管理等公安业务。",
+        "uscc": "11140000012345678X", "region_code": "140000", "level": "province",
+        "units": [("GAT01", "治安管理总队（户政）"), ("GAT02", "交通管理局"),
+                  ("GAT03", "出入境管理局")],
+    },
+    {
+        "name": "sx-hrss", "title": "省人力资源和社会保障厅",
+        "description": "负责全省社会保险、就业、人事人才等工作。",
+        "uscc": "11140000MB0123456Y", "region_code": "140000", "level": "province",
+        "units": [("HRSS01", "社会保险事业管理中心"), ("HRSS02", "就业促进和失业保险处")],
+    },
+]
+
+ROLES = ("compiler", "reviewer", "security_officer", "coordinator")
+
+C = "C"
+# (name, name_en, data_type, length)
+ENTERPRISE = [("统一社会信用代码", "uscc", C, 18), ("企业名称", "enterprise_name", C, 200),
+              ("法定代表人", "legal_representative", C, 50), ("成立日期", "established", "D", None),
+              ("注册资本", "registered_capital", "N", 18), ("住所", "address", C, 300),
+              ("经营范围", "business_scope", "M", None), ("登记状态", "status", C, 20)]
+PERSON = [("公民身份号码", "id_number", C, 18), ("姓名", "name", C, 50), ("性别", "sex", C, 2),
+          ("出生日期", "birth_date", "D", None), ("民族", "ethnicity", C, 20),
+          ("户籍地址", "household_address", C, 300)]
+INSURED = [("社会保障号码", "ss_number", C, 18), ("姓名", "name", C, 50),
+           ("参保险种", "insurance_type", C, 20), ("参保状态", "insured_status", C, 10),
+           ("缴费基数", "contribution_base", "N", 12), ("参保日期", "insured_since", "D", None)]
+VEHICLE = [("号牌号码", "plate_number", C, 15), ("车辆类型", "vehicle_type", C, 20),
+           ("车辆识别代号", "vin", C, 17), ("所有人", "owner", C, 100),
+           ("初次登记日期", "first_registered", "D", None)]
+INSPECTION = [("抽检编号", "sample_id", C, 40), ("食品名称", "food_name", C, 100),
+              ("生产企业", "producer", C, 200), ("检验结论", "conclusion", C, 20),
+              ("抽检日期", "sampled_on", "D", None)]
+
+# (title, unit index, class, item, subitem, format (category, type), share, grade, cycle, items)
+TEMPLATES: dict[str, list[tuple]] = {
+    "sx-samr": [
+        ("企业登记信息", 0, "1", "02", "001", ("database", "dm"), "unconditional", "G2", "daily", ENTERPRISE),
+        ("企业营业执照信息", 0, "1", "05", "001", ("database", "kingbase"), "unconditional", "G2", "realtime", ENTERPRISE[:6]),
+        ("个体工商户登记信息", 0, "1", "02", "002", ("database", "mysql"), "unconditional", "G2", "daily", ENTERPRISE[:5]),
+        ("企业经营异常名录", 1, "2", "08", "001", ("spreadsheet", "xlsx"), "unconditional", "G1", "weekly", ENTERPRISE[:3]),
+        ("严重违法失信企业名单", 1, "2", "08", "002", ("spreadsheet", "csv"), "conditional", "G3", "monthly", ENTERPRISE[:4]),
+        ("企业年度报告公示信息", 1, "3", "07", "001", ("database", "oracle"), "conditional", "G2", "yearly", ENTERPRISE),
+        ("食品安全监督抽检结果", 2, "2", "04", "001", ("spreadsheet", "xlsx"), "unconditional", "G1", "monthly", INSPECTION),
+        ("不合格食品核查处置信息", 2, "2", "04", "002", ("document", "pdf"), "conditional", "G3", "irregular", INSPECTION[:4]),
+        ("市场监管行政处罚信息", 1, "3", "07", "002", ("service", "rest"), "conditional", "G2", "daily", ENTERPRISE[:3]),
+        ("特种设备使用登记信息", 0, "3", "07", "003", ("database", "postgresql"), "conditional", "G2", "monthly", ENTERPRISE[:2]),
+    ],
+    "sx-gat": [
+        ("户籍人口基本信息", 0, "1", "01", "001", ("database", "dm"), "conditional", "G3", "daily", PERSON),
+        ("居民身份证签发信息", 0, "1", "05", "002", ("service", "rest"), "conditional", "G3", "realtime", PERSON[:4]),
+        ("流动人口居住登记信息", 0, "1", "01", "002", ("database", "gbase"), "conditional", "G3", "weekly", PERSON[:5]),
+        ("机动车登记信息", 1, "3", "07", "001", ("database", "oracle"), "conditional", "G2", "daily", VEHICLE),
+        ("机动车驾驶证信息", 1, "1", "05", "003", ("service", "rest"), "conditional", "G2", "daily", PERSON[:3]),
+        ("交通违法处理信息", 1, "3", "07", "002", ("spreadsheet", "csv"), "conditional", "G2", "daily", VEHICLE[:3]),
+        ("出入境证件签发信息", 2, "3", "07", "003", ("database", "kingbase"), "not_shared", "IMP", "realtime", PERSON[:4]),
+        ("道路交通事故统计信息", 1, "2", "05", "001", ("spreadsheet", "xlsx"), "unconditional", "G1", "monthly", VEHICLE[:2]),
+    ],
+    "sx-hrss": [
+        ("社会保险参保信息", 0, "2", "03", "001", ("database", "dm"), "conditional", "G3", "monthly", INSURED),
+        ("养老保险待遇领取信息", 0, "2", "03", "002", ("service", "rest"), "conditional", "G3", "monthly", INSURED[:4]),
+        ("失业保险金发放信息", 1, "2", "03", "003", ("spreadsheet", "xlsx"), "conditional", "G2", "monthly", INSURED[:5]),
+        ("就业登记信息", 1, "3", "07", "001", ("database", "mysql"), "conditional", "G2", "weekly", PERSON[:3] + INSURED[2:3]),
+        ("职业技能等级证书信息", 1, "1", "05", "004", ("self_describing", "json"), "unconditional", "G1", "monthly", PERSON[:2]),
+        ("社会保障卡发放信息", 0, "1", "05", "005", ("database", "oracle"), "conditional", "G3", "daily", INSURED[:3]),
+    ],
+}
+# regional variants multiply the templates to about sixty entries
+VARIANTS = ["", "（太原市）", "（大同市）"]
+CYCLES_SHARE_MODE = {"database": "table", "service": "api"}
+
+
+def _entry(dept: dict, template: tuple, variant: str, seq: int) -> dict[str, Any]:
+    (title, unit_ix, cls, item, subitem, (fcat, ftype), share, grade, cycle, items) = template
+    unit_code = dept["units"][unit_ix][0]
+    share_mode_type = CYCLES_SHARE_MODE.get(fcat, "file")
+    info_items = [
+        {"name": n, "name_en": en, "data_type": t, "length": length, "share_type": share,
+         "grade": grade, "is_sensitive": "yes" if n in ("公民身份号码", "社会保障号码") else "no",
+         "description": f"{n}（{title}）"}
+        for (n, en, t, length) in items
+    ]
+    entry: dict[str, Any] = {
+        "title": title + variant,
+        "notes": f"{dept['title']}{dept['units'][unit_ix][1]}编制的{title}{variant}，"
+                 f"按照政务数据资源目录编制要求登记，用于跨部门共享。",
+        "owner_org": dept["name"],
+        "is_classified": "no",
+        "catalog_class": cls, "catalog_item": item,
+        "catalog_subitem": f"{int(subitem) + seq:03d}" if variant else subitem,
+        "provider_unit": unit_code,
+        "format_category": fcat, "format_type": ftype,
+        "info_items": info_items,
+        "share_type": share,
+        "share_mode_category": "platform" if share != "not_shared" else "",
+        "share_mode_type": share_mode_type if share != "not_shared" else "",
+        "open_type": "not_open" if share != "unconditional" else "conditional_open",
+        "open_condition": "" if share != "unconditional" else "经申请审核后向社会开放统计汇总数据",
+        "update_cycle": cycle,
+        "data_grade": grade,
+        "source_system": f"{dept['title']}{dept['units'][unit_ix][1]}业务系统",
+        "business_matters": f"{title}相关行政审批与监管事项",
+        "tags": [{"name": title[:6]}, {"name": dept["title"][1:5]}],
+        "resources": [] if share == "not_shared" else [{
+            "name": f"{title}{'接口' if share_mode_type == 'api' else '数据'}",
+            "url": f"https://share.example.gov.cn/{dept['name']}/{cls}{item}{subitem}/{seq}",
+            "format": ftype.upper(), "share_mode_type": share_mode_type,
+            "description": f"经省政务数据共享平台以{'接口' if share_mode_type == 'api' else '库表/文件'}方式提供",
+        }],
+    }
+    if share == "conditional":
+        entry["share_condition"] = "仅限履行法定职责需要使用，须经提供方审核同意，不得用于其他用途。"
+        entry["share_scope"] = "省直有关部门及各市县政务部门；知悉范围：经办人员；使用范围：行政审批与监管。"
+    if share == "not_shared":
+        entry["no_share_basis"] = "《中华人民共和国出境入境管理法》第八十五条及国务院有关规定"
+    if cls == "1" and share != "unconditional":
+        entry["share_type_reason"] = "涉及个人信息，依据《个人信息保护法》按有条件共享管理。"
+    return entry
+
+
+def _site_user() -> dict:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})
+
+
+def load(echo=print) -> list[tuple[str, str, str]]:
+    """Load the demo catalogue; returns the demo accounts as (user, password, what)."""
+    site = _site_user()
+    ctx = lambda: {"user": site["name"], "ignore_auth": True}  # noqa: E731
+    accounts: list[tuple[str, str, str]] = []
+    rnd = random.Random(2026)
+
+    def ensure_user(name: str, fullname: str, sysadmin: bool = False) -> None:
+        if model.User.get(name) is None:
+            tk.get_action("user_create")(ctx(), {
+                "name": name, "fullname": fullname, "email": f"{name}@example.gov.cn",
+                "password": DEMO_PASSWORD,
+            })
+            if sysadmin:
+                user = model.User.get(name)
+                user.sysadmin = True
+                model.Session.commit()
+
+    ensure_user("admin", "平台管理员 Platform admin", sysadmin=True)
+    accounts.append(("admin", DEMO_PASSWORD, "sysadmin 平台管理员"))
+
+    for dept in DEPARTMENTS:
+        if model.Group.get(dept["name"]) is None:
+            tk.get_action("organization_create")(ctx(), {
+                "name": dept["name"], "title": dept["title"], "description": dept["description"],
+                "uscc": dept["uscc"], "region_code": dept["region_code"], "level": dept["level"],
+                "units": [{"code": c, "name": n} for c, n in dept["units"]],
+            })
+        short = dept["name"].split("-")[1]
+        admin = f"{short}-admin"
+        ensure_user(admin, f"{dept['title']}管理员")
+        tk.get_action("organization_member_create")(ctx(), {
+            "id": dept["name"], "username": admin, "role": "admin"})
+        accounts.append((admin, DEMO_PASSWORD, f"{dept['title']} 部门管理员 department admin"))
+        for role in ROLES:
+            uname = f"{short}-{role.replace('_', '-')}"
+            ensure_user(uname, f"{dept['title']} {role}")
+            grant = {"org_id": dept["name"], "user": uname, "role": role}
+            if role == "compiler":
+                grant["units"] = [c for c, _ in dept["units"]]
+            tk.get_action("govshare_role_grant")(ctx(), grant)
+            accounts.append((uname, DEMO_PASSWORD, f"{dept['title']} {role}"))
+
+        existing = {
+            p.title for p in model.Session.query(model.Package)
+            .filter(model.Package.owner_org == model.Group.get(dept["name"]).id)
+            .filter(model.Package.state == "active")
+        }
+        created = 0
+        for seq, variant in enumerate(VARIANTS):
+            for template in TEMPLATES[dept["name"]]:
+                entry = _entry(dept, template, variant, seq)
+                if entry["title"] in existing:
+                    continue
+                rnd.shuffle(entry["tags"])
+                tk.get_action("package_create")(ctx(), entry)
+                created += 1
+        echo(f"{dept['title']}: {created} new entries")
+    return accounts

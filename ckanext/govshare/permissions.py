@@ -1,0 +1,134 @@
+"""Who sees what: the one module that decides visibility of catalogue entries and their data.
+
+Two questions, answered here and nowhere else:
+
+* **May this user see the entry at all?** Answered as CKAN *permission labels*, so the
+  search backend (any backend), ``package_search``, counts, autocomplete and DCAT output all
+  agree, and by :func:`can_see_entry` for ``package_show`` and pages.
+* **May this user see the entry's data** (resource URLs, API endpoints, files)? Answered by
+  :func:`can_see_resources`; :func:`redact` removes what may not be seen from any dataset dict
+  before it leaves the application.
+
+Rules (DB14 §7.2 编制/审核/发布, §7.5 下线):
+
+* an entry that is not published (draft, in review) is seen only by its own department;
+* a published entry is seen by every logged-in user of the portal; anonymous users see it only
+  when ``ckanext.govshare.public_catalogue`` is on;
+* an offline entry stays visible to the same audience as a tombstone (metadata and reason),
+  but its resources are seen only by its own department;
+* sysadmins see everything.
+
+Datasets that are not catalogue entries (no ``catalogue_state``, e.g. harvested ones) keep
+CKAN's default labels.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from . import config as gs_config
+
+__all__ = [
+    "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_resources",
+    "redact", "entry_state",
+]
+
+LABEL_PORTAL = "govshare-portal"
+LABEL_PUBLIC = "public"
+VISIBLE_STATES = ("published", "offline_review", "offline")
+DATA_STATES = ("published", "offline_review")
+
+_default = DefaultPermissionLabels()
+
+
+def _member_label(org_id: str) -> str:
+    return f"member-{org_id}"
+
+
+def entry_state(pkg: Any) -> str | None:
+    """The ``catalogue_state`` of a Package object or a dataset dict (None: not an entry)."""
+    if isinstance(pkg, dict):
+        state = pkg.get("catalogue_state")
+        if state is None:
+            for extra in pkg.get("extras") or []:
+                if isinstance(extra, dict) and extra.get("key") == "catalogue_state":
+                    return extra.get("value")
+        return state
+    return pkg.extras.get("catalogue_state") if pkg is not None else None
+
+
+def dataset_labels(pkg: model.Package) -> list[str]:
+    state = entry_state(pkg)
+    if state is None:
+        return _default.get_dataset_labels(pkg)
+    labels = [_member_label(pkg.owner_org)] if pkg.owner_org else [f"creator-{pkg.creator_user_id}"]
+    if state in VISIBLE_STATES:
+        labels.append(LABEL_PORTAL)
+        if gs_config.public_catalogue():
+            labels.append(LABEL_PUBLIC)
+    return labels
+
+
+def user_labels(user_obj: model.User | None) -> list[str]:
+    labels = _default.get_user_dataset_labels(user_obj)
+    if user_obj is not None and not user_obj.is_anonymous:
+        labels.append(LABEL_PORTAL)
+    return labels
+
+
+def _user(user: str | model.User | None) -> model.User | None:
+    if user is None or isinstance(user, model.User):
+        return user
+    return model.User.get(user)
+
+
+def _is_sysadmin(user_obj: model.User | None) -> bool:
+    return bool(user_obj is not None and user_obj.sysadmin)
+
+
+def _in_department(user_obj: model.User | None, org_id: str | None) -> bool:
+    if user_obj is None or not org_id:
+        return False
+    return _member_label(org_id) in _default.get_user_dataset_labels(user_obj)
+
+
+def can_see_entry(user: str | model.User | None, pkg: model.Package) -> bool:
+    """Whether ``user`` may see the entry's metadata."""
+    user_obj = _user(user)
+    if _is_sysadmin(user_obj):
+        return True
+    return bool(set(dataset_labels(pkg)) & set(user_labels(user_obj)))
+
+
+def can_see_resources(user: str | model.User | None, pkg_dict: dict[str, Any]) -> bool:
+    """Whether ``user`` may see the entry's data (resources, URLs, files)."""
+    state = entry_state(pkg_dict)
+    if state is None:
+        return True  # not a catalogue entry: CKAN's own auth applies
+    user_obj = _user(user)
+    if _is_sysadmin(user_obj) or _in_department(user_obj, pkg_dict.get("owner_org")):
+        return True
+    return state in DATA_STATES and user_obj is not None and not user_obj.is_anonymous
+
+
+def redact(user: str | model.User | None, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Remove from ``pkg_dict`` (in place) what ``user`` may not see; returns it."""
+    if not can_see_resources(user, pkg_dict):
+        pkg_dict["resources"] = []
+        pkg_dict["num_resources"] = 0
+        pkg_dict["govshare_redacted"] = True
+    return pkg_dict
+
+
+def current_user() -> model.User | None:
+    """The user of the current request (None outside a request or when anonymous)."""
+    try:
+        user = tk.current_user
+    except (RuntimeError, AttributeError):
+        return None
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    return model.User.get(user.id)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Start the portal with the demo catalogue on http://127.0.0.1:5000 (idempotent).
+# Installs what is missing, starts PostgreSQL/Redis, creates the database, runs the
+# migrations, loads the demo catalogue once, prints the demo accounts, then serves.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+setup_all
+ensure_database govshare_portal
+cd "$ROOT"
+INI="$ROOT/var/portal.ini"
+CKAN="$VENV/bin/ckan"
+mkdir -p "$ROOT/var/storage"
+if [ ! -f "$INI" ]; then
+  log "writing $INI"
+  "$CKAN" generate config "$INI" >/dev/null
+  "$CKAN" config-tool "$INI" \
+    "sqlalchemy.url = postgresql://govshare@127.0.0.1/govshare_portal" \
+    "ckan.site_url = http://127.0.0.1:5000" \
+    "ckan.site_title = 政务数据共享目录 Government Data Sharing Catalogue" \
+    "ckan.redis.url = redis://127.0.0.1:6379/0" \
+    "ckan.storage_path = $ROOT/var/storage" \
+    "ckan.plugins = govshare activity scheming_datasets scheming_organizations" \
+    "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
+    "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \
+    "ckan.locale_default = zh_Hans_CN" \
+    "ckan.locales_offered = zh_Hans_CN en" \
+    "ckan.display_timezone = Asia/Shanghai" \
+    "ckan.auth.create_user_via_web = false" \
+    "ckanext.govshare.search_backend = postgres" \
+    "ckan.devserver.host = 127.0.0.1" \
+    "ckan.devserver.port = 5000"
+fi
+"$CKAN" -c "$INI" db init >/dev/null
+"$CKAN" -c "$INI" govshare demo load
+log "portal: http://127.0.0.1:5000   (Ctrl-C stops it)"
+exec "$CKAN" -c "$INI" run --host 127.0.0.1 --port 5000 --disable-reloader --threaded
