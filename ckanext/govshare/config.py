@@ -78,3 +78,42 @@ def freshness_options() -> dict[str, float | int]:
 def public_catalogue() -> bool:
     """Whether anonymous visitors see published entries' metadata."""
     return tk.config.get("ckanext.govshare.public_catalogue")
+
+
+def grade_scale():
+    """The configured :class:`~ckanext.govshare.vocab.GradeScale` (``ckanext.govshare.grade.*``).
+
+    Raises ``ValueError`` naming the option when the scale, its thresholds or the labels'
+    JSON are inconsistent.
+    """
+    import json
+
+    from . import vocab
+
+    raw_labels = tk.config.get("ckanext.govshare.grade.labels")
+    try:
+        labels = json.loads(raw_labels) if raw_labels else {}
+    except ValueError as exc:
+        raise ValueError(f"ckanext.govshare.grade.labels is not valid JSON: {exc}") from exc
+    if not isinstance(labels, dict):
+        raise ValueError("ckanext.govshare.grade.labels must be a JSON object")
+    try:
+        return vocab.GradeScale(
+            codes=tuple(tk.config.get("ckanext.govshare.grade.scale")),
+            restricted_from=tk.config.get("ckanext.govshare.grade.restricted_from"),
+            not_open_from=tk.config.get("ckanext.govshare.grade.not_open_from"),
+            core_from=tk.config.get("ckanext.govshare.grade.core_from"),
+            labels=labels,
+        )
+    except ValueError as exc:
+        raise ValueError(f"ckanext.govshare.grade.*: {exc}") from exc
+
+
+def allow_core_sharing() -> bool:
+    """Whether core data (核心数据) may be shared at all."""
+    return tk.config.get("ckanext.govshare.allow_core_sharing")
+
+
+def resource_code_template() -> str:
+    """The ``str.format`` template of a 信息资源代码."""
+    return tk.config.get("ckanext.govshare.resource_code.template")

@@ -1,0 +1,449 @@
+"""Validators named in ``schemas/*.yaml`` (registered with ``tk.blanket.validators``).
+
+Thin wrappers: the rules of an entry live in :mod:`ckanext.govshare.rules` and the code
+arithmetic in :mod:`ckanext.govshare.codes`. What is here is what those pure modules cannot
+know: the request (CKAN's flattened data, the stored dataset in ``context["package"]``), the
+department (organization extras) and the configuration. Every message is bilingual and names
+its field.
+
+Fields written only by the catalogue lifecycle (``catalogue_state``, ``issued``) keep their
+stored values unless the caller's context carries :data:`LIFECYCLE_CONTEXT_KEY`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import unflatten
+from ckan.logic.converters import convert_to_extras
+
+from ckanext.scheming.validation import scheming_validator
+
+from .. import codes, rules, vocab
+from .. import config as gs_config
+from ..messages import bilingual
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "govshare_boolean",
+    "govshare_natural_number",
+    "govshare_uscc",
+    "govshare_region_code",
+    "govshare_resource_code",
+    "govshare_read_only",
+    "govshare_provider_code",
+    "govshare_provider_unit",
+    "govshare_title_unique",
+    "govshare_share_type",
+    "govshare_related_resource_codes",
+    "govshare_entry_rules",
+    "govshare_department_before",
+    "govshare_department_rules",
+]
+
+# context key set by the lifecycle actions: they alone write catalogue_state and issued
+LIFECYCLE_CONTEXT_KEY = "govshare_lifecycle"
+
+_TRUE = {"true", "1", "yes", "y", "t", "on", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "off", "否"}
+
+FlatKey = tuple[Any, ...]
+Flat = dict[FlatKey, Any]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _label_key(key: FlatKey) -> str:
+    """``("info_items", 0, "length")`` → ``"info_items.length"`` (the FIELD_LABELS key)."""
+    return ".".join(str(p) for p in key if not isinstance(p, int))
+
+
+def _message(key: FlatKey, zh: str, en: str) -> str:
+    label = vocab.field_label(_label_key(key))
+    return bilingual(f"{label['zh_Hans_CN']}：{zh}", f"{label['en']}: {en}")
+
+
+def _is_empty(value: Any) -> bool:
+    return value is tk.missing or value is None or (isinstance(value, str) and not value.strip())
+
+
+def _drop(key: FlatKey, data: Flat) -> None:
+    """Remove an empty value and skip the key's remaining validators (like ignore_missing)."""
+    data.pop(key, None)
+    raise tk.StopOnError
+
+
+def _stored_extra(context: dict[str, Any], name: str) -> Any:
+    """The stored value of a custom field of the dataset being updated, if any."""
+    package = context.get("package")
+    extras = getattr(package, "extras", None) if package is not None else None
+    return extras.get(name) if isinstance(extras, dict) else None
+
+
+def _department(data: Flat) -> model.Group | None:
+    owner_org = data.get(("owner_org",))
+    if _is_empty(owner_org):
+        return None
+    return model.Group.get(owner_org)
+
+
+def _department_units(org: model.Group) -> list[dict[str, Any]]:
+    raw = (org.extras or {}).get("units")
+    try:
+        units = json.loads(raw) if raw else []
+    except ValueError:
+        log.warning("organization %s has unreadable units: %r", org.name, raw)
+        return []
+    return [u for u in units if isinstance(u, dict)] if isinstance(units, list) else []
+
+
+def _plain(value: Any) -> Any:
+    return None if value is tk.missing else value
+
+
+def _unflatten_plain(data: Flat) -> dict[str, Any]:
+    """The entry as a nested dict, without navl's ``missing`` markers and ``__`` keys."""
+    flat = {k: _plain(v) for k, v in data.items() if not str(k[0]).startswith("__")}
+    return unflatten(flat)
+
+
+def _prune_blank_records(data: Flat, field: str) -> None:
+    """Drop the records of a repeating field whose every value is empty (blank form panels)."""
+    records: dict[int, list[FlatKey]] = {}
+    for flat_key in data:
+        if len(flat_key) == 3 and flat_key[0] == field and isinstance(flat_key[1], int):
+            records.setdefault(flat_key[1], []).append(flat_key)
+    for keys in records.values():
+        if all(_is_empty(data[k]) or data[k] == [] for k in keys):
+            for k in keys:
+                del data[k]
+
+
+def _add_errors(found: dict[str, list[str]], errors: Flat) -> None:
+    """Put rule messages on CKAN's flattened error keys, unless the field already failed."""
+    for dotted, messages in found.items():
+        key = rules.split_error_key(dotted)
+        if errors.get(key):
+            continue
+        errors.setdefault(key, []).extend(messages)
+
+
+# --- single values ------------------------------------------------------------------------
+
+
+def govshare_boolean(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """Store a yes/no answer as ``"true"`` / ``"false"`` (accepts booleans and yes/no words)."""
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    if isinstance(value, bool):
+        data[key] = "true" if value else "false"
+        return
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        data[key] = "true"
+    elif text in _FALSE:
+        data[key] = "false"
+    else:
+        errors[key].append(_message(key, "应为“是”或“否”", "must be yes or no"))
+
+
+def govshare_natural_number(key: FlatKey, data: Flat, errors: Flat,
+                            context: dict[str, Any]) -> None:
+    """A positive whole number, stored as an int (e.g. a 信息项 length); empty is dropped."""
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        errors[key].append(_message(key, "应为正整数", "must be a positive whole number"))
+        return
+    data[key] = int(text)
+
+
+def govshare_uscc(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """A 统一社会信用代码 with a correct GB 32100-2015 check character (blanks removed)."""
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    code = codes.normalize_uscc(value)
+    problem = codes.uscc_problem(code)
+    if problem:
+        errors[key].append(_message(key, *problem))
+    else:
+        data[key] = code
+
+
+def govshare_region_code(key: FlatKey, data: Flat, errors: Flat,
+                         context: dict[str, Any]) -> None:
+    """A GB/T 2260 administrative region code (6 digits, a province prefix)."""
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    code = str(value).strip()
+    problem = codes.region_code_problem(code)
+    if problem:
+        errors[key].append(_message(key, *problem))
+    else:
+        data[key] = code
+
+
+# --- catalogue entry fields -----------------------------------------------------------------
+
+
+def govshare_resource_code(key: FlatKey, data: Flat, errors: Flat,
+                           context: dict[str, Any]) -> None:
+    """A 信息资源代码 with the configured template's shape; empty is left for allocation.
+
+    A code already stored on the dataset is accepted as it is (it was valid when issued,
+    also if the template has changed since).
+    """
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    code = str(value).strip()
+    data[key] = code
+    if code == _stored_extra(context, "resource_code"):
+        return
+    problem = codes.resource_code_problem(gs_config.resource_code_template(), code)
+    if problem:
+        errors[key].append(_message(key, *problem))
+
+
+@scheming_validator
+def govshare_read_only(field: dict[str, Any], schema: dict[str, Any]) -> Callable[..., None]:
+    """A field only the lifecycle writes: editors' input is replaced by the stored value.
+
+    On create the field starts at the schema field's ``govshare_initial`` (e.g. ``draft``)
+    or empty. Callers with ``context[LIFECYCLE_CONTEXT_KEY]`` write the value they give.
+    """
+    initial = field.get("govshare_initial")
+
+    def validator(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+        if context.get(LIFECYCLE_CONTEXT_KEY):
+            if _is_empty(data.get(key)):
+                _drop(key, data)
+            return
+        value = _stored_extra(context, key[-1]) or initial
+        if value:
+            data[key] = value
+        else:
+            _drop(key, data)
+
+    return validator
+
+
+def govshare_provider_code(key: FlatKey, data: Flat, errors: Flat,
+                           context: dict[str, Any]) -> None:
+    """提供方代码 = the department's 统一社会信用代码: filled from it, checked against it."""
+    value = data.get(key)
+    org = _department(data)
+    org_uscc = codes.normalize_uscc((org.extras or {}).get("uscc")) if org is not None else ""
+    code = org_uscc if _is_empty(value) else codes.normalize_uscc(value)
+    if not code:
+        if org is not None:
+            errors[key].append(_message(
+                key, "提供方部门尚未登记统一社会信用代码，请部门管理员在部门信息中填写",
+                "the department has no unified social credit code yet: a department admin "
+                "adds it to the department"))
+        _drop(key, data)
+    data[key] = code
+    problem = codes.uscc_problem(code)
+    if problem:
+        errors[key].append(_message(key, *problem))
+    elif org_uscc and code != org_uscc:
+        errors[key].append(_message(
+            key, f"须为提供方部门的统一社会信用代码（{org_uscc}）",
+            f"must be the department's unified social credit code ({org_uscc})"))
+
+
+def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
+                           context: dict[str, Any]) -> None:
+    """One of the department's internal units, by code (a unique unit name is accepted)."""
+    value = data.get(key)
+    if _is_empty(value):
+        _drop(key, data)
+    text = str(value).strip()
+    org = _department(data)
+    if org is None:
+        data[key] = text
+        return
+    units = _department_units(org)
+    if not units:
+        errors[key].append(_message(
+            key, "提供方部门尚未登记内部部门（处室），请部门管理员先在部门信息中添加",
+            "the department has no internal units yet: a department admin adds them first"))
+        return
+    by_code = {str(u.get("code")): u for u in units}
+    by_name = [u for u in units if str(u.get("name", "")).strip() == text]
+    if text in by_code:
+        data[key] = text
+    elif len(by_name) == 1:
+        data[key] = str(by_name[0].get("code"))
+    else:
+        listed_zh = "、".join(f"{u.get('code')} {u.get('name')}" for u in units)
+        listed_en = ", ".join(f"{u.get('code')} ({u.get('name')})" for u in units)
+        errors[key].append(_message(
+            key, f"「{text}」不是{org.title or org.name}的内部部门（可选：{listed_zh}）",
+            f'"{text}" is not an internal unit of the department (one of: {listed_en})'))
+
+
+def govshare_title_unique(key: FlatKey, data: Flat, errors: Flat,
+                          context: dict[str, Any]) -> None:
+    """The title is unique among the department's (not deleted) datasets."""
+    title = data.get(key)
+    org = _department(data)
+    if _is_empty(title) or org is None:
+        return
+    package = context.get("package")
+    own_id = package.id if package is not None else data.get(("id",))
+    query = model.Session.query(model.Package.name).filter(
+        model.Package.owner_org == org.id,
+        model.Package.title == str(title).strip(),
+        model.Package.state != "deleted",
+    )
+    if not _is_empty(own_id):
+        query = query.filter(model.Package.id != own_id)
+    other = query.first()
+    if other is not None:
+        errors[key].append(_message(
+            key, f"本部门已有同名目录条目（{other.name}）",
+            f"the department already has an entry with this title ({other.name})"))
+
+
+def govshare_share_type(key: FlatKey, data: Flat, errors: Flat,
+                        context: dict[str, Any]) -> None:
+    """Default the share type of basic-resource entries to ``unconditional`` when absent."""
+    if not _is_empty(data.get(key)):
+        return
+    default = rules.default_share_type(
+        _plain(data.get(("catalog_class",))), _plain(data.get(("catalog_item",))))
+    if default:
+        data[key] = default
+    else:
+        _drop(key, data)
+
+
+def govshare_related_resource_codes(key: FlatKey, data: Flat, errors: Flat,
+                                    context: dict[str, Any]) -> None:
+    """Every related code is the resource code of an existing (not deleted) entry.
+
+    Runs after ``scheming_multiple_text``, which stores the list as JSON.
+    """
+    value = data.get(key)
+    if _is_empty(value):
+        return
+    try:
+        related = json.loads(value) if isinstance(value, str) else list(value)
+    except (TypeError, ValueError):
+        related = [value]
+    related = [str(c).strip() for c in related if str(c).strip()]
+    if not related:
+        return
+    code_column = model.Package.extras["resource_code"].astext
+    found = {
+        row[0] for row in model.Session.query(code_column).filter(
+            code_column.in_(related), model.Package.state != "deleted")
+    }
+    unknown = [c for c in related if c not in found]
+    if unknown:
+        errors[key].append(_message(
+            key, f"不存在的资源代码：{'、'.join(unknown)}",
+            f"no entry has the resource code {', '.join(unknown)}"))
+
+
+_REPEATING_ENTRY_FIELDS = ("info_items", "share_scope")
+
+
+def govshare_entry_rules(key: FlatKey, data: Flat, errors: Flat,
+                         context: dict[str, Any]) -> None:
+    """The whole-entry rules of :func:`ckanext.govshare.rules.check_entry` (``after_validators``).
+
+    A stored resource code that is not being changed is not re-checked against the template.
+    """
+    for field in _REPEATING_ENTRY_FIELDS:
+        _prune_blank_records(data, field)
+    entry = _unflatten_plain(data)
+    code = entry.get("resource_code")
+    template = None
+    if code and code != _stored_extra(context, "resource_code"):
+        template = gs_config.resource_code_template()
+    found = rules.check_entry(
+        entry,
+        grade_scale=gs_config.grade_scale(),
+        allow_core_sharing=gs_config.allow_core_sharing(),
+        resource_code_template=template,
+    )
+    _add_errors(found, errors)
+
+
+# --- departments (organization schema) ------------------------------------------------------
+
+# ckanext-scheming stores repeating subfields of datasets only: for organizations the units
+# are moved in from the form, checked and stored as one JSON extra here, and read back on show.
+_UNITS = "units"
+_UNIT_FIELDS = ("code", "name")
+
+
+def _is_show(context: dict[str, Any]) -> bool:
+    # only CKAN's show schema for groups declares these keys
+    keys = context.get("schema_keys") or ()
+    return "num_followers" in keys and "package_count" in keys
+
+
+def govshare_department_before(key: FlatKey, data: Flat, errors: Flat,
+                               context: dict[str, Any]) -> None:
+    """Bring ``units`` into ``(units, i, field)`` keys (``before_validators``).
+
+    From the form (``units-0-code`` …) on create/update; from the stored JSON extra on show.
+    """
+    if _is_show(context):
+        for flat_key, value in list(data.items()):
+            if (flat_key[0] == "extras" and isinstance(value, dict)
+                    and value.get("key") == _UNITS):
+                try:
+                    units = json.loads(value.get("value") or "[]")
+                except ValueError:
+                    units = []
+                for i, unit in enumerate(u for u in units if isinstance(u, dict)):
+                    for name in _UNIT_FIELDS:
+                        data[(_UNITS, i, name)] = unit.get(name, "")
+                for other in [k for k in data if k[0] == "extras" and k[1] == flat_key[1]]:
+                    del data[other]
+        return
+    extras = data.get(("__extras",))
+    if not isinstance(extras, dict):
+        return
+    indexes: dict[str, int] = {}
+    for form_key in sorted(k for k in extras if k.startswith(_UNITS + "-")):
+        parts = form_key.split("-", 2)
+        if len(parts) != 3 or parts[2] not in _UNIT_FIELDS:
+            continue
+        index = indexes.setdefault(parts[1], len(indexes))
+        data[(_UNITS, index, parts[2])] = extras.pop(form_key)
+
+
+def govshare_department_rules(key: FlatKey, data: Flat, errors: Flat,
+                              context: dict[str, Any]) -> None:
+    """:func:`ckanext.govshare.rules.check_department`, then store ``units`` as one extra."""
+    if _is_show(context):
+        return
+    _prune_blank_records(data, _UNITS)
+    dept = _unflatten_plain(data)
+    _add_errors(rules.check_department(dept), errors)
+    unit_keys = sorted((k for k in data if k[0] == _UNITS and len(k) == 3), key=lambda k: k[1:])
+    units: dict[int, dict[str, str]] = {}
+    for flat_key in unit_keys:
+        value = _plain(data.pop(flat_key))
+        units.setdefault(flat_key[1], {})[flat_key[2]] = str(value or "").strip()
+    stored = [{name: unit.get(name, "") for name in _UNIT_FIELDS}
+              for _i, unit in sorted(units.items())]
+    data[(_UNITS,)] = json.dumps(stored, ensure_ascii=False)
+    convert_to_extras((_UNITS,), data, errors, context)
+    del data[(_UNITS,)]
