@@ -22,7 +22,7 @@ if [ ! -f "$INI" ]; then
     "ckan.plugins = govshare activity scheming_datasets scheming_organizations" \
     "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
-    "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json" \
     "ckan.locale_default = zh_Hans_CN" \
     "ckan.locales_offered = zh_Hans_CN en" \
     "ckan.display_timezone = Asia/Shanghai" \

@@ -7,7 +7,6 @@ pure rules of an entry live in ``rules.py``; code formats in ``codes.py``.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ckan.model as model
@@ -19,7 +18,7 @@ from . import config as gs_config
 from .messages import bilingual
 
 __all__ = [
-    "allocate_resource_code", "code_owner", "register_code", "prepare_entry", "slug_for",
+    "allocate_resource_code", "claim_code", "code_owner", "prepare_entry",
 ]
 
 _NEXT = sa.text("""
@@ -59,20 +58,30 @@ def code_owner(code: str) -> str | None:
     ).scalar()
 
 
-def register_code(code: str, package_id: str, org_id: str | None) -> None:
-    """Record that ``code`` belongs to ``package_id`` for good (idempotent)."""
-    model.Session.execute(sa.text("""
+def _code_taken(code: str) -> tk.ValidationError:
+    return tk.ValidationError({"resource_code": [bilingual(
+        f"信息资源代码 {code} 已被其他条目使用（代码不可重复使用）",
+        f"resource code {code} was already issued to another entry (codes are never reused)",
+    )]})
+
+
+def claim_code(pkg_dict: dict[str, Any]) -> None:
+    """Register the entry's code for good, in the dataset's own transaction.
+
+    The primary key makes a concurrent create with the same explicit code wait for the first
+    and then fail here, so two entries never hold one code.
+    """
+    code = pkg_dict.get("resource_code")
+    if not code or not pkg_dict.get("id"):
+        return
+    claimed = model.Session.execute(sa.text("""
         INSERT INTO govshare_resource_code (code, package_id, org_id)
-        VALUES (:code, :package_id, :org_id) ON CONFLICT (code) DO NOTHING
-    """), {"code": code, "package_id": package_id, "org_id": org_id})
-
-
-_SLUG_BAD = re.compile(r"[^a-z0-9_-]+")
-
-
-def slug_for(code: str) -> str:
-    """A URL name from a resource code (``302001001/000123`` → ``rc-302001001-000123``)."""
-    return "rc-" + _SLUG_BAD.sub("-", code.lower()).strip("-")
+        VALUES (:code, :package_id, :org_id) ON CONFLICT (code) DO NOTHING RETURNING code
+    """), {"code": code, "package_id": pkg_dict["id"], "org_id": pkg_dict.get("owner_org")}
+    ).scalar()
+    if claimed is None and code_owner(code) != pkg_dict["id"]:
+        model.Session.rollback()
+        raise _code_taken(code)
 
 
 def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -> None:
@@ -90,12 +99,9 @@ def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -
     if code:
         owner = code_owner(code)
         if owner is not None and owner != package_id:
-            raise tk.ValidationError({"resource_code": [bilingual(
-                f"信息资源代码 {code} 已被其他条目使用（代码不可重复使用）",
-                f"resource code {code} was already issued to another entry (codes are never reused)",
-            )]})
+            raise _code_taken(code)
     if not data_dict.get("name") and code:
-        data_dict["name"] = slug_for(code)
+        data_dict["name"] = codes.slug_from_resource_code(code)
     org_id = data_dict.get("owner_org")
     if org_id:
         org = model.Group.get(org_id)

@@ -105,7 +105,8 @@ def _chinese_calendar_last_year() -> int | None:
 
     year = _holidays_last_year() or date.today().year
     if supported(year):
-        while supported(year + 1):
+        # schedules are published a year ahead at most; never probe further than that
+        while year <= date.today().year and supported(year + 1):
             year += 1
         return year
     for earlier in range(year - 1, year - 50, -1):

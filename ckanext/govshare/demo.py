@@ -25,21 +25,21 @@ DEPARTMENTS: list[dict[str, Any]] = [
     {
         "name": "sx-samr", "title": "省市场监督管理局",
         "description": "负责全省市场综合监督管理、市场主体登记注册。",
-        "uscc": "11140000MB1957364G", "region_code": "140000", "level": "province",
+        "uscc": "11140000MB1957364J", "region_code": "140000", "level": "province",
         "units": [("SAMR01", "登记注册局"), ("SAMR02", "信用监督管理处"),
                   ("SAMR03", "食品安全抽检监测处")],
     },
     {
         "name": "sx-gat", "title": "省公安厅",
         "description": "负责全省人口户籍、身份证件、交通管理等公安业务。",
-        "uscc": "11140000012345678X", "region_code": "140000", "level": "province",
+        "uscc": "111400000123456742", "region_code": "140000", "level": "province",
         "units": [("GAT01", "治安管理总队（户政）"), ("GAT02", "交通管理局"),
                   ("GAT03", "出入境管理局")],
     },
     {
         "name": "sx-hrss", "title": "省人力资源和社会保障厅",
         "description": "负责全省社会保险、就业、人事人才等工作。",
-        "uscc": "11140000MB0123456Y", "region_code": "140000", "level": "province",
+        "uscc": "11140000MB01234548", "region_code": "140000", "level": "province",
         "units": [("HRSS01", "社会保险事业管理中心"), ("HRSS02", "就业促进和失业保险处")],
     },
 ]
@@ -143,7 +143,12 @@ def _entry(dept: dict, template: tuple, variant: str, seq: int) -> dict[str, Any
     }
     if share == "conditional":
         entry["share_condition"] = "仅限履行法定职责需要使用，须经提供方审核同意，不得用于其他用途。"
-        entry["share_scope"] = "省直有关部门及各市县政务部门；知悉范围：经办人员；使用范围：行政审批与监管。"
+        entry["share_scope"] = [{
+            "consumers": "省直有关部门及各市县政务部门", "regions": "全省",
+            "need_to_know": "经办人员", "usage": "行政审批与监管",
+            "scenarios": f"{title}相关业务办理与核验",
+            "agreement_required": "true" if grade in ("G3", "G4", "IMP", "CORE") else "false",
+        }]
     if share == "not_shared":
         entry["no_share_basis"] = "《中华人民共和国出境入境管理法》第八十五条及国务院有关规定"
     if cls == "1" and share != "unconditional":
@@ -192,7 +197,7 @@ def load(echo=print) -> list[tuple[str, str, str]]:
         for role in ROLES:
             uname = f"{short}-{role.replace('_', '-')}"
             ensure_user(uname, f"{dept['title']} {role}")
-            grant = {"org_id": dept["name"], "user": uname, "role": role}
+            grant = {"organization_id": dept["name"], "user_id": uname, "role": role}
             if role == "compiler":
                 grant["units"] = [c for c, _ in dept["units"]]
             tk.get_action("govshare_role_grant")(ctx(), grant)

@@ -1,21 +1,68 @@
 """Wiring only: every hook delegates to the module that owns the behaviour."""
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from . import catalogue, permissions, search
 from . import config as gs_config
-from . import search
+
+
+def _logic(kind: str) -> Any:
+    """Blanket subject: ``logic/<kind>.py``, ``logic/lifecycle_<kind>.py`` (and for actions
+    ``logic/catalogue_action.py``, the chained core actions).
+
+    A core action chained by two of these modules (``package_update``) becomes one chained
+    action: the earlier module's function runs first and calls the later one's as its ``up``.
+    """
+
+    def members() -> dict[str, Any]:
+        import importlib
+
+        from ckan.authz import get_local_functions
+
+        found: dict[str, Any] = {}
+        modules = (kind, f"lifecycle_{kind}") + (("catalogue_action",) if kind == "action" else ())
+        for module_name in modules:
+            module = importlib.import_module(f"{__package__}.logic.{module_name}")
+            exported = getattr(module, "__all__", None)
+            members = ({n: getattr(module, n) for n in exported} if exported
+                       else dict(get_local_functions(module)))
+            for name, func in members.items():
+                outer = found.get(name)
+                if outer is not None and getattr(outer, "chained_action", False) \
+                        and getattr(func, "chained_action", False):
+                    func = _compose(outer, func)
+                found[name] = func
+        return found
+
+    return members
+
+
+def _compose(outer: Any, inner: Any) -> Any:
+    @functools.wraps(outer)
+    def chained(up: Any, context: Any, data_dict: Any) -> Any:
+        return outer(functools.partial(inner, up), context, data_dict)
+
+    return chained
 
 
 @tk.blanket.config_declarations
+@tk.blanket.actions(_logic("action"))
+@tk.blanket.auth_functions(_logic("auth"))
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.cli
+@tk.blanket.validators
 class GovsharePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -25,6 +72,20 @@ class GovsharePlugin(p.SingletonPlugin):
             search.install()
         else:
             search.uninstall()
+
+    # IPackageController: the resource-code register joins the dataset's transaction
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        catalogue.claim_code(pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        catalogue.claim_code(pkg_dict)
+
+    # IPermissionLabels: who sees a catalogue entry is permissions.py's decision
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return permissions.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return permissions.user_labels(user_obj)
 
     # ITranslation
     def i18n_directory(self) -> str:

@@ -24,7 +24,9 @@ def install() -> None:
     import ckan.lib.search.index as index
     import ckan.lib.search.query as query
 
+    from .. import config as gs_config
     from .connection import make_connection, track_commits
+    from .text import load_user_dict
 
     if _ORIGINALS:
         return
@@ -34,6 +36,8 @@ def install() -> None:
     _ORIGINALS[(search, "check_solr_schema_version")] = search.check_solr_schema_version
     search.check_solr_schema_version = _no_schema_check
     track_commits()
+    if gs_config.search_user_dict():
+        log.info("govshare: %d extra segmenter terms", load_user_dict(gs_config.search_user_dict()))
     log.debug("govshare: dataset search answered by PostgreSQL")
 
 

@@ -1,0 +1,44 @@
+"""Chained core actions that make a dataset a catalogue entry before CKAN validates it.
+
+``package_create`` / ``package_update`` (and so ``package_patch``, forms and ckanapi) first let
+``catalogue.prepare_entry`` allocate the resource code, generate the name and take the
+provider code from the department; CKAN's validation (the scheming schema and the rules of
+``rules.py``) then runs as usual. Datasets of other types are passed through untouched.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
+
+from .. import catalogue
+
+__all__ = ["package_create", "package_update"]
+
+ENTRY_TYPE = "dataset"
+
+
+def _is_entry(data_dict: DataDict, pkg: model.Package | None = None) -> bool:
+    kind = data_dict.get("type") or (pkg.type if pkg is not None else None) or ENTRY_TYPE
+    return kind == ENTRY_TYPE
+
+
+@tk.chained_action
+def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_create``, with the catalogue entry's generated fields filled first."""
+    if _is_entry(data_dict):
+        catalogue.prepare_entry(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_update``; an entry keeps its resource code when the client omits it."""
+    pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    if pkg is not None and _is_entry(data_dict, pkg):
+        if not data_dict.get("resource_code") and pkg.extras.get("resource_code"):
+            data_dict["resource_code"] = pkg.extras["resource_code"]
+        catalogue.prepare_entry(data_dict, package_id=pkg.id)
+    return up(context, data_dict)
