@@ -33,7 +33,7 @@ from . import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_resources",
-    "redact", "entry_state",
+    "redact", "entry_state", "may_compile",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -121,6 +121,31 @@ def redact(user: str | model.User | None, pkg_dict: dict[str, Any]) -> dict[str,
         pkg_dict["num_resources"] = 0
         pkg_dict["govshare_redacted"] = True
     return pkg_dict
+
+
+def _is_org_admin(user_obj: model.User, org_id: str) -> bool:
+    from ckan import authz
+
+    return authz.has_user_permission_for_group_or_org(org_id, user_obj.name, "admin")
+
+
+def may_compile(user: str | model.User | None, org_id: str | None, unit: str | None) -> bool:
+    """Whether ``user`` may compile (create or edit) an entry of ``unit`` in department ``org_id``.
+
+    业务谁主管，谁编制 (DB14 §7.1): a compiler compiles only the entries of the units they are
+    bound to; the department's administrators and sysadmins may compile any entry.
+    """
+    from . import roles
+
+    user_obj = _user(user)
+    if user_obj is None:
+        return False
+    if _is_sysadmin(user_obj) or (org_id and _is_org_admin(user_obj, org_id)):
+        return True
+    if not org_id:
+        return False
+    units = roles.compiler_units(user_obj.id, org_id)
+    return bool(units) and (unit is None or unit in units)
 
 
 def current_user() -> model.User | None:

@@ -13,8 +13,8 @@ from . import config as gs_config
 
 
 def _logic(kind: str) -> Any:
-    """Blanket subject: ``logic/<kind>.py``, ``logic/lifecycle_<kind>.py`` (and for actions
-    ``logic/catalogue_action.py``, the chained core actions).
+    """Blanket subject: ``logic/<kind>.py``, ``logic/lifecycle_<kind>.py`` and
+    ``logic/catalogue_<kind>.py`` (the chained core actions and auth functions).
 
     A core action chained by two of these modules (``package_update``) becomes one chained
     action: the earlier module's function runs first and calls the later one's as its ``up``.
@@ -26,7 +26,7 @@ def _logic(kind: str) -> Any:
         from ckan.authz import get_local_functions
 
         found: dict[str, Any] = {}
-        modules = (kind, f"lifecycle_{kind}") + (("catalogue_action",) if kind == "action" else ())
+        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}")
         for module_name in modules:
             module = importlib.import_module(f"{__package__}.logic.{module_name}")
             exported = getattr(module, "__all__", None)
@@ -34,8 +34,9 @@ def _logic(kind: str) -> Any:
                        else dict(get_local_functions(module)))
             for name, func in members.items():
                 outer = found.get(name)
-                if outer is not None and getattr(outer, "chained_action", False) \
-                        and getattr(func, "chained_action", False):
+                chained = "chained_action" if kind == "action" else "chained_auth_function"
+                if outer is not None and getattr(outer, chained, False) \
+                        and getattr(func, chained, False):
                     func = _compose(outer, func)
                 found[name] = func
         return found
