@@ -20,6 +20,9 @@ ensure_debian_packages() {
   command -v psql >/dev/null || missing+=(postgresql postgresql-client)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  # real-browser tests: Debian's chromium (Playwright never downloads a browser here) + CJK fonts
+  command -v chromium >/dev/null || missing+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   dpkg -s python3-venv >/dev/null 2>&1 || "$PY" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"

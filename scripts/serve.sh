@@ -31,6 +31,7 @@ if [ ! -f "$INI" ]; then
     "ckan.devserver.host = 127.0.0.1" \
     "ckan.devserver.port = 5000"
 fi
+"$CKAN" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
 "$CKAN" -c "$INI" db init >/dev/null
 "$CKAN" -c "$INI" govshare demo load
 log "portal: http://127.0.0.1:5000   (Ctrl-C stops it)"
