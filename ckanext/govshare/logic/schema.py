@@ -1,0 +1,380 @@
+"""navl schemas of the govshare actions, one function per action (``<object>_<verb>``).
+
+Every error a schema reports is bilingual (:func:`ckanext.govshare.messages.bilingual`) and names
+the field, in both languages. The small converters below are private to these schemas: they
+resolve names to ids and check the role and filing vocabularies; shared, field-aware validators
+of the catalogue live in :mod:`ckanext.govshare.logic.validators`.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema
+
+from .. import filing, roles
+from ..lifecycle import Label
+from ..messages import bilingual
+
+#: labels of the fields named in error messages
+FIELD_LABELS: dict[str, Label] = {
+    "organization_id": Label("部门", "Department"),
+    "user_id": Label("用户", "User"),
+    "role": Label("角色", "Role"),
+    "units": Label("内部处室", "Units"),
+    "adjust_capacity": Label("调整成员权限", "Adjust capacity"),
+    "id": Label("备案记录", "Filing record"),
+    "kind": Label("备案类别", "Kind"),
+    "name": Label("姓名", "Name"),
+    "title": Label("职务", "Title"),
+    "unit": Label("所在处室", "Unit"),
+    "phone": Label("联系电话", "Phone"),
+    "email": Label("电子邮箱", "Email"),
+    "effective_date": Label("生效日期", "Effective date"),
+    "status": Label("备案状态", "Status"),
+    "receipt": Label("备案回执号", "Receipt"),
+    "include_history": Label("包含历史", "Include history"),
+    "format": Label("导出格式", "Format"),
+}
+
+Validator = Callable[..., Any]
+
+
+def _field(key: FlattenKey) -> str:
+    return str(key[-1])
+
+
+def message(field: str, zh: str, en: str) -> str:
+    """``字段（field）…… / Field (field) ……``: the one shape of a govshare field error."""
+    label = FIELD_LABELS.get(field, Label(field, field))
+    return bilingual(f"{label.zh}（{field}）{zh}", f"{label.en} ({field}) {en}")
+
+
+def _error(key: FlattenKey, errors: FlattenErrorDict, zh: str, en: str) -> None:
+    errors.setdefault(key, []).append(message(_field(key), zh, en))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is tk.missing or (isinstance(value, str) and not value.strip())
+
+
+# -- converters ----------------------------------------------------------------------------------
+
+
+def _required(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+              context: Context) -> None:
+    value = data.get(key)
+    if _blank(value) or value == []:
+        _error(key, errors, "为必填项", "is required")
+        raise tk.StopOnError
+
+
+def _text(max_length: int) -> Validator:
+    def convert(value: Any, context: Context) -> Any:
+        if _blank(value):
+            return value
+        if not isinstance(value, str):
+            value = str(value)
+        value = value.strip()
+        if len(value) > max_length:
+            raise tk.Invalid(bilingual(f"不能超过{max_length}个字符",
+                                       f"must be at most {max_length} characters"))
+        return value
+
+    return _named(convert)
+
+
+def _named(convert: Callable[[Any, Context], Any]) -> Validator:
+    """Turn ``convert(value, context)`` raising ``Invalid("zh / en")`` into a field validator."""
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        value = data.get(key)
+        if value is tk.missing or value is None:
+            return
+        try:
+            data[key] = convert(value, context)
+        except tk.Invalid as e:
+            zh, _sep, en = str(e.error).partition(" / ")
+            _error(key, errors, zh, en or zh)
+            raise tk.StopOnError from None
+
+    return validator
+
+
+def _one_of(vocabulary: Mapping[str, Label]) -> Validator:
+    def convert(value: Any, context: Context) -> str:
+        if value not in vocabulary:
+            allowed = ", ".join(vocabulary)
+            raise tk.Invalid(bilingual(
+                f"取值“{value}”无效，应为：{'、'.join(v.zh for v in vocabulary.values())}"
+                f"（{allowed}）",
+                f"has an invalid value '{value}'; expected one of: {allowed}",
+            ))
+        return value
+
+    return _named(convert)
+
+
+def _organization(value: Any, context: Context) -> str:
+    group = model.Group.get(str(value))
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.Invalid(bilingual(f"“{value}”不存在", f"'{value}' does not exist"))
+    return group.id
+
+
+def _user(value: Any, context: Context) -> str:
+    user = model.User.get(str(value))
+    if user is None or user.state == "deleted":
+        raise tk.Invalid(bilingual(f"“{value}”不存在", f"'{value}' does not exist"))
+    return user.id
+
+
+def _units(value: Any, context: Context) -> list[str]:
+    """A list of unit codes, or one string separated by commas, semicolons or blanks."""
+    if isinstance(value, str):
+        value = re.split(r"[\s,，;；、]+", value)
+    if not isinstance(value, list | tuple):
+        raise tk.Invalid(bilingual("应为处室代码列表", "must be a list of unit codes"))
+    codes: list[str] = []
+    for item in value:
+        code = str(item).strip()
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _phone(value: Any, context: Context) -> str:
+    phone = filing.normalize_phone(str(value))
+    if not filing.valid_phone(phone):
+        raise tk.Invalid(bilingual(
+            f"“{value}”格式不正确，应为手机号码或带区号的固定电话（如 0351-1234567）",
+            f"'{value}' is not valid: expected a mobile number or a landline with area code "
+            "(e.g. 0351-1234567)",
+        ))
+    return phone
+
+
+def _email(value: Any, context: Context) -> str:
+    email = str(value).strip()
+    if not filing.valid_email(email):
+        raise tk.Invalid(bilingual(f"“{value}”不是有效的电子邮箱地址",
+                                   f"'{value}' is not a valid email address"))
+    return email
+
+
+def _date(value: Any, context: Context) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(bilingual(f"“{value}”不是有效日期，应为 YYYY-MM-DD",
+                                   f"'{value}' is not a valid date: expected YYYY-MM-DD")) from None
+
+
+def _boolean(value: Any, context: Context) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on", "y"):
+        return True
+    if text in ("false", "0", "no", "off", "n", ""):
+        return False
+    raise tk.Invalid(bilingual(f"“{value}”应为 true 或 false", f"'{value}' must be true or false"))
+
+
+def _not_settable(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+    if not _blank(data.get(key)):
+        _error(key, errors, "只能通过备案操作（govshare_filing_file）设置",
+               "is set only by filing (govshare_filing_file)")
+        raise tk.StopOnError
+    data.pop(key, None)
+
+
+# -- whole-record checks -------------------------------------------------------------------------
+
+
+def _compiler_units(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                    context: Context) -> None:
+    """Compilers are bound to ≥ 1 unit of their department; other roles to none (DB14 §7.2)."""
+    if errors.get(("organization_id",)) or errors.get(("role",)) or errors.get(("units",)):
+        return
+    role = data.get(("role",))
+    units = data.get(("units",))
+    units = [] if units is tk.missing or units is None else units
+    ukey = ("units",)
+    if role != roles.ROLE_COMPILER:
+        if units:
+            _error(ukey, errors, "只适用于编制人（compiler）角色",
+                   "applies to the compiler role only")
+        data[ukey] = []
+        return
+    if not units:
+        _error(ukey, errors, "为必填项：编制人须绑定本部门至少一个内部处室",
+               "is required: a compiler is bound to at least one unit of the department")
+        return
+    known = roles.department_units(data[("organization_id",)])
+    codes = [u["code"] for u in known]
+    unknown = [u for u in units if u not in codes]
+    if not known:
+        _error(ukey, errors, "无法绑定：该部门尚未登记内部处室",
+               "cannot be bound: the department has no registered units")
+    elif unknown:
+        _error(ukey, errors,
+               f"中的“{'、'.join(unknown)}”不是本部门的内部处室；可选：{'、'.join(codes)}",
+               f"contains {', '.join(unknown)}, which are not units of the department; "
+               f"valid: {', '.join(codes)}")
+    else:
+        data[ukey] = units
+
+
+def _one_target(*fields: str) -> Validator:
+    def check(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+              context: Context) -> None:
+        if all(_blank(data.get((f,))) for f in fields):
+            names = " / ".join(fields)
+            _error((fields[0],), errors, f"为必填项（{names} 至少填写一项）",
+                   f"is required (give at least one of {names})")
+
+    return check
+
+
+def _filing_target(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                   context: Context) -> None:
+    if not _blank(data.get(("id",))):
+        return
+    if _blank(data.get(("organization_id",))) or _blank(data.get(("kind",))):
+        if not errors.get(("organization_id",)) and not errors.get(("kind",)):
+            _error(("id",), errors, "为必填项（或同时提供 organization_id 与 kind）",
+                   "is required (or give both organization_id and kind)")
+
+
+# -- schemas -------------------------------------------------------------------------------------
+
+
+def _base() -> Schema:
+    ignore = tk.get_validator("ignore")
+    return {"__extras": [ignore], "__junk": [ignore]}
+
+
+def _optional(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+              context: Context) -> None:
+    """Like ``ignore_missing``, and a blank form field counts as missing too."""
+    if _blank(data.get(key)) or data.get(key) == []:
+        data.pop(key, None)
+        raise tk.StopOnError
+
+
+def _opt() -> list[Validator]:
+    return [_optional]
+
+
+def role_grant() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [_required, _named(_organization)],
+        "user_id": [_required, _named(_user)],
+        "role": [_required, _one_of(roles.ROLES)],
+        "units": [*_opt(), _named(_units)],
+        "__after": [_compiler_units],
+    }
+
+
+def role_revoke() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [_required, _named(_organization)],
+        "user_id": [_required, _named(_user)],
+        "role": [_required, _one_of(roles.ROLES)],
+        "adjust_capacity": [tk.get_validator("default")(True), _named(_boolean)],
+    }
+
+
+def role_list() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [*_opt(), _named(_organization)],
+        "user_id": [*_opt(), _named(_user)],
+        "role": [*_opt(), _one_of(roles.ROLES)],
+        "__after": [_one_target("organization_id", "user_id")],
+    }
+
+
+def _person() -> Schema:
+    return {
+        "name": [_required, _text(100)],
+        "title": [_required, _text(100)],
+        "unit": [*_opt(), _text(200)],
+        "phone": [_required, _named(_phone)],
+        "email": [_required, _named(_email)],
+        "effective_date": [_required, _named(_date)],
+        "status": [_not_settable],
+        "receipt": [_not_settable],
+        "filed_at": [_not_settable],
+        "filed_by": [_not_settable],
+    }
+
+
+def filing_create() -> Schema:
+    return {
+        **_base(),
+        **_person(),
+        "organization_id": [_required, _named(_organization)],
+        "kind": [_required, _one_of(filing.KINDS)],
+    }
+
+
+def filing_update() -> Schema:
+    ignore = tk.get_validator("ignore")
+    return {
+        **_base(),
+        **_person(),
+        "id": [_required, _text(100)],
+        # the identity of a record is fixed: a department names one person per kind
+        "organization_id": [ignore],
+        "kind": [ignore],
+    }
+
+
+def filing_show() -> Schema:
+    return {
+        **_base(),
+        "id": [*_opt(), _text(100)],
+        "organization_id": [*_opt(), _named(_organization)],
+        "kind": [*_opt(), _one_of(filing.KINDS)],
+        "include_history": [tk.get_validator("default")(False), _named(_boolean)],
+        "__after": [_filing_target],
+    }
+
+
+def filing_list() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [*_opt(), _named(_organization)],
+        "kind": [*_opt(), _one_of(filing.KINDS)],
+        "status": [*_opt(), _one_of(filing.STATUSES)],
+    }
+
+
+def filing_file() -> Schema:
+    return {
+        **_base(),
+        "id": [_required, _text(100)],
+        "receipt": [*_opt(), _text(100)],
+    }
+
+
+def filing_export() -> Schema:
+    formats = {fmt: Label(fmt, fmt) for fmt in filing.FORMATS}
+    return {
+        **filing_list(),
+        "format": [tk.get_validator("default")("csv"), _one_of(formats)],
+    }

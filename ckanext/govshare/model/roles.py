@@ -1,0 +1,63 @@
+"""``govshare_role``: the roles a user holds inside a department (DB14 §5, §6).
+
+One row per (department, user, role). Compilers (业务机构编制人) carry the codes of the internal
+units (处室) they compile for in ``units``; the other roles carry an empty list. Department and
+user ids are plain indexed text without foreign keys: a role record outlives a purged user or
+organization, and the extension never blocks core deletes. The vocabulary lives in
+:mod:`ckanext.govshare.roles`; the table enforces it with a CHECK constraint.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.model.types import make_uuid
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column
+
+__all__ = ["Role"]
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class Role(tk.BaseModel):
+    __tablename__ = "govshare_role"
+    __table_args__ = (
+        sa.UniqueConstraint("org_id", "user_id", "role", name="govshare_role_org_user_role_key"),
+        sa.CheckConstraint(
+            "role IN ('compiler', 'reviewer', 'security_officer', 'coordinator')",
+            name="govshare_role_role_check",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=make_uuid)
+    org_id: Mapped[str] = mapped_column(sa.Text, nullable=False, index=True)
+    user_id: Mapped[str] = mapped_column(sa.Text, nullable=False, index=True)
+    role: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    units: Mapped[list[str]] = mapped_column(
+        postgresql.ARRAY(sa.Text), nullable=False, default=list
+    )
+    created: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, default=_now
+    )
+    modified: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, default=_now
+    )
+    created_by: Mapped[str | None] = mapped_column(sa.Text)
+
+    def dictize(self, context: Any = None) -> dict[str, Any]:
+        """The API representation (timestamps as ISO 8601 with offset)."""
+        return {
+            "id": self.id,
+            "organization_id": self.org_id,
+            "user_id": self.user_id,
+            "role": self.role,
+            "units": list(self.units or []),
+            "created": self.created.isoformat() if self.created else None,
+            "modified": self.modified.isoformat() if self.modified else None,
+            "created_by": self.created_by,
+        }

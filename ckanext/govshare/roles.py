@@ -1,0 +1,208 @@
+"""Roles inside a department (DB14 §5, §6) and how they map onto CKAN's org capacities.
+
+A department is a CKAN organization. The standard names the bodies inside it; the extension
+stores who acts for which body in ``govshare_role`` (see :mod:`ckanext.govshare.model.roles`):
+
+* ``compiler`` 编制人 → ``editor``: 政务数据业务机构 (§6.3); compiles the entries of its own
+  units (处室) only — "业务谁主管，谁编制";
+* ``reviewer`` 审核人 → ``editor``: 政务数据共享管理责任机构 (§6.2); reviews and publishes,
+  may correct an entry under review;
+* ``security_officer`` 安全管理员 → ``editor``: data security (§11); sets grades, share
+  conditions and agreement requirements, which are fields of the entries;
+* ``coordinator`` 统筹协调人 → ``member``: 统筹协调组织 (§5); decides at the optional second
+  review stage; reads, never edits.
+
+Why these capacities: CKAN has no field-level or unit-level permission, so whoever writes an
+entry must be at least ``editor``; govshare's own checks narrow that down (compilers to their
+units, lifecycle events to the role named in :data:`ckanext.govshare.lifecycle.ROLE_PERMISSIONS`).
+Nobody becomes ``admin`` through a role: managing members, roles and filings is the department
+administrator's job (CKAN org admin), not a duty the standard gives any of these bodies.
+
+Granting a role raises the user's capacity to at least the one required (never lowers it, never
+touches an admin). Revoking a role lowers an ``editor`` to what the remaining roles require,
+but never below ``member``: in a govshare department the right to write entries follows the roles.
+
+The functions here read the database but hold no request state; the actions in
+:mod:`ckanext.govshare.logic.action` write it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from . import lifecycle
+from .lifecycle import Label
+from .model.roles import Role
+
+__all__ = [
+    "ROLE_COMPILER",
+    "ROLE_REVIEWER",
+    "ROLE_SECURITY_OFFICER",
+    "ROLE_COORDINATOR",
+    "ROLES",
+    "BODIES",
+    "CAPACITY",
+    "CAPACITY_RANK",
+    "role_label",
+    "required_capacity",
+    "stronger_capacity",
+    "user_roles",
+    "has_role",
+    "compiler_units",
+    "department_units",
+    "unit_names",
+]
+
+log = logging.getLogger(__name__)
+
+ROLE_COMPILER = lifecycle.ROLE_COMPILER
+ROLE_REVIEWER = lifecycle.ROLE_REVIEWER
+ROLE_SECURITY_OFFICER = "security_officer"
+ROLE_COORDINATOR = lifecycle.ROLE_COORDINATOR
+
+#: the role vocabulary, in display order, with bilingual labels
+ROLES: dict[str, Label] = {
+    ROLE_COMPILER: lifecycle.ROLES[ROLE_COMPILER],
+    ROLE_REVIEWER: lifecycle.ROLES[ROLE_REVIEWER],
+    ROLE_SECURITY_OFFICER: Label("安全管理员", "Security officer"),
+    ROLE_COORDINATOR: lifecycle.ROLES[ROLE_COORDINATOR],
+}
+
+#: the body of DB14 each role acts for
+BODIES: dict[str, Label] = {
+    ROLE_COMPILER: Label("政务数据业务机构", "Business unit"),
+    ROLE_REVIEWER: Label("政务数据共享管理责任机构", "Sharing management body"),
+    ROLE_SECURITY_OFFICER: Label("数据安全管理", "Data security management"),
+    ROLE_COORDINATOR: Label("政务数据共享统筹协调组织", "Coordinating organisation"),
+}
+
+#: the least CKAN organization capacity each role needs
+CAPACITY: dict[str, str] = {
+    ROLE_COMPILER: "editor",
+    ROLE_REVIEWER: "editor",
+    ROLE_SECURITY_OFFICER: "editor",
+    ROLE_COORDINATOR: "member",
+}
+
+CAPACITY_RANK: dict[str, int] = {"member": 1, "editor": 2, "admin": 3}
+
+
+def role_label(role: str, lang: str = "zh") -> str:
+    """The label of ``role`` in ``zh`` or ``en`` (the code itself when unknown)."""
+    label = ROLES.get(role)
+    if label is None:
+        return role
+    return label.zh if lang.startswith("zh") else label.en
+
+
+def stronger_capacity(a: str | None, b: str | None) -> str | None:
+    """The higher of two CKAN capacities (``None`` = not a member)."""
+    return max((a, b), key=lambda c: CAPACITY_RANK.get(c or "", 0))
+
+
+def required_capacity(roles: Iterable[str]) -> str | None:
+    """The least capacity that covers every role in ``roles`` (``None`` for no roles)."""
+    result: str | None = None
+    for role in roles:
+        result = stronger_capacity(result, CAPACITY[role])
+    return result
+
+
+def _user_id(user: str) -> str | None:
+    obj = model.User.get(user) if user else None
+    return obj.id if obj else None
+
+
+def _org_id(org: str) -> str | None:
+    obj = model.Group.get(org) if org else None
+    return obj.id if obj else None
+
+
+def _rows(user: str, org: str) -> list[Role]:
+    user_id, org_id = _user_id(user), _org_id(org)
+    if not user_id or not org_id:
+        return []
+    return (
+        model.Session.query(Role)
+        .filter(Role.user_id == user_id, Role.org_id == org_id)
+        .all()
+    )
+
+
+def user_roles(user_id: str, org_id: str) -> list[str]:
+    """The roles ``user_id`` holds in department ``org_id`` (ids or names), in vocabulary order."""
+    held = {row.role for row in _rows(user_id, org_id)}
+    return [role for role in ROLES if role in held]
+
+
+def has_role(user_id: str, org_id: str, role: str | Iterable[str]) -> bool:
+    """Whether the user holds ``role`` (or any of several roles) in the department."""
+    wanted = {role} if isinstance(role, str) else set(role)
+    return any(row.role in wanted for row in _rows(user_id, org_id))
+
+
+def compiler_units(user_id: str, org_id: str) -> list[str]:
+    """Codes of the units the user compiles for in the department (empty: not a compiler)."""
+    for row in _rows(user_id, org_id):
+        if row.role == ROLE_COMPILER:
+            return list(row.units or [])
+    return []
+
+
+def _parse_units(value: Any) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            log.warning("Ignoring department units that are not JSON: %r", value[:80])
+            return []
+    if not isinstance(value, list):
+        return []
+    units: list[dict[str, str]] = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        code = str(item.get("code") or "").strip()
+        if code:
+            units.append({"code": code, "name": str(item.get("name") or "").strip() or code})
+    return units
+
+
+def department_units(org_id: str) -> list[dict[str, str]]:
+    """The internal units (处室) of a department: ``[{"code": ..., "name": ...}]``.
+
+    The one place that reads them: ``organization_show(...)["units"]`` as the organization
+    schema (ckanext-scheming, repeating ``{code, name}``) returns it, as a list or a JSON
+    string; without that schema, a ``units`` extra holding the same JSON list. An unknown
+    department or one without units has none.
+    """
+    try:
+        org = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {
+                "id": org_id,
+                "include_datasets": False,
+                "include_users": False,
+                "include_groups": False,
+                "include_tags": False,
+                "include_followers": False,
+            },
+        )
+    except tk.ObjectNotFound:
+        return []
+    if "units" in org:
+        return _parse_units(org["units"])
+    for extra in org.get("extras") or []:
+        if isinstance(extra, dict) and extra.get("key") == "units":
+            return _parse_units(extra.get("value"))
+    return []
+
+
+def unit_names(org_id: str) -> dict[str, str]:
+    """``{code: name}`` of the department's units."""
+    return {unit["code"]: unit["name"] for unit in department_units(org_id)}

@@ -1,0 +1,92 @@
+"""govshare's alembic migrations: every revision upgrades, downgrades and upgrades again."""
+from __future__ import annotations
+
+import os
+
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+import ckanext.govshare
+
+MIGRATIONS = os.path.join(os.path.dirname(ckanext.govshare.__file__), "migration", "govshare")
+
+
+def _revisions() -> list[str]:
+    """Revision ids from the first to the head."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    script = ScriptDirectory.from_config(config)
+    return [r.revision for r in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def _tables() -> set[str]:
+    model.Session.remove()
+    with model.meta.engine.connect() as conn:
+        return {t for t in sa.inspect(conn).get_table_names()
+                if t.startswith("govshare_") and t != "govshare_alembic_version"}
+
+
+def _version() -> str | None:
+    with model.meta.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT version_num FROM govshare_alembic_version")).scalar()
+
+
+def test_one_linear_history():
+    """The revisions form one chain (no branches), so ``head`` is well defined."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+    assert len(_revisions()) == len(set(_revisions())) >= 3
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_up_down_up(migrate_db_for):
+    """All the way down to base, step by step up, step by step down, and up to head again."""
+    head_tables = _tables()
+    assert {"govshare_role", "govshare_filing", "govshare_filing_history"} <= head_tables
+
+    migrate_db_for("govshare", "base", forward=False)
+    assert _tables() == set()
+
+    seen: list[set[str]] = []
+    for revision in _revisions():
+        migrate_db_for("govshare", revision)
+        assert _version() == revision
+        seen.append(_tables())
+    assert seen[-1] == head_tables
+
+    for revision, tables in zip(reversed(_revisions()[:-1]), reversed(seen[:-1])):
+        migrate_db_for("govshare", revision, forward=False)
+        assert _version() == revision
+        assert _tables() == tables, f"downgrade to {revision} left other tables"
+
+    migrate_db_for("govshare", "base", forward=False)
+    assert _tables() == set()
+    migrate_db_for("govshare")
+    assert _tables() == head_tables
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_roles_and_filing_constraints():
+    """The vocabularies and uniqueness are enforced by the tables themselves."""
+    def insert(sql: str) -> None:
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text(sql))
+
+    insert("INSERT INTO govshare_role (id, org_id, user_id, role) VALUES ('r1', 'o', 'u', 'compiler')")
+    with pytest.raises(sa.exc.IntegrityError):
+        insert("INSERT INTO govshare_role (id, org_id, user_id, role) VALUES ('r2', 'o', 'u', 'compiler')")
+    with pytest.raises(sa.exc.IntegrityError):
+        insert("INSERT INTO govshare_role (id, org_id, user_id, role) VALUES ('r3', 'o', 'u', 'boss')")
+    person = "'张伟', '副局长', '0351-4567890', 'a@b.cn', DATE '2026-01-05'"
+    insert("INSERT INTO govshare_filing (id, org_id, kind, name, title, phone, email, "
+           f"effective_date) VALUES ('f1', 'o', 'lead', {person})")
+    with pytest.raises(sa.exc.IntegrityError):
+        insert("INSERT INTO govshare_filing (id, org_id, kind, name, title, phone, email, "
+               f"effective_date, status) VALUES ('f2', 'o', 'contact', {person}, 'approved')")
+    with pytest.raises(sa.exc.IntegrityError):
+        insert("INSERT INTO govshare_filing (id, org_id, kind, name, title, phone, email, "
+               f"effective_date) VALUES ('f3', 'o', 'lead', {person})")
