@@ -26,16 +26,22 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     import ckan.plugins as p
     import sqlalchemy as sa
 
+    def truncate_govshare():
+        tables = [
+            r[0] for r in model.Session.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename LIKE 'govshare\\_%' AND tablename <> 'govshare_alembic_version'"
+            ))
+        ]
+        if tables:
+            model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
+        model.Session.commit()
+
+    # first: CKAN's reset DELETEs from every mapped table, and govshare_audit refuses DELETE
+    # (append-only trigger); TRUNCATE is the one way to empty it
+    truncate_govshare()
     reset_db()
     for plugin in ("activity", "govshare"):
         if p.plugin_loaded(plugin):
             migrate_db_for(plugin)
-    tables = [
-        r[0] for r in model.Session.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE 'govshare\\_%' AND tablename <> 'govshare_alembic_version'"
-        ))
-    ]
-    if tables:
-        model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
-    model.Session.commit()
+    truncate_govshare()

@@ -117,3 +117,18 @@ def allow_core_sharing() -> bool:
 def resource_code_template() -> str:
     """The ``str.format`` template of a 信息资源代码."""
     return tk.config.get("ckanext.govshare.resource_code.template")
+
+
+def notify_enabled() -> bool:
+    """Whether lifecycle events email the people concerned."""
+    return tk.config.get("ckanext.govshare.notify.enabled")
+
+
+def notify_background() -> bool:
+    """Whether lifecycle emails go out through a background job instead of in the request."""
+    return tk.config.get("ckanext.govshare.notify.background")
+
+
+def remind_due_soon_days() -> int:
+    """Working days ahead within which an open step counts as due soon for reminders."""
+    return tk.config.get("ckanext.govshare.remind.due_soon_days")

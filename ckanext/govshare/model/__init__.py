@@ -1,5 +1,8 @@
 """govshare's own tables (``tk.BaseModel``, prefixed ``govshare_*``, created by alembic only)."""
+from .audit import AuditEntry
 from .filing import Filing, FilingHistory
+from .lifecycle import EntryLifecycle
+from .revision import Revision
 from .roles import Role
 
-__all__ = ["Filing", "FilingHistory", "Role"]
+__all__ = ["AuditEntry", "EntryLifecycle", "Filing", "FilingHistory", "Revision", "Role"]
