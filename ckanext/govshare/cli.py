@@ -80,3 +80,33 @@ def demo_load() -> None:
     click.echo(f"Demo accounts 演示账号 (password 密码: {gs_demo.DEMO_PASSWORD}):")
     for name, _password, what in accounts:
         click.echo(f"  {name:<26} {what}")
+
+
+# -- lifecycle reminders -------------------------------------------------------------------------
+
+
+@govshare.command("remind")
+@click.option("--dry-run", is_flag=True, help="List the steps; send and record nothing.")
+@click.option("--force", is_flag=True, help="Also steps already reminded today.")
+@click.option("--enqueue", is_flag=True,
+              help="Run as a background job (needs `ckan jobs worker`) and return at once.")
+def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
+    """Email the deciders of overdue and due-soon review steps (cron-friendly, e.g. daily).
+
+    Each decider gets one email listing the entries, steps and deadlines, in Chinese and
+    English; a step is reminded at most once a day unless --force.
+    """
+    from . import notify
+
+    if enqueue:
+        job = tk.enqueue_job(notify.remind_job, title="govshare remind")
+        click.echo(f"enqueued job {job.id}")
+        return
+    found = notify.remind(dry_run=dry_run, force=force)
+    for item in found:
+        step = notify.step_label(item.step, item.stage)[1]
+        flag = "OVERDUE " if item.overdue else "due soon"
+        click.echo(f"{flag} {item.due_at.astimezone(notify.deadlines.SHANGHAI):%Y-%m-%d %H:%M} "
+                   f"{item.name} {step} -> {len(item.recipients)} recipient(s)")
+    verb = "found" if dry_run else "reminded"
+    click.echo(f"{len(found)} open step(s) {verb}")

@@ -32,7 +32,10 @@ from .model.lifecycle import EntryLifecycle
 from .model.revision import Revision
 from .model.roles import Role
 
-__all__ = ["Message", "Reminder", "deliver", "remind", "send_job", "step_label", "transition"]
+__all__ = [
+    "Message", "Reminder", "deliver", "remind", "remind_job", "send_job", "step_label",
+    "transition",
+]
 
 log = logging.getLogger(__name__)
 
@@ -302,3 +305,8 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
             {Revision.reminded_at: at}, synchronize_session=False)
     model.repo.commit()
     return found
+
+
+def remind_job() -> int:
+    """Background job: one reminder run (``ckan govshare remind --enqueue``)."""
+    return len(remind())

@@ -432,3 +432,60 @@ class TestVisibility:
         assert found["id"] == entry["id"] and found["resources"] == []
         [own] = L.act("package_search", w.member, q="*:*")["results"]
         assert len(own["resources"]) == 1
+
+
+# -- reminders -------------------------------------------------------------------------------------
+
+
+class TestRemind:
+    def _due(self, entry_id, delta):
+        step = model.Session.get(workflow.EntryLifecycle, entry_id)
+        step.due_at = workflow.now() + delta
+        model.Session.commit()
+
+    def test_overdue_and_due_soon_are_reminded_once_a_day(self, world, mail_server, cli):
+        """`ckan govshare remind`: one bilingual email per reviewer with overdue and due-soon steps."""
+        from ckan.cli.cli import ckan
+
+        w = world
+        late = _to(w, L.entry(w.org, w.compiler), "in_review")
+        soon = _to(w, L.entry(w.org, w.compiler), "offline_review")
+        later = _to(w, L.entry(w.org, w.compiler), "in_review")
+        self._due(late["id"], -datetime.timedelta(days=2))
+        self._due(soon["id"], datetime.timedelta(hours=1))
+        self._due(later["id"], datetime.timedelta(days=30))
+        mail_server.clear_smtp_messages()
+
+        dry = cli.invoke(ckan, ["govshare", "remind", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "2 open step(s) found" in dry.output and "OVERDUE" in dry.output
+        assert mail_server.get_smtp_messages() == []
+
+        result = cli.invoke(ckan, ["govshare", "remind"])
+        assert result.exit_code == 0, result.output
+        messages = mail_server.get_smtp_messages()
+        assert sorted(m[2][0] for m in messages) == sorted(
+            [w.reviewer["email"], w.reviewer2["email"]])
+        body = email.message_from_string(messages[0][3]).get_payload(decode=True).decode()
+        assert late["title"] in body and soon["title"] in body and later["title"] not in body
+        assert "已超期" in body and "OVERDUE" in body and "下线审核" in body
+        assert "offline review" in body
+
+        mail_server.clear_smtp_messages()
+        assert "0 open step(s)" in cli.invoke(ckan, ["govshare", "remind"]).output
+        assert mail_server.get_smtp_messages() == []
+        cli.invoke(ckan, ["govshare", "remind", "--force"])
+        assert len(mail_server.get_smtp_messages()) == 2
+
+    def test_coordinator_stage_reminds_coordinators(self, world, mail_server):
+        """At the coordinator stage the department's coordinators are reminded."""
+        from ckanext.govshare import notify
+
+        w = world
+        entry = _to(w, L.entry(w.org, w.compiler), "in_review")
+        step = model.Session.get(workflow.EntryLifecycle, entry["id"])
+        step.stage = "coordinator"
+        step.due_at = workflow.now() - datetime.timedelta(hours=1)
+        model.Session.commit()
+        [found] = notify.remind()
+        assert found.recipients == [w.coordinator["id"]]
