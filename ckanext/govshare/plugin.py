@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import catalogue, permissions, search
+from . import catalogue, facets, permissions, search
 from . import config as gs_config
 
 
@@ -44,6 +44,13 @@ def _logic(kind: str) -> Any:
     return members
 
 
+def _lang() -> str:
+    try:
+        return tk.h.lang() or tk.config.get("ckan.locale_default")
+    except (RuntimeError, TypeError, AttributeError):
+        return tk.config.get("ckan.locale_default") or "en"
+
+
 def _compose(outer: Any, inner: Any) -> Any:
     @functools.wraps(outer)
     def chained(up: Any, context: Any, data_dict: Any) -> Any:
@@ -64,6 +71,7 @@ class GovsharePlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -80,6 +88,14 @@ class GovsharePlugin(p.SingletonPlugin):
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         catalogue.claim_code(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return facets.label_facets(search_results, _lang())
+
+    # IFacets
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return facets.dataset_facets(facets_dict, package_type)
 
     # IPermissionLabels: who sees a catalogue entry is permissions.py's decision
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
