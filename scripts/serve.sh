@@ -26,6 +26,8 @@ if [ ! -f "$INI" ]; then
     "ckan.locale_default = zh_Hans_CN" \
     "ckan.locales_offered = zh_Hans_CN en" \
     "ckan.display_timezone = Asia/Shanghai" \
+    "ckan.site_logo = " \
+    "ckan.gravatar_default = disabled" \
     "ckan.auth.create_user_via_web = false" \
     "ckanext.govshare.search_backend = postgres" \
     "ckan.devserver.host = 127.0.0.1" \
