@@ -1,6 +1,7 @@
 """Template helpers (``h.govshare_*``): vocabulary choices and labels for forms and pages."""
 from __future__ import annotations
 
+from .lifecycle_views import govshare_lifecycle_label  # noqa: F401  (re-exported)
 from .vocab import (  # noqa: F401  (re-exported as template helpers)
     govshare_catalog_class_choices,
     govshare_catalog_item_choices,
@@ -33,4 +34,5 @@ __all__ = [
     "govshare_yes_no_choices",
     "govshare_grade_choices",
     "govshare_catalog_item_label",
+    "govshare_lifecycle_label",
 ]

@@ -20,6 +20,7 @@ from flask.views import MethodView
 from flask_wtf.csrf import CSRFProtect
 
 from . import filing as gs_filing
+from . import lifecycle_views
 from . import roles as gs_roles
 from .lifecycle import Label
 
@@ -276,3 +277,6 @@ govshare.add_url_rule(f"{_prefix}/filing/export/<fmt>", view_func=filing_export)
 govshare.add_url_rule(f"{_prefix}/filing/<kind>",
                       view_func=FilingEditView.as_view("filing_edit"))
 govshare.add_url_rule(f"{_prefix}/filing/<kind>/file", view_func=filing_file, methods=["POST"])
+
+# the catalogue lifecycle: review queue, an entry's lifecycle page, a revision's diff
+lifecycle_views.register(govshare)

@@ -1,0 +1,250 @@
+"""Pages of the catalogue lifecycle, on the ``govshare`` blueprint (registered by ``views.py``).
+
+* ``/govshare/review`` — the review queue of the user's departments: filter by department,
+  unit, step, stage and due date; approve or return several entries at once with one reason;
+* ``/dataset/<id>/lifecycle`` — an entry's state badge, open step and deadline, the events the
+  user may fire (with a reason where one is needed) and its timeline (the audit trail);
+* ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.
+
+Thin: every decision is an action (``govshare_catalogue_*``, ``govshare_revision_*``), every
+refusal its auth function's or the state machine's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.common import current_user, request
+from ckan.types import Context
+from flask import Blueprint
+from flask.views import MethodView
+
+from . import lifecycle, workflow
+from .lifecycle import Label
+
+__all__ = ["govshare_lifecycle_label", "register"]
+
+#: events whose form asks for a reason (the state machine requires one)
+REASON_EVENTS = sorted(lifecycle.CATALOGUE.reason_required | lifecycle.REVISION.reason_required)
+_QUEUE_FILTERS = ("organization_id", "unit", "state", "stage", "due_before", "overdue", "kind")
+
+
+def _context() -> Context:
+    return {"user": current_user.name, "auth_user_obj": current_user}
+
+
+def _label(label: Label) -> str:
+    return label.zh if (tk.h.lang() or "").startswith("zh") else label.en
+
+
+def _messages(error_dict: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, value in error_dict.items():
+        if key == "allowed_actions":
+            continue
+        out.extend(value if isinstance(value, list) else [str(value)])
+    return out
+
+
+def _allowed(auth: str, data_dict: dict[str, Any]) -> bool:
+    try:
+        tk.check_access(auth, _context(), data_dict)
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Labels of states, events and stages in the page's language."""
+    return {
+        "states": {k: _label(v) for k, v in lifecycle.CATALOGUE_STATES.items()},
+        "events": {k: _label(v) for k, v in lifecycle.CATALOGUE_EVENTS.items()},
+        "stages": {k: _label(v) for k, v in lifecycle.STAGES.items()},
+        "revision_states": {k: _label(v) for k, v in lifecycle.REVISION_STATES.items()},
+        "revision_events": {k: _label(v) for k, v in lifecycle.REVISION_EVENTS.items()},
+    }
+
+
+_AUDIT_ACTIONS: dict[str, Label] = {
+    **lifecycle.CATALOGUE_EVENTS,
+    **{f"revision_{k}": Label(f"变更：{v.zh}", f"revision: {v.en}")
+       for k, v in lifecycle.REVISION_EVENTS.items()},
+    "revision_create": Label("发起变更", "revision: create"),
+    workflow.IMPORTED: Label("导入", "imported"),
+}
+
+
+def govshare_lifecycle_label(kind: str, code: str | None) -> str:
+    """Template helper: the label of a lifecycle ``state``, ``stage``, ``event`` or audit
+    ``action`` in the page's language (the code itself when unknown)."""
+    table: dict[str, Label] = {
+        "state": lifecycle.CATALOGUE_STATES, "stage": lifecycle.STAGES,
+        "event": lifecycle.CATALOGUE_EVENTS, "action": _AUDIT_ACTIONS,
+        "revision_state": lifecycle.REVISION_STATES,
+    }.get(kind, {})
+    label = table.get(code or "")
+    return _label(label) if label else (code or "")
+
+
+# -- review queue --------------------------------------------------------------------------------
+
+
+class ReviewQueueView(MethodView):
+    """The open review steps; reviewers approve or return a selection with one reason."""
+
+    def get(self) -> str:
+        if not current_user.is_authenticated:
+            return tk.abort(403, tk._("Log in to see the review queue"))
+        filters = {k: request.args.get(k) for k in _QUEUE_FILTERS if request.args.get(k)}
+        try:
+            queue = tk.get_action("govshare_catalogue_queue")(_context(), {**filters, "limit": 500})
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Only members of the department may see its queue"))
+        except tk.ValidationError as e:
+            for message in _messages(e.error_dict):
+                tk.h.flash_error(message)
+            queue = {"count": 0, "results": []}
+        departments = tk.get_action("organization_list_for_user")(
+            _context(), {"permission": "read"})
+        return tk.render("govshare/lifecycle/queue.html", {
+            "queue": queue, "filters": filters, "departments": departments,
+            "labels": labels(), "decidable": any(i["allowed_actions"] for i in queue["results"]),
+        })
+
+    def post(self) -> Any:
+        decision = request.form.get("decision", "")
+        reason = request.form.get("reason", "").strip() or None
+        selected = request.form.getlist("selected")
+        if decision not in ("approve", "return"):
+            return tk.abort(400, tk._("Unknown decision"))
+        done, failed = 0, []
+        for item in selected:
+            kind, _sep, ref = item.partition(":")
+            action = (f"govshare_revision_{decision}" if kind == "revision"
+                      else f"govshare_catalogue_{decision}")
+            try:
+                tk.get_action(action)(_context(), {"id": ref, "reason": reason})
+                done += 1
+            except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+                detail = (_messages(e.error_dict) if isinstance(e, tk.ValidationError)
+                          else [str(e) or tk._("Not authorized")])
+                failed.append(f"{ref}: {'; '.join(detail)}")
+        if done:
+            tk.h.flash_success(tk._("{count} decided.").format(count=done))
+        for message in failed:
+            tk.h.flash_error(message)
+        if not selected:
+            tk.h.flash_notice(tk._("Nothing selected."))
+        back = {k: request.form.get(k) for k in _QUEUE_FILTERS if request.form.get(k)}
+        return tk.redirect_to("govshare.review_queue", **back)
+
+
+# -- an entry's lifecycle ------------------------------------------------------------------------
+
+
+def _entry(id: str) -> dict[str, Any]:
+    try:
+        return tk.get_action("package_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+
+
+def entry_lifecycle(id: str) -> str:
+    """State badge, open step, the user's possible events and the timeline of an entry."""
+    pkg = _entry(id)
+    info = pkg.get("govshare_lifecycle") or workflow.lifecycle_info(
+        pkg.get("catalogue_state") or "draft", None)
+    state = info.get("state") or "draft"
+    events = []
+    if current_user.is_authenticated:
+        roles = workflow.actor_roles(current_user.name, pkg.get("owner_org"),
+                                     pkg.get(workflow.UNIT_FIELD))
+        events = lifecycle.CATALOGUE.allowed_events(
+            state, stage=info.get("stage") if state == "in_review" else None,
+            actor=current_user.id, submitter=info.get("submitted_by"),
+            stage_approver=info.get("stage_approver"), actor_roles=roles)
+    try:
+        timeline = tk.get_action("govshare_audit_list")(
+            _context(), {"entry_id": pkg["id"], "limit": 200})["results"]
+    except tk.NotAuthorized:
+        timeline = None
+    return tk.render("govshare/lifecycle/entry.html", {
+        "pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type"), "info": info,
+        "events": events, "reason_events": REASON_EVENTS, "timeline": timeline,
+        "labels": labels(),
+    })
+
+
+def entry_event(id: str, event: str) -> Any:
+    """Fire one catalogue event on an entry (POST from its lifecycle page)."""
+    if event not in lifecycle.CATALOGUE_EVENTS:
+        return tk.abort(404, tk._("Unknown event"))
+    reason = request.form.get("reason", "").strip() or None
+    try:
+        tk.get_action(workflow.ACTION_NAMES[event])(_context(), {"id": id, "reason": reason})
+    except tk.NotAuthorized as e:
+        tk.h.flash_error(str(e) or tk._("Not authorized"))
+    except tk.ValidationError as e:
+        for message in _messages(e.error_dict):
+            tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(_label(lifecycle.CATALOGUE_EVENTS[event]))
+    return tk.redirect_to("govshare.entry_lifecycle", id=id)
+
+
+# -- a pending revision --------------------------------------------------------------------------
+
+
+def revision(revision_id: str) -> str:
+    """A pending revision: its diff (信息项 item by item) and the user's possible decisions."""
+    try:
+        rev = tk.get_action("govshare_revision_show")(_context(), {"id": revision_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Revision not found"))
+    pkg = _entry(rev["entry_id"])
+    roles = workflow.actor_roles(current_user.name, pkg.get("owner_org"),
+                                 pkg.get(workflow.UNIT_FIELD))
+    events = [e for e in lifecycle.REVISION.allowed_events(
+        rev["state"], stage=rev["stage"] if rev["state"] == "in_review" else None,
+        actor=current_user.id, submitter=rev["submitted_by"],
+        stage_approver=rev["stage_approver"], actor_roles=roles) if e not in ("update", "discard")]
+    if "discard" in lifecycle.REVISION.allowed_events(rev["state"]) and \
+            _allowed("govshare_revision_discard", {"id": rev["id"]}):
+        events.append("discard")
+    return tk.render("govshare/lifecycle/revision.html", {
+        "rev": rev, "pkg": pkg, "events": events, "reason_events": REASON_EVENTS,
+        "labels": labels(),
+    })
+
+
+def revision_event(revision_id: str, event: str) -> Any:
+    """Submit, approve, return or discard a revision (POST from its page)."""
+    if event not in ("submit", "approve", "return", "discard"):
+        return tk.abort(404, tk._("Unknown event"))
+    reason = request.form.get("reason", "").strip() or None
+    try:
+        tk.get_action(workflow.REVISION_ACTION_NAMES[event])(
+            _context(), {"id": revision_id, "reason": reason})
+    except (tk.NotAuthorized, tk.ObjectNotFound) as e:
+        tk.h.flash_error(str(e) or tk._("Not authorized"))
+    except tk.ValidationError as e:
+        for message in _messages(e.error_dict):
+            tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(_label(lifecycle.REVISION_EVENTS[event]))
+    return tk.redirect_to("govshare.revision", revision_id=revision_id)
+
+
+def register(blueprint: Blueprint) -> None:
+    """Add the lifecycle pages to the ``govshare`` blueprint."""
+    blueprint.add_url_rule("/govshare/review",
+                           view_func=ReviewQueueView.as_view("review_queue"))
+    blueprint.add_url_rule("/dataset/<id>/lifecycle", view_func=entry_lifecycle,
+                           endpoint="entry_lifecycle")
+    blueprint.add_url_rule("/dataset/<id>/lifecycle/<event>", view_func=entry_event,
+                           endpoint="entry_event", methods=["POST"])
+    blueprint.add_url_rule("/govshare/revision/<revision_id>", view_func=revision,
+                           endpoint="revision")
+    blueprint.add_url_rule("/govshare/revision/<revision_id>/<event>",
+                           view_func=revision_event, endpoint="revision_event",
+                           methods=["POST"])
