@@ -180,6 +180,10 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         v = doc.get(key)
         return v if isinstance(v, str) and v else None
 
+    def first(key: str) -> str | None:
+        return fields[key][0] if key in fields else None
+
+    keys = {k: v for k, v in fields.items() if sql.in_keys(k)}
     return {
         "index_id": doc["index_id"],
         "package_id": doc["id"],
@@ -189,6 +193,11 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": ts("metadata_created"),
         "metadata_modified": ts("metadata_modified"),
         "fields": json.dumps(fields, ensure_ascii=False),
+        "keys": json.dumps(keys, ensure_ascii=False),
+        "state": first("state"),
+        "capacity": first("capacity"),
+        "dataset_type": first("dataset_type"),
+        "permission_labels": fields.get("permission_labels", []),
         "tsv": text.tsvector_literal(weighted),
         "body": text.phrase_text("\n".join(s for _, s in weighted)),
         "doc": _clean(json.dumps(doc, ensure_ascii=False, default=str)).replace("\\u0000", ""),
@@ -197,14 +206,19 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 _UPSERT = sa.text(f"""
     INSERT INTO {TABLE} (index_id, package_id, site_id, name, title_string, metadata_created,
-                         metadata_modified, fields, tsv, body, doc, indexed_at)
+                         metadata_modified, fields, keys, state, capacity, dataset_type,
+                         permission_labels, tsv, body, doc, indexed_at)
     VALUES (:index_id, :package_id, :site_id, :name, :title_string,
             CAST(:metadata_created AS timestamptz), CAST(:metadata_modified AS timestamptz),
-            CAST(:fields AS jsonb), CAST(:tsv AS tsvector), :body, CAST(:doc AS jsonb), now())
+            CAST(:fields AS jsonb), CAST(:keys AS jsonb), :state, :capacity, :dataset_type,
+            CAST(:permission_labels AS text[]), CAST(:tsv AS tsvector), :body,
+            CAST(:doc AS jsonb), now())
     ON CONFLICT (index_id) DO UPDATE SET
         package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id, name = EXCLUDED.name,
         title_string = EXCLUDED.title_string, metadata_created = EXCLUDED.metadata_created,
         metadata_modified = EXCLUDED.metadata_modified, fields = EXCLUDED.fields,
+        keys = EXCLUDED.keys, state = EXCLUDED.state, capacity = EXCLUDED.capacity,
+        dataset_type = EXCLUDED.dataset_type, permission_labels = EXCLUDED.permission_labels,
         tsv = EXCLUDED.tsv, body = EXCLUDED.body, doc = EXCLUDED.doc, indexed_at = now()
 """)
 
@@ -268,6 +282,8 @@ class PgConnection:
 
     # querying ---------------------------------------------------------------------------------
     def _compile(self, comp: sql.Compiler, query: str | None, param: str) -> str:
+        if query:
+            query = _clean(query)  # NUL cannot reach PostgreSQL; documents are indexed without it
         try:
             return comp.compile(lucene.parse(query))
         except lucene.QuerySyntaxError as e:
@@ -301,8 +317,11 @@ class PgConnection:
                 expr = f"{g}.name"
             elif field == "title_string":
                 expr = f'{g}.title_string COLLATE "C"'
+            elif field in sql.NUMERIC_FIELDS:
+                expr = (f"govshare_try_numeric({sql.json_column(g, field)} -> "
+                        f"{comp.param(field)} ->> 0)")
             else:
-                expr = f"({g}.fields -> {comp.param(field)} ->> 0)"
+                expr = f"({sql.json_column(g, field)} -> {comp.param(field)} ->> 0)"
             out.append(f"{expr} {direction} NULLS LAST")
         out.append(f"{g}.index_id")
         return ", ".join(out)
@@ -326,7 +345,8 @@ class PgConnection:
         order = self._order_by(comp, params.get("sort"), rank)
 
         fl = params.get("fl") or "*"  # Solr returns every stored field when fl is absent
-        fl_list = [f for f in (fl if isinstance(fl, list) else str(fl).replace(",", " ").split())]
+        fl_list = [_clean(f) for f in (fl if isinstance(fl, list) else str(fl).replace(",", " ")
+                                       .split())]
         want_score = "score" in fl_list
         everything = "*" in fl_list
 
@@ -342,29 +362,36 @@ class PgConnection:
 
         session = _session()
         base = f"FROM {TABLE} g WHERE {where}"
-        # 1. count and facets over the matching set, in one statement
+        # 1. count and facets over the matching set, in one statement; the set keeps only the
+        # faceted values (read from the small ``keys`` column where they are)
         parts = ["SELECT NULL::text AS field, NULL::text AS value, count(*) AS n FROM m"]
-        for f in facet_fields:
+        values = []
+        for i, f in enumerate(facet_fields):
             fp = comp.param(f)
-            parts.append(
-                f"SELECT CAST({fp} AS text), v, count(*) FROM m "
-                f"CROSS JOIN LATERAL jsonb_array_elements_text(m.fields -> {fp}) v GROUP BY v"
-            )
-        stats_sql = f"WITH m AS MATERIALIZED (SELECT g.fields {base}) " + " UNION ALL ".join(parts)
+            values.append(f"{sql.json_column('g', f)} -> {fp} AS f{i}")
+            parts.append(f"SELECT CAST({fp} AS text), v, count(*) FROM m "
+                         f"CROSS JOIN LATERAL jsonb_array_elements_text(m.f{i}) v GROUP BY v")
+        stats_sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(values)} {base}) "
+                     + " UNION ALL ".join(parts))
         if not facet_fields:
             stats_sql = f"SELECT NULL::text, NULL::text, count(*) {base}"
         try:
             stats = session.execute(sa.text(stats_sql), comp.params).fetchall()
             docs_rows = []
             if rows > 0:
-                columns = "g.doc AS doc" if everything or not fl_list else (
-                    "(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) "
-                    f"FROM jsonb_each(g.doc) e WHERE e.key = ANY({comp.param(fl_list)})) AS doc"
-                )
-                docs_rows = session.execute(sa.text(
-                    f"SELECT {columns}, {rank} AS score {base} ORDER BY {order} "
+                # 2. the page: ordered ids first, then the stored documents of those rows only
+                page = session.execute(sa.text(
+                    f"SELECT g.index_id, {rank} AS score {base} ORDER BY {order} "
                     f"LIMIT {comp.param(rows)} OFFSET {comp.param(start)}"
                 ), comp.params).fetchall()
+                columns = "g.doc" if everything or not fl_list else (
+                    "(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) "
+                    "FROM jsonb_each(g.doc) e WHERE e.key = ANY(:fl))"
+                )
+                stored = dict(session.execute(sa.text(
+                    f"SELECT g.index_id, {columns} FROM {TABLE} g WHERE g.index_id = ANY(:ids)"
+                ), {"ids": [r[0] for r in page], "fl": fl_list}).fetchall()) if page else {}
+                docs_rows = [(stored[i], score) for i, score in page if i in stored]
         except sa.exc.DataError as e:
             session.rollback()
             raise GovshareSearchQueryError(

@@ -5,9 +5,10 @@ Pure: text in, syntax tree out, no database. The SQL side lives in ``sql.py``.
 Supported: bare terms, ``"phrases"``, ``field:value``, ``field:"phrase"``, ``field:(a OR b)``,
 ``+``/``-``/``!``/``NOT``, ``AND``/``&&``, ``OR``/``||``, parentheses, ``field:pre*`` and other
 ``*``/``?`` wildcards, ``field:*``, ``*:*``, ranges ``[a TO b]`` / ``{a TO b}`` (``*`` and ``NOW``
-date math included), and ``^boost`` suffixes (accepted, ignored: ranking is our own). Anything
-else (fuzzy ``~``, local params ``{!...}``, unbalanced brackets or quotes, a dangling operator)
-raises :class:`QuerySyntaxError` with a message saying where.
+date math included), ``field:()`` (an empty group: matches nothing) and ``^boost`` suffixes
+(accepted, ignored: ranking is our own). Anything else (fuzzy ``~``, local params ``{!...}``,
+unbalanced brackets or quotes, a dangling operator) raises :class:`QuerySyntaxError` with a
+message saying where.
 """
 from __future__ import annotations
 
@@ -294,6 +295,11 @@ class _Parser:
                 self.next()
                 low, high, inc_lo, inc_hi = nxt.parts
                 return Range(tok.text, low, high, inc_lo, inc_hi)
+            if nxt.kind == "LP" and self.i + 1 < len(self.toks) \
+                    and self.toks[self.i + 1].kind == "RP":
+                # ``field:()``: CKAN sends ``+permission_labels:()`` for a user with no labels
+                self.i += 2
+                return Or(())
             return self.parse_primary(tok.text)
         if tok.kind == "PHRASE":
             return Term(field, tok.text, "phrase")

@@ -10,7 +10,10 @@ Field semantics follow CKAN's Solr schema:
 * CKAN's other *text* fields (``title``, ``notes``, ``res_name``, ``res_description``,
   ``author``, ``maintainer``, ``extras_*``) match case-insensitive substrings of their values;
 * every other field is a *string* field: exact, case-sensitive value match (multi-valued
-  fields match when any value matches), served by the GIN ``jsonb_path_ops`` index;
+  fields match when any value matches). String fields are read from ``keys``, a small copy of
+  ``fields`` without the long text (GIN ``jsonb_path_ops``-indexed, never decompressed); the
+  single-valued fields CKAN filters on in every query (``id``, ``name``, ``site_id``,
+  ``state``, ``capacity``, ``dataset_type``, ``permission_labels``) have their own columns;
 * ``metadata_created`` / ``metadata_modified`` are dates; ranges accept ISO dates, ``*`` and
   Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``).
 """
@@ -25,12 +28,20 @@ from dateutil.relativedelta import relativedelta
 
 from . import lucene, text
 
-__all__ = ["Compiler", "QueryError", "parse_date", "DATE_COLUMNS", "is_text_field"]
+__all__ = ["Compiler", "QueryError", "parse_date", "DATE_COLUMNS", "NUMERIC_FIELDS", "COLUMNS",
+           "in_keys", "is_text_field", "json_column"]
 
 TEXT_FIELDS = frozenset({"title", "notes", "res_name", "res_description", "author",
                          "maintainer", "urls"})
 FULLTEXT_FIELDS = frozenset({"text"})
 DATE_COLUMNS = frozenset({"metadata_created", "metadata_modified"})
+# CKAN's Solr schema types these as ``int``: they sort as numbers, not as strings
+NUMERIC_FIELDS = frozenset({"num_resources", "num_tags"})
+# single-valued string fields with a column of their own (``field:value`` is a column compare)
+COLUMNS = {"id": "package_id", "index_id": "index_id", "name": "name", "site_id": "site_id",
+           "state": "state", "capacity": "capacity", "dataset_type": "dataset_type"}
+# long values: only in ``fields``, never copied to ``keys``
+_NOT_KEYS = frozenset({"id", "index_id", "text", "url", "res_url", "title_string", "indexed_ts"})
 
 _DATE_RE = re.compile(
     r"^(?P<base>NOW|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
@@ -50,6 +61,17 @@ class QueryError(ValueError):
 
 def is_text_field(field: str) -> bool:
     return field in TEXT_FIELDS or field.startswith("extras_")
+
+
+def in_keys(field: str) -> bool:
+    """Whether ``field`` is also stored in the small ``keys`` column (string fields)."""
+    return not (is_text_field(field) or field in _NOT_KEYS or field in DATE_COLUMNS
+                or field.startswith("res_extras_"))
+
+
+def json_column(alias: str, field: str) -> str:
+    """The jsonb column to read ``field`` from: ``keys`` when it is there, else ``fields``."""
+    return f"{alias}.keys" if in_keys(field) else f"{alias}.fields"
 
 
 def _round_down(d: dt.datetime, unit: str) -> dt.datetime:
@@ -134,6 +156,8 @@ class Compiler:
         if isinstance(node, lucene.And):
             return "(" + " AND ".join(self.compile(i, negated) for i in node.items) + ")"
         if isinstance(node, lucene.Or):
+            if not node.items:
+                return "FALSE"
             return "(" + " OR ".join(self.compile(i, negated) for i in node.items) + ")"
         if isinstance(node, lucene.Not):
             return f"(NOT {self.compile(node.item, not negated)})"
@@ -143,22 +167,29 @@ class Compiler:
         field = node.field
         if field is None or field in FULLTEXT_FIELDS:
             return self._fulltext(node, negated)
+        col = json_column(g, field)
         if node.kind == "exists":
-            return f"jsonb_exists({g}.fields, {self.param(field)})"
+            return f"jsonb_exists({col}, {self.param(field)})"
         if is_text_field(field):
             return self._substring(field, node)
         if node.kind == "wildcard":
             pattern = "".join(
                 "%" if p is None else "_" if p == "?" else _like_escape(p) for p in node.pattern
             )
-            return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({g}.fields -> "
+            return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({col} -> "
                     f"{self.param(field)}) v WHERE v LIKE {self.param(pattern)})")
         if field in DATE_COLUMNS:
             d = parse_date(node.value, self._now)
             if d is None:
                 raise QueryError(f"{field}: {node.value!r} is not a date")
             return f"{g}.{field} = {self.param(d)}"
-        return f"{g}.fields @> CAST({self.param(json.dumps({field: [node.value]}))} AS jsonb)"
+        if field in COLUMNS:
+            cond = f"{g}.{COLUMNS[field]} = {self.param(node.value)}"
+            # a missing value (NULL) must not match, negated or not
+            return f"({cond}) IS TRUE" if negated else cond
+        if field == "permission_labels":
+            return f"{self.param(node.value)} = ANY({g}.permission_labels)"
+        return f"{col} @> CAST({self.param(json.dumps({field: [node.value]}))} AS jsonb)"
 
     # -- pieces ---------------------------------------------------------------------------
     def _fulltext(self, node: lucene.Term, negated: bool) -> str:
@@ -228,7 +259,8 @@ class Compiler:
         for value, op in ((values[0], ge), (values[1], le)):
             if value is not None:
                 conds.append(f"{cast} {op} {self.param(value)}")
+        col = json_column(g, node.field)
         if not conds:
-            return f"jsonb_exists({g}.fields, {self.param(node.field)})"
-        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({g}.fields -> "
+            return f"jsonb_exists({col}, {self.param(node.field)})"
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({col} -> "
                 f"{self.param(node.field)}) v WHERE {' AND '.join(conds)})")
