@@ -36,6 +36,12 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
         if tables:
             model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
         model.Session.commit()
+        if "govshare_search_index" in tables and model.Session.execute(
+                sa.text("SELECT to_regclass('govshare_search_generation')")).scalar():
+            # TRUNCATE bypasses the backend: start a new generation of cached search results
+            from ckanext.govshare.search import cache
+
+            cache.advance(model.Session.get_bind())
 
     # first: CKAN's reset DELETEs from every mapped table, and govshare_audit refuses DELETE
     # (append-only trigger); TRUNCATE is the one way to empty it

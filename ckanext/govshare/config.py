@@ -132,3 +132,8 @@ def notify_background() -> bool:
 def remind_due_soon_days() -> int:
     """Working days ahead within which an open step counts as due soon for reminders."""
     return tk.config.get("ckanext.govshare.remind.due_soon_days")
+
+
+def search_cache_size() -> int:
+    """Searches per worker whose counts and facets are cached until the index changes."""
+    return tk.config.get("ckanext.govshare.search.cache_size")

@@ -29,7 +29,7 @@ from sqlalchemy import event
 
 from .. import config as gs_config
 from ..messages import bilingual
-from . import lucene, sql, text
+from . import cache, lucene, sql, text
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,18 @@ def track_commits() -> None:
 
     def after(session: Any) -> None:
         _state.committing = None
+        if getattr(_state, "wrote", False):
+            _state.wrote = False
+            cache.advance(session.get_bind())
+
+    def rolled_back(session: Any) -> None:
+        _state.committing = None
+        _state.wrote = False
 
     for target in (model.Session, model.meta.create_local_session):
         event.listen(target, "before_commit", before, insert=True)
         event.listen(target, "after_commit", after)
-        event.listen(target, "after_rollback", after)
+        event.listen(target, "after_rollback", rolled_back)
     track_commits._done = True  # type: ignore[attr-defined]
 
 
@@ -260,6 +267,7 @@ class PgConnection:
         session = _session()
         for doc in docs:
             session.execute(_UPSERT, document_row(doc))
+        _state.wrote = True
         # the row commits with the dataset; outside a commit (search-index rebuild) the caller
         # commits (``ckan.lib.search.rebuild`` does, and so does ``commit()`` below)
 
@@ -272,6 +280,7 @@ class PgConnection:
             comp = sql.Compiler()
             cond = self._compile(comp, q, "q")
             session.execute(sa.text(f"DELETE FROM {TABLE} g WHERE {cond}"), comp.params)
+        _state.wrote = True
         if commit:
             self.commit()
 
@@ -326,6 +335,19 @@ class PgConnection:
         out.append(f"{g}.index_id")
         return ", ".join(out)
 
+    def _stats(self, session: Any, stats_sql: str, params: dict[str, Any]) -> list:
+        """Count and facet rows, from the cache while the index has not changed."""
+        size = gs_config.search_cache_size()
+        if size <= 0 or getattr(_state, "wrote", False):
+            return session.execute(sa.text(stats_sql), params).fetchall()
+        key = (cache.generation(session), stats_sql,
+               tuple(sorted((k, repr(v)) for k, v in params.items())))
+        found = cache.get(key, size)
+        if found is None:
+            found = [tuple(r) for r in session.execute(sa.text(stats_sql), params).fetchall()]
+            cache.put(key, found, size)
+        return found
+
     def search(self, q: str | None = None, **params: Any) -> Results:
         if q is None:
             q = params.get("q")
@@ -376,7 +398,7 @@ class PgConnection:
         if not facet_fields:
             stats_sql = f"SELECT NULL::text, NULL::text, count(*) {base}"
         try:
-            stats = session.execute(sa.text(stats_sql), comp.params).fetchall()
+            stats = self._stats(session, stats_sql, comp.params)
             docs_rows = []
             if rows > 0:
                 # 2. the page: ordered ids first, then the stored documents of those rows only
