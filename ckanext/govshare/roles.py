@@ -33,7 +33,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from . import lifecycle
 from .lifecycle import Label
@@ -176,31 +175,14 @@ def _parse_units(value: Any) -> list[dict[str, str]]:
 def department_units(org_id: str) -> list[dict[str, str]]:
     """The internal units (处室) of a department: ``[{"code": ..., "name": ...}]``.
 
-    The one place that reads them: ``organization_show(...)["units"]`` as the organization
-    schema (ckanext-scheming, repeating ``{code, name}``) returns it, as a list or a JSON
-    string; without that schema, a ``units`` extra holding the same JSON list. An unknown
+    The one place that reads them: the organization schema (ckanext-scheming, repeating
+    ``{code, name}``) stores them as one JSON ``units`` extra of the organization. An unknown
     department or one without units has none.
     """
-    try:
-        org = tk.get_action("organization_show")(
-            {"ignore_auth": True},
-            {
-                "id": org_id,
-                "include_datasets": False,
-                "include_users": False,
-                "include_groups": False,
-                "include_tags": False,
-                "include_followers": False,
-            },
-        )
-    except tk.ObjectNotFound:
+    org = model.Group.get(org_id) if org_id else None
+    if org is None or not org.is_organization:
         return []
-    if "units" in org:
-        return _parse_units(org["units"])
-    for extra in org.get("extras") or []:
-        if isinstance(extra, dict) and extra.get("key") == "units":
-            return _parse_units(extra.get("value"))
-    return []
+    return _parse_units((org.extras or {}).get("units"))
 
 
 def unit_names(org_id: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from ckan.logic.converters import convert_to_extras
 
 from ckanext.scheming.validation import scheming_validator
 
-from .. import codes, rules, vocab
+from .. import catalogue, codes, roles, rules, vocab
 from .. import config as gs_config
 from ..messages import bilingual
 
@@ -86,21 +86,26 @@ def _stored_extra(context: dict[str, Any], name: str) -> Any:
     return extras.get(name) if isinstance(extras, dict) else None
 
 
-def _department(data: Flat) -> model.Group | None:
+_DEPARTMENTS = "govshare_departments"
+
+
+def _department(data: Flat, context: dict[str, Any]) -> model.Group | None:
+    """The entry's department, looked up once per validation.
+
+    ``owner_org`` holds the name before core's ``owner_org_validator`` has run and the id
+    after it: both are kept in the cache, which lives in navl's per-``validate`` copy of the
+    context.
+    """
     owner_org = data.get(("owner_org",))
     if _is_empty(owner_org):
         return None
-    return model.Group.get(owner_org)
-
-
-def _department_units(org: model.Group) -> list[dict[str, Any]]:
-    raw = (org.extras or {}).get("units")
-    try:
-        units = json.loads(raw) if raw else []
-    except ValueError:
-        log.warning("organization %s has unreadable units: %r", org.name, raw)
-        return []
-    return [u for u in units if isinstance(u, dict)] if isinstance(units, list) else []
+    cache = context.setdefault(_DEPARTMENTS, {})
+    if owner_org not in cache:
+        org = catalogue.department(owner_org)
+        cache[owner_org] = org
+        if org is not None:
+            cache[org.id] = cache[org.name] = org
+    return cache[owner_org]
 
 
 def _plain(value: Any) -> Any:
@@ -161,7 +166,8 @@ def govshare_natural_number(key: FlatKey, data: Flat, errors: Flat,
     if _is_empty(value):
         _drop(key, data)
     text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses
+    if isinstance(value, bool) or not text.isdecimal() or int(text) < 1:
         errors[key].append(_message(key, "应为正整数", "must be a positive whole number"))
         return
     data[key] = int(text)
@@ -243,7 +249,7 @@ def govshare_provider_code(key: FlatKey, data: Flat, errors: Flat,
                            context: dict[str, Any]) -> None:
     """提供方代码 = the department's 统一社会信用代码: filled from it, checked against it."""
     value = data.get(key)
-    org = _department(data)
+    org = _department(data, context)
     org_uscc = codes.normalize_uscc((org.extras or {}).get("uscc")) if org is not None else ""
     code = org_uscc if _is_empty(value) else codes.normalize_uscc(value)
     if not code:
@@ -270,11 +276,11 @@ def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
     if _is_empty(value):
         _drop(key, data)
     text = str(value).strip()
-    org = _department(data)
+    org = _department(data, context)
     if org is None:
         data[key] = text
         return
-    units = _department_units(org)
+    units = roles.department_units(org.id)
     if not units:
         errors[key].append(_message(
             key, "提供方部门尚未登记内部部门（处室），请部门管理员先在部门信息中添加",
@@ -298,7 +304,7 @@ def govshare_title_unique(key: FlatKey, data: Flat, errors: Flat,
                           context: dict[str, Any]) -> None:
     """The title is unique among the department's (not deleted) datasets."""
     title = data.get(key)
-    org = _department(data)
+    org = _department(data, context)
     if _is_empty(title) or org is None:
         return
     package = context.get("package")
