@@ -19,6 +19,31 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.usefixtures("with_plugins"))
 
 
+_LOADED: dict[str, object] = {"key": None}
+
+
+@pytest.fixture
+def with_plugins(ckan_config, request):
+    """CKAN's ``with_plugins``, but plugins stay loaded between tests with the same config.
+
+    Loading and unloading CKAN's plugins around every test (templates, assets, the scheming
+    schemas) costs more than most tests; they are reloaded only when a test's
+    ``ckan_config`` marks differ from the previous test's.
+    """
+    import ckan.plugins
+
+    marks = tuple(
+        (str(m.args[0]), repr(m.args[1])) for m in request.node.iter_markers("ckan_config")
+    )
+    key = tuple(sorted(marks))
+    if _LOADED["key"] != key or not ckan.plugins.plugin_loaded("govshare") and \
+            "govshare" in str(ckan_config["ckan.plugins"]):
+        ckan.plugins.unload_all()
+        ckan.plugins.load_all()
+        _LOADED["key"] = key
+    yield
+
+
 @pytest.fixture
 def clean_db(with_plugins, reset_db, migrate_db_for):
     """CKAN's ``clean_db``, plus govshare's migrations and tables."""
