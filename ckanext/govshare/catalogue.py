@@ -18,7 +18,7 @@ from . import config as gs_config
 from .messages import bilingual
 
 __all__ = [
-    "allocate_resource_code", "claim_code", "code_owner", "prepare_entry",
+    "allocate_resource_code", "claim_code", "code_owner", "department", "prepare_entry",
 ]
 
 _NEXT = sa.text("""
@@ -48,6 +48,13 @@ def allocate_resource_code(entry: dict[str, Any]) -> str:
         code = codes.format_resource_code(template, seq=seq, **parts)
         if code_owner(code) is None:
             return code
+
+
+def department(ref: str) -> model.Group | None:
+    """The organization with id or name ``ref``, in one query (``Group.get`` takes two for a
+    name: by id, then by name)."""
+    return model.Session.query(model.Group).filter(
+        sa.or_(model.Group.id == ref, model.Group.name == ref)).first()
 
 
 def code_owner(code: str) -> str | None:
@@ -92,11 +99,13 @@ def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -
     * ``name`` generated from the code when absent (a Chinese title yields no slug);
     * ``provider_code`` = the department's 统一社会信用代码.
     """
-    code = (data_dict.get("resource_code") or "").strip()
+    code = str(data_dict.get("resource_code") or "").strip()
+    allocated = False
     if not code and package_id is None and data_dict.get("catalog_class"):
         code = allocate_resource_code(data_dict)
         data_dict["resource_code"] = code
-    if code:
+        allocated = True  # allocate_resource_code returns only unregistered codes
+    if code and not allocated:
         owner = code_owner(code)
         if owner is not None and owner != package_id:
             raise _code_taken(code)
@@ -104,7 +113,7 @@ def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -
         data_dict["name"] = codes.slug_from_resource_code(code)
     org_id = data_dict.get("owner_org")
     if org_id:
-        org = model.Group.get(org_id)
+        org = department(org_id)
         uscc = org.extras.get("uscc") if org is not None else None
         if uscc:
             data_dict["provider_code"] = uscc

@@ -156,7 +156,8 @@ def _positive_int(value: Any) -> int | None:
     if isinstance(value, int):
         return value if value > 0 else None
     text = _text(value)
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses
+    return int(text) if text.isdecimal() and int(text) > 0 else None
 
 
 def _options(terms: Iterable[v.Term]) -> tuple[str, str]:
