@@ -38,7 +38,8 @@ def write_ini(path: pathlib.Path, port: int) -> None:
        f"ckan.storage_path = {path.parent / 'storage'}",
        "ckan.plugins = govshare activity scheming_datasets scheming_organizations",
        "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml "
-       f"{ROOT / 'bench' / 'plain_dataset.yaml'}",
+       # a file: URI (scheming takes "module:path" or a URL, not a bare path)
+       f"{(ROOT / 'bench' / 'plain_dataset.yaml').as_uri()}",
        "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
        "scheming.presets = ckanext.scheming:presets.json",
        "ckan.auth.create_unowned_dataset = true")
