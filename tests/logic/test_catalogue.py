@@ -458,12 +458,6 @@ class TestResourceCodes:
         _refused_entry(f.as_user(world.compiler), f.entry_dict(notes=""), "notes")
         assert f.create_entry(world.compiler)["resource_code"] == "102001/000001"
 
-    # prepare_entry allocates the number before core package_create checks access, and only a
-    # ValidationError makes core roll the session back: an in-process caller that goes on and
-    # commits after NotAuthorized loses the number (HTTP requests roll back at teardown)
-    @pytest.mark.xfail(strict=True, raises=AssertionError,
-                       reason="number allocated before the auth check, kept after "
-                       "NotAuthorized (logic/catalogue_action.py)")
     def test_unauthorized_create_gives_no_number_away(self, world):
         """A create refused by auth leaves no sequence number behind, even once committed."""
         before = _stored()
@@ -471,9 +465,6 @@ class TestResourceCodes:
         model.Session.commit()
         assert _stored() == before
 
-    @pytest.mark.xfail(strict=True, raises=tk.ValidationError,
-                       reason="the issued-code check of prepare_entry runs before the auth "
-                       "check (logic/catalogue_action.py)")
     def test_anonymous_cannot_probe_issued_codes(self, world):
         """Anonymous users are refused before learning whether a code was issued."""
         f.create_entry(world.compiler)

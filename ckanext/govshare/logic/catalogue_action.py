@@ -27,8 +27,13 @@ def _is_entry(data_dict: DataDict, pkg: model.Package | None = None) -> bool:
 
 @tk.chained_action
 def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_create``, with the catalogue entry's generated fields filled first."""
+    """Core ``package_create``, with the catalogue entry's generated fields filled first.
+
+    Access is checked before anything is allocated or looked up: a refused caller neither
+    consumes a sequence number nor learns whether a code was issued.
+    """
     if _is_entry(data_dict):
+        tk.check_access("package_create", context, data_dict)
         catalogue.prepare_entry(data_dict)
     return up(context, data_dict)
 
@@ -38,6 +43,7 @@ def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_update``; an entry keeps its resource code when the client omits it."""
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     if pkg is not None and _is_entry(data_dict, pkg):
+        tk.check_access("package_update", context, data_dict)
         if not data_dict.get("resource_code") and pkg.extras.get("resource_code"):
             data_dict["resource_code"] = pkg.extras["resource_code"]
         catalogue.prepare_entry(data_dict, package_id=pkg.id)

@@ -125,7 +125,7 @@ def _count(maximum: int):
             data.pop(key, None)
             raise tk.StopOnError
         text = str(value).strip()
-        if not text.isdigit() or int(text) > maximum:
+        if not text.isdecimal() or int(text) > maximum:
             errors[key].append(_msg(key, f"应为 0–{maximum} 的整数", f"must be a whole number 0–{maximum}"))
             raise tk.StopOnError
         data[key] = int(text)

@@ -338,7 +338,9 @@ class PgConnection:
     def _stats(self, session: Any, stats_sql: str, params: dict[str, Any]) -> list:
         """Count and facet rows, from the cache while the index has not changed."""
         size = gs_config.search_cache_size()
-        if size <= 0 or getattr(_state, "wrote", False):
+        # only faceted searches are worth a generation read (a bare count is selective:
+        # package_show's cache lookup, organization counts)
+        if size <= 0 or getattr(_state, "wrote", False) or " UNION ALL " not in stats_sql:
             return session.execute(sa.text(stats_sql), params).fetchall()
         key = (cache.generation(session), stats_sql,
                tuple(sorted((k, repr(v)) for k, v in params.items())))
