@@ -30,6 +30,7 @@ if [ ! -f "$INI" ]; then
     "ckan.gravatar_default = disabled" \
     "ckan.auth.create_user_via_web = false" \
     "ckanext.govshare.search_backend = postgres" \
+    "ckanext.govshare.notify.enabled = false" \
     "ckan.devserver.host = 127.0.0.1" \
     "ckan.devserver.port = 5000"
 fi

@@ -1,8 +1,9 @@
 """The demo catalogue loaded by ``ckan govshare demo load`` (and so by ``scripts/serve.sh``).
 
-Three provincial departments with their internal units, a user for every role, and about sixty
-catalogue entries with real-looking 信息项, spread over share types, grades, formats and
-classes. Everything goes through the public actions, so the demo obeys every rule a real
+Three provincial departments with their internal units, a user for every role, and about
+seventy catalogue entries with real-looking 信息项, spread over share types, grades, formats and
+classes, compiled by each department's compiler; two thirds are submitted and published by the
+department's reviewer, some wait in review, the rest are drafts. Everything goes through the public actions, so the demo obeys every rule a real
 department's data does. Loading is idempotent: existing departments, users and entries (by
 title within the department) are left alone.
 """
@@ -209,13 +210,20 @@ def load(echo=print) -> list[tuple[str, str, str]]:
             .filter(model.Package.state == "active")
         }
         created = 0
+        compiler, reviewer = f"{short}-compiler", f"{short}-reviewer"
         for seq, variant in enumerate(VARIANTS):
-            for template in TEMPLATES[dept["name"]]:
+            for n, template in enumerate(TEMPLATES[dept["name"]]):
                 entry = _entry(dept, template, variant, seq)
                 if entry["title"] in existing:
                     continue
                 rnd.shuffle(entry["tags"])
-                tk.get_action("package_create")(ctx(), entry)
+                new = tk.get_action("package_create")({"user": compiler}, entry)
                 created += 1
+                # most of the catalogue is published; the last variant shows the other states
+                if variant != VARIANTS[-1] or n % 3 == 0:
+                    tk.get_action("govshare_catalogue_submit")({"user": compiler}, {"id": new["id"]})
+                    if variant != VARIANTS[-1]:
+                        tk.get_action("govshare_catalogue_approve")(
+                            {"user": reviewer}, {"id": new["id"]})
         echo(f"{dept['title']}: {created} new entries")
     return accounts
