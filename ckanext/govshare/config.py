@@ -137,3 +137,34 @@ def remind_due_soon_days() -> int:
 def search_cache_size() -> int:
     """Searches per worker whose counts and facets are cached until the index changes."""
     return tk.config.get("ckanext.govshare.search.cache_size")
+
+
+ASSESSMENT_DIMENSIONS = ("comprehensiveness", "completeness", "accuracy", "timeliness")
+
+
+def assessment_weights() -> dict[str, float]:
+    """Weights of the assessment dimensions, normalized to sum 1.
+
+    Raises ``ValueError`` naming the option when a pair is malformed or unknown.
+    """
+    raw = tk.config.get("ckanext.govshare.assessment.weights") or ""
+    weights: dict[str, float] = dict.fromkeys(ASSESSMENT_DIMENSIONS, 0.0)
+    for pair in raw.replace(",", " ").split():
+        name, _, value = pair.partition(":")
+        if name not in weights:
+            raise ValueError(f"ckanext.govshare.assessment.weights: unknown dimension {name!r}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise ValueError(f"ckanext.govshare.assessment.weights: {pair!r} is not name:number") from None
+        if weights[name] < 0:
+            raise ValueError(f"ckanext.govshare.assessment.weights: {name} is negative")
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError("ckanext.govshare.assessment.weights: weights sum to 0")
+    return {k: v / total for k, v in weights.items()}
+
+
+def duplicates_threshold() -> float:
+    """Jaccard overlap of 信息项 names from which two entries are possible duplicates."""
+    return tk.config.get("ckanext.govshare.duplicates.threshold")
