@@ -26,7 +26,7 @@ def _logic(kind: str) -> Any:
         from ckan.authz import get_local_functions
 
         found: dict[str, Any] = {}
-        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}")
+        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}", f"assessment_{kind}")
         for module_name in modules:
             module = importlib.import_module(f"{__package__}.logic.{module_name}")
             exported = getattr(module, "__all__", None)

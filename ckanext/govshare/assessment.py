@@ -1,0 +1,198 @@
+"""Catalogue compilation assessment (DB14 §7.4 目录编制考核) of a department or one of its units.
+
+Four dimensions, each a share in [0, 1] with the counts it comes from:
+
+* 全面性 ``comprehensiveness``: the share of the department's units with at least one entry.
+  The share of declared business matters covered is reported as ``null``: departments do not
+  declare their business matters in this portal (the organization schema has no such field).
+* 完整性 ``completeness``: per entry, the mean of (required + recommended fields filled,
+  信息项 present, resources attached — not required of ``not_shared`` entries), averaged.
+* 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`.
+* 时效性 ``timeliness``: reviews decided within the working-day limit (decisions in the period,
+  from the audit trail, plus steps still open past ``due_at``) and published entries updated
+  within their cycle (:func:`deadlines.freshness` ``fresh`` or ``due``).
+
+The overall score weights the dimensions by ``ckanext.govshare.assessment.weights``; a
+dimension without data drops out. Pure scoring helpers come first; :func:`assess` reads the
+database.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import deadlines, rules
+
+__all__ = ["RECOMMENDED_FIELDS", "parse_period", "completeness_of", "score", "assess"]
+
+# recommended (not mandatory) metadata a complete entry carries besides REQUIRED_FIELDS
+RECOMMENDED_FIELDS: tuple[str, ...] = ("source_system", "business_matters", "tags")
+
+_OPEN_STEPS = {"in_review": "review", "offline_review": "offline_review"}
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
+
+
+def parse_period(text: str | None, now: datetime.datetime) -> tuple[str, datetime.datetime,
+                                                                    datetime.datetime]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-Qn`` (Beijing time) → (label, start, end); default: the
+    current month. Raises ``ValueError`` on anything else."""
+    local = now.astimezone(deadlines.SHANGHAI)
+    text = (text or f"{local.year:04d}-{local.month:02d}").strip()
+    m = _PERIOD.match(text)
+    if not m:
+        raise ValueError(text)
+    year = int(m.group(1))
+    if m.group(2):
+        first, months = int(m.group(2)), 1
+        if not 1 <= first <= 12:
+            raise ValueError(text)
+    elif m.group(3):
+        first, months = (int(m.group(3)) - 1) * 3 + 1, 3
+    else:
+        first, months = 1, 12
+    start = datetime.datetime(year, first, 1, tzinfo=deadlines.SHANGHAI)
+    end_index = first - 1 + months
+    end = datetime.datetime(year + end_index // 12, end_index % 12 + 1, 1, tzinfo=deadlines.SHANGHAI)
+    return text, start, end
+
+
+def _filled(value: Any) -> bool:
+    if isinstance(value, (list, tuple, dict)):
+        return bool(value)
+    return value not in (None, "") and bool(str(value).strip())
+
+
+def completeness_of(entry: Mapping[str, Any]) -> float:
+    """One entry's completeness in [0, 1]."""
+    # DB14 §7.4 完整性: metadata filled, 信息项 described, data attached
+    fields = rules.REQUIRED_FIELDS + RECOMMENDED_FIELDS
+    parts = [sum(_filled(entry.get(f)) for f in fields) / len(fields),
+             1.0 if _filled(entry.get("info_items")) else 0.0]
+    if entry.get("share_type") != "not_shared":
+        parts.append(1.0 if _filled(entry.get("resources")) else 0.0)
+    return sum(parts) / len(parts)
+
+
+def _share(good: int, total: int) -> float | None:
+    return round(good / total, 4) if total else None
+
+
+def score(dimensions: Mapping[str, Mapping[str, Any]], weights: Mapping[str, float]) -> float | None:
+    """The weighted overall score; dimensions whose ``score`` is ``None`` drop out."""
+    present = {k: d["score"] for k, d in dimensions.items() if d.get("score") is not None}
+    total = sum(weights.get(k, 0.0) for k in present)
+    if not total:
+        return None
+    return round(sum(weights.get(k, 0.0) * v for k, v in present.items()) / total, 4)
+
+
+def _review_timeliness(rows: Iterable[Any], start: datetime.datetime, end: datetime.datetime,
+                       days: Mapping[str, int]) -> tuple[int, int]:
+    """(decided in time, decided) for review steps decided in [start, end), from audit rows
+    ordered by entry and time."""
+    opened: dict[str, tuple[str, datetime.datetime]] = {}
+    in_time = decided = 0
+    for row in rows:
+        was = opened.get(row.entry_id)
+        if was and row.to_state != was[0]:
+            if start <= row.at < end:
+                decided += 1
+                due = deadlines.add_working_days(was[1], days[_OPEN_STEPS[was[0]]])
+                in_time += not deadlines.is_overdue(due, row.at)
+            opened.pop(row.entry_id, None)
+        if row.to_state in _OPEN_STEPS and row.entry_id not in opened:
+            opened[row.entry_id] = (row.to_state, row.at)
+    return in_time, decided
+
+
+def assess(org_id: str, unit: str | None, period: str | None,
+           now: datetime.datetime) -> dict[str, Any]:
+    """The assessment of department ``org_id`` (or its ``unit``) for ``period``."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    import sqlalchemy as sa
+
+    from . import config as gs_config
+    from . import roles
+    from .model.audit import AuditEntry
+    from .model.lifecycle import EntryLifecycle
+
+    label, start, end = parse_period(period, now)
+    at = min(now, end)
+    site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
+            "ignore_auth": True}
+    ids = [r.id for r in model.Session.execute(sa.text(
+        "SELECT id FROM package WHERE owner_org = :org AND state = 'active'"
+        " AND extras ? 'catalogue_state'"
+        + (" AND extras->>'provider_unit' = :unit" if unit else "")),
+        {"org": org_id, "unit": unit}).all()]
+    entries = [tk.get_action("package_show")(dict(site, use_cache=False), {"id": i}) for i in ids]
+
+    units = [u["code"] for u in roles.department_units(org_id)]
+    if unit:
+        units = [unit]
+    with_entries = {e.get("provider_unit") for e in entries}
+    covered = sum(u in with_entries for u in units)
+    comprehensiveness = {
+        "score": _share(covered, len(units)), "units": len(units), "units_with_entries": covered,
+        "business_matters": None,
+        "business_matters_note": "部门未声明业务事项，未计算业务事项覆盖率 / the department "
+                                 "declares no business matters; their coverage is not computed",
+    }
+
+    complete = [completeness_of(e) for e in entries]
+    completeness = {"score": round(sum(complete) / len(complete), 4) if complete else None,
+                    "entries": len(entries),
+                    "with_info_items": sum(_filled(e.get("info_items")) for e in entries),
+                    "with_resources": sum(_filled(e.get("resources")) for e in entries)}
+
+    scale, core = gs_config.grade_scale(), gs_config.allow_core_sharing()
+    # DB14 §7.4 准确性: every rule of the standard holds
+    passing = sum(not rules.check_entry(e, grade_scale=scale, allow_core_sharing=core)
+                  for e in entries)
+    accuracy = {"score": _share(passing, len(entries)), "entries": len(entries),
+                "passing": passing}
+
+    audit = (model.Session.query(AuditEntry).filter(AuditEntry.entry_id.in_(ids))
+             .filter(AuditEntry.revision_id.is_(None))
+             .order_by(AuditEntry.entry_id, AuditEntry.at, AuditEntry.id).all()) if ids else []
+    days = {c: gs_config.deadline_days(c) for c in set(_OPEN_STEPS.values())}
+    in_time, decided = _review_timeliness(audit, start, end, days)
+    open_late = (model.Session.query(EntryLifecycle).filter(EntryLifecycle.entry_id.in_(ids))
+                 .filter(EntryLifecycle.due_at.isnot(None))
+                 .filter(EntryLifecycle.due_at < at).count()) if ids else 0
+    steps = {r.entry_id: r for r in model.Session.query(EntryLifecycle)
+             .filter(EntryLifecycle.entry_id.in_(ids))} if ids else {}
+    opts = gs_config.freshness_options()
+    states: dict[str, int] = {}
+    for e in entries:
+        if e.get("catalogue_state") != "published" or not e.get("update_cycle"):
+            continue
+        step = steps.get(e["id"])
+        last = datetime.datetime.fromisoformat(e["metadata_modified"]).replace(
+            tzinfo=datetime.timezone.utc)
+        if step and step.published_at and step.published_at > last:
+            last = step.published_at
+        try:
+            state = deadlines.freshness(e["update_cycle"], last, at, **opts)
+        except ValueError:
+            continue
+        states[state] = states.get(state, 0) + 1
+    published = sum(states.values())
+    fresh = states.get("fresh", 0) + states.get("due", 0)
+    reviews, review_total = in_time, decided + open_late
+    good, total = reviews + fresh, review_total + published
+    timeliness = {"score": _share(good, total),
+                  "reviews": {"decided": decided, "in_time": in_time, "open_overdue": open_late,
+                              "score": _share(reviews, review_total)},
+                  "updates": {"published": published, "within_cycle": fresh,
+                              "freshness": states, "score": _share(fresh, published)}}
+
+    dimensions = {"comprehensiveness": comprehensiveness, "completeness": completeness,
+                  "accuracy": accuracy, "timeliness": timeliness}
+    weights = gs_config.assessment_weights()
+    return {"organization_id": org_id, "unit": unit, "period": label,
+            "period_start": start.isoformat(), "period_end": end.isoformat(),
+            "weights": weights, "score": score(dimensions, weights), **dimensions}

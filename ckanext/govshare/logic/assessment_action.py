@@ -1,0 +1,112 @@
+"""Actions of the catalogue assessment (DB14 §7.4) and duplicate sources (§8.1; issue #4 §6).
+
+``govshare_assessment_show`` scores a department or one of its units for a period
+(:mod:`ckanext.govshare.assessment`); ``govshare_duplicate_list`` lists the possible duplicates
+of one entry, or every pair touching a department (:mod:`ckanext.govshare.duplicates`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+
+from .. import assessment, duplicates, workflow
+from .. import config as gs_config
+from ..messages import bilingual
+from .lifecycle_action import _context_user, _member_orgs, _optional_text
+
+__all__ = ["govshare_assessment_show", "govshare_duplicate_list"]
+
+
+def _assessment_schema() -> dict[str, Any]:
+    return {"organization_id": [_optional_text], "unit": [_optional_text],
+            "period": [_optional_text]}
+
+
+def _duplicate_schema() -> dict[str, Any]:
+    return {"id": [_optional_text], "organization_id": [_optional_text]}
+
+
+def _org(ref: str | None) -> model.Group:
+    if not ref or not ref.strip():
+        raise tk.ValidationError({"organization_id": [bilingual(
+            "部门（organization_id）不能为空", "Department (organization_id) is required")]})
+    org = model.Group.get(ref.strip())
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ObjectNotFound(bilingual("部门不存在", "department not found"))
+    return org
+
+
+@tk.side_effect_free
+@validate(_assessment_schema)
+def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The catalogue compilation assessment of a department or unit (目录编制考核).
+
+    全面性 (comprehensiveness), 完整性 (completeness), 准确性 (accuracy) and 时效性
+    (timeliness), each a share in [0, 1] with its counts, and the overall score weighted by
+    ``ckanext.govshare.assessment.weights``. Members of the department and sysadmins.
+
+    :param organization_id: the department (id or name)
+    :type organization_id: string
+    :param unit: one internal unit (code) of the department (optional)
+    :type unit: string
+    :param period: ``YYYY``, ``YYYY-MM`` or ``YYYY-Qn`` (Beijing time); default this month
+    :type period: string
+    :returns: the scores, counts, period bounds and weights
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_assessment_show", context, data_dict)
+    org = _org(data_dict.get("organization_id"))
+    unit = data_dict.get("unit") or None
+    if unit is not None:
+        from .. import roles
+
+        if unit not in {u["code"] for u in roles.department_units(org.id)}:
+            raise tk.ValidationError({"unit": [bilingual(
+                f"内设机构（unit）{unit} 不属于该部门", f"Unit (unit) {unit} is not one of the department's")]})
+    try:
+        return assessment.assess(org.id, unit, data_dict.get("period"), workflow.now())
+    except ValueError:
+        raise tk.ValidationError({"period": [bilingual(
+            "考核周期（period）应为 YYYY、YYYY-MM 或 YYYY-Qn",
+            "Period (period) must be YYYY, YYYY-MM or YYYY-Qn")]}) from None
+
+
+@tk.side_effect_free
+@validate(_duplicate_schema)
+def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Possible duplicate sources (一数一源): entries that describe the same data.
+
+    With ``id``: the entries that look like this one (equal normalized title, or 信息项 names
+    overlapping by at least ``ckanext.govshare.duplicates.threshold``), best first. With
+    ``organization_id``: every such pair with at least one entry of the department. Only
+    entries the user may see are compared: all of the user's departments', and the published
+    or offline entries of others.
+
+    :param id: one entry (id or name)
+    :type id: string
+    :param organization_id: a department (id or name), for the report
+    :type organization_id: string
+    :returns: ``{"threshold": t, "count": n, "results": [...]}``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_duplicate_list", context, data_dict)
+    threshold = gs_config.duplicates_threshold()
+    pool = duplicates.candidates(_member_orgs(_context_user(context)))
+    if data_dict.get("id"):
+        pkg = model.Package.get(data_dict["id"])
+        if pkg is None or pkg.state != "active":
+            raise tk.ObjectNotFound(bilingual("目录条目不存在", "entry not found"))
+        entry = next((e for e in pool if e["id"] == pkg.id), None) or {
+            "id": pkg.id, "title": pkg.title, "info_items": (pkg.extras or {}).get("info_items")}
+        results = duplicates.find_for(entry, pool, threshold)
+    elif data_dict.get("organization_id"):
+        results = duplicates.report(_org(data_dict["organization_id"]).id, pool, threshold)
+    else:
+        raise tk.ValidationError({"id": [bilingual(
+            "请给出目录条目（id）或部门（organization_id）",
+            "give an entry (id) or a department (organization_id)")]})
+    return {"threshold": threshold, "count": len(results), "results": results}

@@ -1,0 +1,163 @@
+"""``govshare_assessment_show``: the four dimensions of DB14 §7.4 目录编制考核, weights,
+periods and who may see a department's assessment."""
+from __future__ import annotations
+
+import datetime
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import pytest
+import sqlalchemy as sa
+
+from ckanext.govshare import assessment, workflow
+
+from .. import lifecycle as L
+
+
+@pytest.fixture
+def world(clean_db):
+    return L.world()
+
+
+def _show(w, **data):
+    return L.act("govshare_assessment_show", w.reviewer, organization_id=w.org["id"], **data)
+
+
+def _publish(w, entry):
+    L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])
+    L.act("govshare_catalogue_approve", w.reviewer, id=entry["id"])
+
+
+def test_empty_department(world):
+    """No entries: no unit covered, no score for the entry-based dimensions."""
+    result = _show(world)
+    assert result["comprehensiveness"]["score"] == 0.0
+    assert result["completeness"]["score"] is None and result["accuracy"]["score"] is None
+    assert result["timeliness"]["score"] is None
+
+
+def test_comprehensiveness_counts_units(world):
+    """全面性: one of the department's three units has entries; business matters are not
+    declared, so their coverage is null with a note."""
+    L.entry(world.org, world.compiler)
+    c = _show(world)["comprehensiveness"]
+    assert (c["units"], c["units_with_entries"], c["score"]) == (3, 1, 0.3333)
+    assert c["business_matters"] is None and "business matters" in c["business_matters_note"]
+
+
+def test_unit_scope(world):
+    """A unit's assessment covers only its own entries."""
+    L.entry(world.org, world.compiler)
+    assert _show(world, unit="DJZCC")["comprehensiveness"]["score"] == 1.0
+    assert _show(world, unit="BGS")["completeness"]["entries"] == 0
+
+
+def test_complete_and_accurate_entry(world):
+    """完整性 and 准确性 are 1 for a complete entry that passes every rule."""
+    L.entry(world.org, world.compiler)
+    result = _show(world)
+    assert result["completeness"]["score"] == 1.0
+    assert result["accuracy"] == {"score": 1.0, "entries": 1, "passing": 1}
+
+
+def test_completeness_of_missing_parts():
+    """An entry without 信息项 and resources loses those parts; not_shared needs no resources."""
+    full = {f: "x" for f in assessment.RECOMMENDED_FIELDS + ("title",)}
+    assert assessment.completeness_of(dict(full, info_items=[{"name": "a"}])) < 1.0
+    bare = assessment.completeness_of({"share_type": "not_shared"})
+    with_items = assessment.completeness_of({"share_type": "not_shared", "info_items": [{}]})
+    assert with_items - bare == pytest.approx(0.5)
+
+
+def test_accuracy_counts_rule_failures(world, monkeypatch):
+    """准确性: an entry for which ``rules.check_entry`` reports an error counts as failing."""
+    L.entry(world.org, world.compiler, title="合格条目")
+    L.entry(world.org, world.compiler, title="不合格条目")
+    real = assessment.rules.check_entry
+
+    def check(entry, **kw):
+        found = real(entry, **kw)
+        return dict(found, title=["x"]) if entry["title"] == "不合格条目" else found
+
+    monkeypatch.setattr(assessment.rules, "check_entry", check)
+    accuracy = _show(world)["accuracy"]
+    assert (accuracy["passing"], accuracy["entries"], accuracy["score"]) == (1, 2, 0.5)
+
+
+def test_timeliness_review_in_time_and_fresh(world):
+    """时效性: a review decided at once is in time; the just-published entry is fresh."""
+    entry = L.entry(world.org, world.compiler)
+    _publish(world, entry)
+    t = _show(world)["timeliness"]
+    assert t["reviews"] == {"decided": 1, "in_time": 1, "open_overdue": 0, "score": 1.0}
+    assert t["updates"]["published"] == 1 and t["updates"]["within_cycle"] == 1
+    assert t["score"] == 1.0
+
+
+def test_timeliness_open_overdue_review(world):
+    """A review still open past its due time counts against timeliness."""
+    entry = L.entry(world.org, world.compiler)
+    L.act("govshare_catalogue_submit", world.compiler, id=entry["id"])
+    past = workflow.now() - datetime.timedelta(days=1)
+    model.Session.execute(sa.text("UPDATE govshare_lifecycle SET due_at = :at WHERE entry_id = :id"),
+                          {"at": past, "id": entry["id"]})
+    model.Session.commit()
+    t = _show(world)["timeliness"]
+    assert t["reviews"]["open_overdue"] == 1 and t["score"] == 0.0
+
+
+def test_late_decision_counted_late():
+    """A decision after the working-day limit is late (pure audit-row walk)."""
+    from types import SimpleNamespace as Row
+
+    tz = datetime.timezone.utc
+    opened = datetime.datetime(2026, 9, 30, 2, tzinfo=tz)  # before National Day
+    rows = [Row(entry_id="e", to_state="in_review", at=opened),
+            Row(entry_id="e", to_state="published", at=datetime.datetime(2026, 10, 9, 2, tzinfo=tz)),
+            Row(entry_id="f", to_state="in_review", at=opened),
+            Row(entry_id="f", to_state="published", at=datetime.datetime(2026, 10, 20, 2, tzinfo=tz))]
+    start, end = datetime.datetime(2026, 10, 1, tzinfo=tz), datetime.datetime(2026, 11, 1, tzinfo=tz)
+    assert assessment._review_timeliness(rows, start, end, {"review": 5, "offline_review": 5}) \
+        == (1, 2)
+
+
+@pytest.mark.ckan_config("ckanext.govshare.assessment.weights", "accuracy:1")
+def test_weights(world):
+    """The overall score follows the configured weights (here accuracy alone)."""
+    L.entry(world.org, world.compiler)
+    result = _show(world)
+    assert result["weights"]["accuracy"] == 1.0 and result["score"] == result["accuracy"]["score"]
+
+
+def test_overall_score_skips_missing_dimensions():
+    """A dimension without data drops out and the weights are renormalized."""
+    dims = {"a": {"score": 1.0}, "b": {"score": None}, "c": {"score": 0.5}}
+    assert assessment.score(dims, {"a": 0.25, "b": 0.5, "c": 0.25}) == 0.75
+
+
+@pytest.mark.parametrize("period,start", [("2026", "2026-01-01"), ("2026-11", "2026-11-01"),
+                                          ("2026-Q4", "2026-10-01")])
+def test_periods(world, period, start):
+    """Periods are years, months or quarters in Beijing time."""
+    result = _show(world, period=period)
+    assert result["period"] == period and result["period_start"].startswith(start)
+
+
+@pytest.mark.parametrize("data,field", [({"period": "2026-13"}, "period"),
+                                        ({"period": "last month"}, "period"),
+                                        ({"unit": "NOPE"}, "unit")])
+def test_invalid_input(world, data, field):
+    """A bad period or a unit of another department: a bilingual validation error."""
+    with pytest.raises(tk.ValidationError) as err:
+        _show(world, **data)
+    assert " / " in err.value.error_dict[field][0]
+
+
+@pytest.mark.parametrize("who,allowed", [("reviewer", True), ("compiler", True), ("member", True),
+                                         ("sysadmin", True), ("other_reviewer", False),
+                                         ("outsider", False), ("anonymous", False)])
+def test_auth(world, who, allowed):
+    """Members of the department (and sysadmins) only."""
+    user = None if who == "anonymous" else getattr(world, who)
+    assert L.refused("govshare_assessment_show", user,
+                     organization_id=world.org["id"]) is not allowed

@@ -1,0 +1,84 @@
+"""``govshare_duplicate_list``: possible duplicate sources of an entry and a department report
+(DB14 §8.1 一数一源), limited to what the user may see."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+import pytest
+
+from .. import lifecycle as L
+
+
+@pytest.fixture
+def world(clean_db):
+    return L.world()
+
+
+def test_same_title_found_for_entry(world):
+    """An entry whose normalized title equals another's is listed as its duplicate."""
+    w = world
+    a = L.entry(w.org, w.compiler, title="企业登记信息")
+    b = L.entry(w.org, w.compiler, title="企业 登记数据")
+    found = L.act("govshare_duplicate_list", w.reviewer, id=a["id"])
+    assert [r["id"] for r in found["results"]] == [b["id"]]
+    assert found["results"][0]["title_match"] is True
+    assert found["threshold"] == 0.8
+
+
+@pytest.mark.ckan_config("ckanext.govshare.duplicates.threshold", "1.01")
+def test_items_overlap_needs_threshold(world):
+    """Same 信息项 but different titles match only under the configured threshold."""
+    w = world
+    a = L.entry(w.org, w.compiler, title="甲")
+    L.entry(w.org, w.compiler, title="乙")
+    assert L.act("govshare_duplicate_list", w.reviewer, id=a["id"])["count"] == 0
+
+
+def test_items_overlap_found(world):
+    """Two entries with the same 信息项 names (Jaccard 1.0) are possible duplicates."""
+    w = world
+    a = L.entry(w.org, w.compiler, title="甲")
+    b = L.entry(w.org, w.compiler, title="乙")
+    found = L.act("govshare_duplicate_list", w.reviewer, id=a["id"])["results"]
+    assert [(r["id"], r["reasons"], r["jaccard"]) for r in found] == [(b["id"], ["info_items"], 1.0)]
+
+
+def test_other_departments_drafts_are_not_compared(world):
+    """Another department's unpublished entries stay hidden; its published ones are compared."""
+    w = world
+    mine = L.entry(w.org, w.compiler, title="企业登记信息")
+    theirs = L.entry(w.other, w.other_compiler, title="企业登记信息", unit="DJZCC")
+    assert L.act("govshare_duplicate_list", w.reviewer, id=mine["id"])["count"] == 0
+    L.act("govshare_catalogue_submit", w.other_compiler, id=theirs["id"])
+    L.act("govshare_catalogue_approve", w.other_reviewer, id=theirs["id"])
+    found = L.act("govshare_duplicate_list", w.reviewer, id=mine["id"])["results"]
+    assert [r["id"] for r in found] == [theirs["id"]]
+
+
+def test_department_report(world):
+    """The report lists each pair touching the department once."""
+    w = world
+    L.entry(w.org, w.compiler, title="企业登记信息")
+    L.entry(w.org, w.compiler, title="企业登记数据")
+    report = L.act("govshare_duplicate_list", w.reviewer, organization_id=w.org["id"])
+    assert report["count"] == 1
+    assert {report["results"][0]["entry"]["title"], report["results"][0]["duplicate"]["title"]} \
+        == {"企业登记信息", "企业登记数据"}
+
+
+def test_needs_entry_or_department(world):
+    """Without ``id`` or ``organization_id`` the call is refused with a bilingual message."""
+    with pytest.raises(tk.ValidationError) as err:
+        L.act("govshare_duplicate_list", world.sysadmin)
+    assert " / " in err.value.error_dict["id"][0]
+
+
+@pytest.mark.parametrize("who,allowed", [("reviewer", True), ("compiler", True), ("member", True),
+                                         ("other_reviewer", False), ("outsider", False),
+                                         ("anonymous", False), ("sysadmin", True)])
+def test_auth(world, who, allowed):
+    """Members of the entry's department (and sysadmins) only."""
+    w = world
+    entry = L.entry(w.org, w.compiler)
+    user = None if who == "anonymous" else getattr(w, who)
+    assert L.refused("govshare_duplicate_list", user, id=entry["id"]) is not allowed
+    assert L.refused("govshare_duplicate_list", user, organization_id=w.org["id"]) is not allowed
