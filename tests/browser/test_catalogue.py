@@ -128,14 +128,14 @@ def test_search_lists_the_department_entry_with_facets(login) -> None:
     _shot(page, "5-dataset-search")
     facets = page.locator("section.module-narrow:has(.nav-facet)")
     expect(facets.first).to_be_visible()
-    departments = facets.filter(has=page.locator("h2", has_text="机构"))
+    departments = facets.filter(has=page.locator("h2", has_text="部门"))
     expect(departments.locator(".nav-facet .nav-item").filter(has_text="省市场监督管理局")
            ).to_be_visible()
 
 
 def test_reviewer_approves_a_submitted_entry_in_the_review_queue(login) -> None:
     """Compiler submits, a reviewer of the department approves in the queue: 已发布."""
-    title = "食品安全监督抽检结果"
+    title = "个体工商户登记信息（大同市）"  # a draft of the demo catalogue
     page = login("samr-compiler")
     found = page.request.get("/api/3/action/package_search",
                              params={"q": f'title:"{title}"', "include_private": "true"}).json()
