@@ -16,7 +16,7 @@ if [ ! -f "$INI" ]; then
   "$CKAN" config-tool "$INI" \
     "sqlalchemy.url = postgresql://govshare@127.0.0.1/govshare_portal" \
     "ckan.site_url = http://127.0.0.1:5000" \
-    "ckan.site_title = 政务数据共享目录 Government Data Sharing Catalogue" \
+    "ckan.site_title = 政务数据共享目录" \
     "ckan.redis.url = redis://127.0.0.1:6379/0" \
     "ckan.storage_path = $ROOT/var/storage" \
     "ckan.plugins = govshare activity scheming_datasets scheming_organizations" \
