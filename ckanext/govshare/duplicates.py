@@ -130,11 +130,19 @@ def find_for(entry: Mapping[str, Any], pool: list[dict[str, Any]],
 
 
 def report(org_id: str, pool: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
-    """Every pair of possible duplicates with at least one entry of department ``org_id``."""
+    """Every pair of possible duplicates with at least one entry of department ``org_id``.
+
+    Compares the department's entries with the whole pool (department × portal, not
+    portal × portal), each pair once.
+    """
     pairs = []
-    for i, a in enumerate(pool):
-        for b in pool[i + 1:]:
-            if org_id not in (a["organization_id"], b["organization_id"]):
+    seen: set[str] = set()
+    for a in pool:
+        if a["organization_id"] != org_id:
+            continue
+        seen.add(a["id"])
+        for b in pool:
+            if b["id"] in seen:
                 continue
             match = compare(a, b, threshold)
             if match:

@@ -94,3 +94,11 @@ def test_report_keeps_pairs_of_the_department():
             dict(base, id="4", title="乙", organization_id="q")]
     pairs = d.report("o", pool, 0.8)
     assert [(p["entry"]["id"], p["duplicate"]["id"]) for p in pairs] == [("1", "2")]
+
+
+def test_report_pair_within_department_once():
+    """Two entries of the department that match each other make one pair, not two."""
+    base = {"name": "n", "catalogue_state": "draft", "resource_code": None, "unit": None,
+            "info_items": frozenset({"a"}), "organization_id": "o"}
+    pool = [dict(base, id="1", title="甲"), dict(base, id="2", title="乙")]
+    assert len(d.report("o", pool, 0.8)) == 1
