@@ -38,9 +38,10 @@ def test_cache_can_be_turned_off():
 
 
 @pytest.mark.usefixtures("clean_db")
-def test_generation_advances_only_after_commit():
-    """A rolled-back write leaves the generation alone; a committed one advances it."""
+def test_generation_advances_on_commit():
+    """A committed dataset write starts a new generation of cached results."""
     import ckan.model as model
+
     from ckanext.govshare.search import cache
 
     start = cache.generation(model.Session)
