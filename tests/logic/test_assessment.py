@@ -70,16 +70,13 @@ def test_completeness_of_missing_parts():
 
 
 def test_accuracy_counts_rule_failures(world, monkeypatch):
-    """准确性: an entry for which ``rules.check_entry`` reports an error counts as failing."""
-    L.entry(world.org, world.compiler, title="合格条目")
-    L.entry(world.org, world.compiler, title="不合格条目")
-    real = assessment.rules.check_entry
-
-    def check(entry, **kw):
-        found = real(entry, **kw)
-        return dict(found, title=["x"]) if entry["title"] == "不合格条目" else found
-
-    monkeypatch.setattr(assessment.rules, "check_entry", check)
+    """准确性: an entry that no longer passes the rules (the grade policy was tightened after it
+    was stored) counts as failing."""
+    L.entry(world.org, world.compiler, title="合格条目", data_grade="G1",
+            info_items=[dict(i, grade="G1") for i in L.entry_dict(world.org)["info_items"]])
+    L.entry(world.org, world.compiler, title="不合格条目")  # unconditional, G2
+    # from now on G2 may not be shared unconditionally: the second entry breaks the rule
+    monkeypatch.setitem(tk.config, "ckanext.govshare.grade.restricted_from", "G2")
     accuracy = _show(world)["accuracy"]
     assert (accuracy["passing"], accuracy["entries"], accuracy["score"]) == (1, 2, 0.5)
 
