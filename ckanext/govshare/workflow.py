@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ckan.lib.plugins as lib_plugins
+import ckan.logic as ckan_logic
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -270,16 +271,37 @@ def _lifecycle_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return {"user": context.get("user") or "", "ignore_auth": True, LIFECYCLE_CONTEXT_KEY: True}
 
 
+#: dataset fields written by the state machine alone (the schema makes them read-only)
+STATE_FIELDS = frozenset({"catalogue_state", "issued"})
+
+
 def _write(context: Mapping[str, Any], entry: LockedEntry, changes: dict[str, Any]) -> None:
     """Write ``changes`` to the dataset and end the transaction with everything staged before.
 
-    Through ``package_patch`` (validated by the schema, reindexed, in the activity stream).
-    CKAN 2.12's ``package_update`` commits the session, and under ``defer_commit`` discards
+    A change of :data:`STATE_FIELDS` only is written straight to the locked dataset row;
+    anything else goes through ``package_patch`` (validated by the schema, reindexed, in the
+    activity stream). CKAN 2.12's ``package_update`` commits the session, and under ``defer_commit`` discards
     its own changes, so the lifecycle's rows are staged first and this write comes last: the
     bookkeeping, the audit row and the dataset commit together or not at all. ``defer_commit``
     is honoured only when the dataset itself does not change (a stage change).
     """
     if not changes:
+        if not context.get("defer_commit"):
+            model.repo.commit()
+        return
+    if set(changes) <= STATE_FIELDS:
+        # only the fields the state machine owns: no schema to re-validate, no metadata that
+        # changes; written on the locked row, the audit row being the record of the step
+        pkg = model.Package.get(entry.id)
+        for key, value in changes.items():
+            if value in (None, ""):
+                pkg.extras.pop(key, None)
+            else:
+                pkg.extras[key] = str(value)
+        pkg.metadata_modified = datetime.datetime.utcnow()
+        model.Session.flush()
+        # the new state changes the entry's permission labels: reindex in this transaction
+        ckan_logic.index_update_package({"ignore_auth": True}, entry.id)
         if not context.get("defer_commit"):
             model.repo.commit()
         return
