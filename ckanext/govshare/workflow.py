@@ -313,7 +313,8 @@ def _write(context: Mapping[str, Any], entry: LockedEntry, changes: dict[str, An
 
 
 def _show(context: Mapping[str, Any], entry_id: str) -> dict[str, Any]:
-    show_context = {"user": context.get("user") or "", "use_cache": False,
+    # the index row was written in this transaction: package_show may answer from it
+    show_context = {"user": context.get("user") or "",
                     "ignore_auth": bool(context.get("ignore_auth"))}
     pkg_dict = tk.get_action("package_show")(show_context, {"id": entry_id})
     attach_lifecycle([pkg_dict])
