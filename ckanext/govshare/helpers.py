@@ -1,38 +1,12 @@
-"""Template helpers (``h.govshare_*``): vocabulary choices and labels for forms and pages."""
+"""Template helpers (``h.govshare_*``): vocabulary choices and labels for forms and pages.
+
+The vocabulary helpers are listed once, in ``vocab.__all__`` (``vocab.get_helpers``).
+"""
 from __future__ import annotations
 
-from .lifecycle_views import govshare_lifecycle_label  # noqa: F401  (re-exported)
-from .vocab import (  # noqa: F401  (re-exported as template helpers)
-    govshare_catalog_class_choices,
-    govshare_catalog_item_choices,
-    govshare_catalog_item_label,
-    govshare_data_type_choices,
-    govshare_format_category_choices,
-    govshare_format_type_choices,
-    govshare_grade_choices,
-    govshare_open_type_choices,
-    govshare_org_level_choices,
-    govshare_share_mode_category_choices,
-    govshare_share_mode_type_choices,
-    govshare_share_type_choices,
-    govshare_update_cycle_choices,
-    govshare_yes_no_choices,
-)
+from . import vocab
+from .lifecycle_views import govshare_lifecycle_label
 
-__all__ = [
-    "govshare_catalog_class_choices",
-    "govshare_catalog_item_choices",
-    "govshare_format_category_choices",
-    "govshare_format_type_choices",
-    "govshare_data_type_choices",
-    "govshare_share_type_choices",
-    "govshare_share_mode_category_choices",
-    "govshare_share_mode_type_choices",
-    "govshare_open_type_choices",
-    "govshare_update_cycle_choices",
-    "govshare_org_level_choices",
-    "govshare_yes_no_choices",
-    "govshare_grade_choices",
-    "govshare_catalog_item_label",
-    "govshare_lifecycle_label",
-]
+globals().update(vocab.get_helpers())
+
+__all__ = [*vocab.get_helpers(), govshare_lifecycle_label.__name__]
