@@ -48,6 +48,7 @@ def department(index: int = SAMR, **overrides: Any) -> dict[str, Any]:
         "name": dept["name"], "title": dept["title"], "description": dept["description"],
         "uscc": dept["uscc"], "region_code": dept["region_code"], "level": dept["level"],
         "units": [{"code": code, "name": name} for code, name in dept["units"]],
+        "business_matters": dept["business_matters"],
     }
     data.update(overrides)
     return helpers.call_action("organization_create", site(), **data)

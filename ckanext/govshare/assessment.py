@@ -2,9 +2,12 @@
 
 Four dimensions, each a share in [0, 1] with the counts it comes from:
 
-* 全面性 ``comprehensiveness``: the share of the department's units with at least one entry.
-  The share of declared business matters covered is reported as ``null``: departments do not
-  declare their business matters in this portal (the organization schema has no such field).
+* 全面性 ``comprehensiveness``: the mean of the share of the department's units with at least
+  one entry and the share of the business matters the department declares (the organization
+  field ``business_matters``) that at least one of its entries names in its own
+  ``business_matters`` (compared by :func:`normalize_matter`). A department that declares no
+  business matters, or a unit (matters are declared per department), is scored on its units
+  alone and the matters' coverage is ``null`` with a note.
 * 完整性 ``completeness``: per entry, the mean of (required + recommended fields filled,
   信息项 present, resources attached — not required of ``not_shared`` entries), averaged.
 * 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`.
@@ -19,13 +22,15 @@ database.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import deadlines, rules
+from . import deadlines, duplicates, rules
 
-__all__ = ["RECOMMENDED_FIELDS", "parse_period", "completeness_of", "score", "assess"]
+__all__ = ["RECOMMENDED_FIELDS", "parse_period", "completeness_of", "normalize_matter",
+           "matters_coverage", "department_business_matters", "score", "assess"]
 
 # recommended (not mandatory) metadata a complete entry carries besides REQUIRED_FIELDS
 RECOMMENDED_FIELDS: tuple[str, ...] = ("source_system", "business_matters", "tags")
@@ -77,6 +82,60 @@ def completeness_of(entry: Mapping[str, Any]) -> float:
 
 def _share(good: int, total: int) -> float | None:
     return round(good / total, 4) if total else None
+
+
+def normalize_matter(text: Any) -> str:
+    """A business matter as compared: NFKC (full-width forms folded), case folded, without
+    whitespace or punctuation (企业设立、变更登记 = 企业设立 变更登记); ``""`` for a blank one.
+    The normalization of 信息项 names (:func:`duplicates.normalize_name`)."""
+    return duplicates.normalize_name(text)
+
+
+def matters_coverage(declared: Iterable[Any], named: Iterable[Any]) -> dict[str, Any] | None:
+    """How many ``declared`` business matters some entry names (``named``: every value of the
+    entries' ``business_matters``).
+
+    ``{"declared": n, "covered": k, "score": k / n, "uncovered": [...]}``, the uncovered ones as
+    declared; declared matters equal after :func:`normalize_matter` count once, blanks not at
+    all. ``None`` when nothing is declared.
+    """
+    # DB14 §7.4 全面性: the catalogue covers the department's business matters
+    wanted: dict[str, str] = {}
+    for matter in declared:
+        key = normalize_matter(matter)
+        if key:
+            wanted.setdefault(key, str(matter).strip())
+    if not wanted:
+        return None
+    present = {normalize_matter(m) for m in named}
+    uncovered = [text for key, text in wanted.items() if key not in present]
+    covered = len(wanted) - len(uncovered)
+    return {"declared": len(wanted), "covered": covered,
+            "score": _share(covered, len(wanted)), "uncovered": uncovered}
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A repeating text value as a list: a list, a JSON list or one plain string."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return [value]
+        return loaded if isinstance(loaded, list) else [value]
+    return [value] if value not in (None, "") else []
+
+
+def department_business_matters(org_id: str) -> list[str]:
+    """The business matters (业务事项) a department declares: its organization field
+    ``business_matters``, stored by ckanext-scheming as one JSON extra."""
+    import ckan.model as model
+
+    org = model.Group.get(org_id) if org_id else None
+    if org is None or not org.is_organization:
+        return []
+    return [str(m) for m in _as_list((org.extras or {}).get("business_matters")) if m]
 
 
 def score(dimensions: Mapping[str, Mapping[str, Any]], weights: Mapping[str, float]) -> float | None:
@@ -135,12 +194,22 @@ def assess(org_id: str, unit: str | None, period: str | None,
         units = [unit]
     with_entries = {e.get("provider_unit") for e in entries}
     covered = sum(u in with_entries for u in units)
-    comprehensiveness = {
-        "score": _share(covered, len(units)), "units": len(units), "units_with_entries": covered,
-        "business_matters": None,
-        "business_matters_note": "部门未声明业务事项，未计算业务事项覆盖率 / the department "
-                                 "declares no business matters; their coverage is not computed",
+    units_share = _share(covered, len(units))
+    matters = None if unit else matters_coverage(
+        department_business_matters(org_id),
+        (m for e in entries for m in _as_list(e.get("business_matters"))))
+    parts = [s for s in (units_share, matters and matters["score"]) if s is not None]
+    comprehensiveness: dict[str, Any] = {
+        "score": round(sum(parts) / len(parts), 4) if parts else None,
+        "units": len(units), "units_with_entries": covered, "units_score": units_share,
+        "business_matters": matters,
     }
+    if matters is None:
+        comprehensiveness["business_matters_note"] = (
+            "业务事项按部门声明，内设机构不计算业务事项覆盖率 / business matters are declared per "
+            "department; a unit's coverage is not computed" if unit else
+            "部门未声明业务事项，未计算业务事项覆盖率 / the department declares no business "
+            "matters; their coverage is not computed")
 
     complete = [completeness_of(e) for e in entries]
     completeness = {"score": round(sum(complete) / len(complete), 4) if complete else None,

@@ -3,7 +3,9 @@
 Three provincial departments with their internal units, a user for every role, and about
 seventy catalogue entries with real-looking 信息项, spread over share types, grades, formats and
 classes, compiled by each department's compiler; two thirds are submitted and published by the
-department's reviewer, some wait in review, the rest are drafts. Everything goes through the public actions, so the demo obeys every rule a real
+department's reviewer, some wait in review, the rest are drafts. Each department declares its
+business matters (业务事项); its entries name most of them, a few are left uncovered so that the
+assessment's comprehensiveness (DB14 §7.4 全面性) has something to report. Everything goes through the public actions, so the demo obeys every rule a real
 department's data does. Loading is idempotent: existing departments, users and entries (by
 title within the department) are left alone.
 """
@@ -29,6 +31,10 @@ DEPARTMENTS: list[dict[str, Any]] = [
         "uscc": "11140000MB1957364J", "region_code": "140000", "level": "province",
         "units": [("SAMR01", "登记注册局"), ("SAMR02", "信用监督管理处"),
                   ("SAMR03", "食品安全抽检监测处")],
+        "business_matters": ["企业设立、变更、注销登记", "个体工商户登记", "经营异常名录管理",
+                             "严重违法失信名单管理", "企业年度报告公示", "食品安全监督抽检",
+                             "市场监管行政处罚", "特种设备使用登记", "计量器具强制检定",
+                             "广告监测"],
     },
     {
         "name": "sx-gat", "title": "省公安厅",
@@ -36,12 +42,19 @@ DEPARTMENTS: list[dict[str, Any]] = [
         "uscc": "111400000123456742", "region_code": "140000", "level": "province",
         "units": [("GAT01", "治安管理总队（户政）"), ("GAT02", "交通管理局"),
                   ("GAT03", "出入境管理局")],
+        "business_matters": ["户口登记", "居民身份证办理", "居住证办理", "机动车登记",
+                             "机动车驾驶证申领", "道路交通安全违法行为处理", "出入境证件办理",
+                             "道路交通事故处理", "剧毒化学品购买许可", "保安服务许可",
+                             "旅馆业特种行业许可"],
     },
     {
         "name": "sx-hrss", "title": "省人力资源和社会保障厅",
         "description": "负责全省社会保险、就业、人事人才等工作。",
         "uscc": "11140000MB01234548", "region_code": "140000", "level": "province",
         "units": [("HRSS01", "社会保险事业管理中心"), ("HRSS02", "就业促进和失业保险处")],
+        "business_matters": ["社会保险参保登记", "基本养老保险待遇核定与发放", "失业保险金申领",
+                             "就业登记", "职业技能等级认定", "社会保障卡申领", "工伤认定",
+                             "劳动人事争议仲裁", "人力资源服务许可"],
     },
 ]
 
@@ -99,6 +112,33 @@ TEMPLATES: dict[str, list[tuple]] = {
         ("社会保障卡发放信息", 0, "1", "05", "005", ("database", "oracle"), "conditional", "G3", "daily", INSURED[:3]),
     ],
 }
+# the business matters (业务事项) each template's entries serve, as their departments declare them
+ENTRY_MATTERS: dict[str, list[str]] = {
+    "企业登记信息": ["企业设立、变更、注销登记"],
+    "企业营业执照信息": ["企业设立、变更、注销登记"],
+    "个体工商户登记信息": ["个体工商户登记"],
+    "企业经营异常名录": ["经营异常名录管理"],
+    "严重违法失信企业名单": ["严重违法失信名单管理"],
+    "企业年度报告公示信息": ["企业年度报告公示", "经营异常名录管理"],
+    "食品安全监督抽检结果": ["食品安全监督抽检"],
+    "不合格食品核查处置信息": ["食品安全监督抽检", "市场监管行政处罚"],
+    "市场监管行政处罚信息": ["市场监管行政处罚"],
+    "特种设备使用登记信息": ["特种设备使用登记"],
+    "户籍人口基本信息": ["户口登记"],
+    "居民身份证签发信息": ["居民身份证办理"],
+    "流动人口居住登记信息": ["居住证办理"],
+    "机动车登记信息": ["机动车登记"],
+    "机动车驾驶证信息": ["机动车驾驶证申领"],
+    "交通违法处理信息": ["道路交通安全违法行为处理"],
+    "出入境证件签发信息": ["出入境证件办理"],
+    "道路交通事故统计信息": ["道路交通事故处理"],
+    "社会保险参保信息": ["社会保险参保登记"],
+    "养老保险待遇领取信息": ["基本养老保险待遇核定与发放"],
+    "失业保险金发放信息": ["失业保险金申领"],
+    "就业登记信息": ["就业登记"],
+    "职业技能等级证书信息": ["职业技能等级认定"],
+    "社会保障卡发放信息": ["社会保障卡申领", "社会保险参保登记"],
+}
 # regional variants multiply the templates to about sixty entries
 VARIANTS = ["", "（太原市）", "（大同市）"]
 CYCLES_SHARE_MODE = {"database": "table", "service": "api"}
@@ -133,7 +173,7 @@ def _entry(dept: dict, template: tuple, variant: str, seq: int) -> dict[str, Any
         "update_cycle": cycle,
         "data_grade": grade,
         "source_system": f"{dept['title']}{dept['units'][unit_ix][1]}业务系统",
-        "business_matters": f"{title}相关行政审批与监管事项",
+        "business_matters": ENTRY_MATTERS.get(title, [f"{title}相关行政审批与监管事项"]),
         "tags": [{"name": title[:6]}, {"name": dept["title"][1:5]}],
         "resources": [] if share == "not_shared" else [{
             "name": f"{title}{'接口' if share_mode_type == 'api' else '数据'}",
@@ -183,12 +223,18 @@ def load(echo=print) -> list[tuple[str, str, str]]:
     accounts.append(("admin", DEMO_PASSWORD, "sysadmin 平台管理员"))
 
     for dept in DEPARTMENTS:
-        if model.Group.get(dept["name"]) is None:
+        org = model.Group.get(dept["name"])
+        if org is None:
             tk.get_action("organization_create")(ctx(), {
                 "name": dept["name"], "title": dept["title"], "description": dept["description"],
                 "uscc": dept["uscc"], "region_code": dept["region_code"], "level": dept["level"],
                 "units": [{"code": c, "name": n} for c, n in dept["units"]],
+                "business_matters": dept["business_matters"],
             })
+        elif not (org.extras or {}).get("business_matters"):
+            # a demo loaded before departments declared business matters
+            tk.get_action("organization_patch")(ctx(), {
+                "id": org.id, "business_matters": dept["business_matters"]})
         short = dept["name"].split("-")[1]
         admin = f"{short}-admin"
         ensure_user(admin, f"{dept['title']}管理员")

@@ -9,8 +9,9 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.govshare import assessment, workflow
+from ckanext.govshare import assessment, demo, workflow
 
+from .. import factories as f
 from .. import lifecycle as L
 
 
@@ -38,11 +39,54 @@ def test_empty_department(world):
 
 def test_comprehensiveness_counts_units(world):
     """全面性: one of the department's three units has entries; business matters are not
-    declared, so their coverage is null with a note."""
+    declared, so their coverage is null with a note and the units alone make the score."""
     L.entry(world.org, world.compiler)
     c = _show(world)["comprehensiveness"]
     assert (c["units"], c["units_with_entries"], c["score"]) == (3, 1, 0.3333)
     assert c["business_matters"] is None and "business matters" in c["business_matters_note"]
+
+
+def _declare(org, matters):
+    return tk.get_action("organization_patch")(L.site(), {"id": org["id"],
+                                                          "business_matters": matters})
+
+
+def test_business_matters_share(world):
+    """全面性: the share of the declared business matters that some entry names (spacing and
+    punctuation do not count), averaged with the units' share; a unit is scored on units."""
+    _declare(world.org, ["企业设立、变更、注销登记", "经营异常名录管理", "广告监测", "计量器具强制检定"])
+    L.entry(world.org, world.compiler, business_matters=["企业设立 变更 注销登记"])
+    L.entry(world.org, world.compiler, business_matters=["经营异常名录管理", "其他事项"])
+    c = _show(world)["comprehensiveness"]
+    assert c["business_matters"] == {"declared": 4, "covered": 2, "score": 0.5,
+                                     "uncovered": ["广告监测", "计量器具强制检定"]}
+    assert "business_matters_note" not in c
+    assert c["units_score"] == 0.3333 and c["score"] == round((0.3333 + 0.5) / 2, 4)
+    unit = _show(world, unit="DJZCC")["comprehensiveness"]
+    assert unit["business_matters"] is None and unit["score"] == 1.0
+    assert "unit" in unit["business_matters_note"]
+
+
+def test_business_matters_of_other_departments_do_not_count(world):
+    """Only the department's own entries cover its business matters."""
+    _declare(world.org, ["企业设立、变更、注销登记"])
+    L.entry(world.other, world.other_compiler, business_matters=["企业设立、变更、注销登记"])
+    assert _show(world)["comprehensiveness"]["business_matters"]["covered"] == 0
+
+
+def test_demo_department_partially_covered(clean_db):
+    """The demo's market-regulation department declares business matters its entries cover
+    only in part."""
+    org = f.department(f.SAMR)
+    for n in range(len(demo.TEMPLATES[org["name"]])):
+        f.create_entry(which=(f.SAMR, n))
+    sysadmin = f.user()
+    model.User.get(sysadmin["id"]).sysadmin = True
+    model.Session.commit()
+    m = L.act("govshare_assessment_show", sysadmin,
+              organization_id=org["id"])["comprehensiveness"]["business_matters"]
+    assert m["declared"] == len(demo.DEPARTMENTS[f.SAMR]["business_matters"])
+    assert 0 < m["covered"] < m["declared"] and m["uncovered"] == ["计量器具强制检定", "广告监测"]
 
 
 def test_unit_scope(world):
