@@ -10,6 +10,11 @@ Everything here is pure data and pure functions (no database, no CKAN): the acti
 * :data:`REVISION` — a pending revision (变更) of a published entry, which stays live until the
   revision is approved.
 
+Whether an edit of a published entry needs such a revision at all is decided here too
+(:func:`needs_review`, from the fields the edit changes and
+``ckanext.govshare.revision.no_review_fields``, checked by :func:`check_no_review_fields`
+against :data:`REVIEW_REQUIRED_FIELDS`).
+
 The optional second stage: while ``in_review`` an entry is at stage ``reviewer`` (共享管理责任
 机构) or ``coordinator`` (统筹协调组织). When the caller says the entry needs the second stage
 (:func:`needs_second_stage`, driven by ``ckanext.govshare.lifecycle.second_stage``), the
@@ -34,6 +39,7 @@ __all__ = [
     "REVISION_EVENTS",
     "REVISION_STATES",
     "REVISION_TRANSITIONS",
+    "REVIEW_REQUIRED_FIELDS",
     "ROLES",
     "ROLE_COMPILER",
     "ROLE_COORDINATOR",
@@ -50,6 +56,8 @@ __all__ = [
     "StateMachine",
     "TransitionResult",
     "allowed_events",
+    "check_no_review_fields",
+    "needs_review",
     "needs_second_stage",
     "parse_second_stage_conditions",
     "revision_allowed_events",
@@ -510,3 +518,68 @@ def needs_second_stage(entry: Mapping[str, Any], conditions: Collection[str]) ->
         entry.get(name) is not None and str(entry.get(name)) == wanted
         for name, wanted in parse_second_stage_conditions(conditions)
     )
+
+
+# -- edits of a published entry that need no review ----------------------------------------------
+
+#: dataset fields whose change always goes through a reviewed revision; refused in
+#: ``ckanext.govshare.revision.no_review_fields``
+REVIEW_REQUIRED_FIELDS: frozenset[str] = frozenset({
+    # DB14 §7.5: publication is the responsible body's act; the state machine writes these
+    "catalogue_state", "issued",
+    # DB14 §7.2: 业务谁主管，谁编制 — the department and unit that compile the entry, the
+    # provider, and the classification its unique resource code is made of
+    "owner_org", "provider_unit", "provider_code", "resource_code",
+    "catalog_class", "catalog_item", "catalog_subitem", "catalog_detail",
+    # DB14 §9: what is shared, with whom, how and on which conditions
+    "share_type", "share_type_reason", "share_condition", "share_scope", "no_share_basis",
+    "share_mode_category", "share_mode_type",
+    # DB14 §11: classification and grading decide what may be shared or opened; 信息项 carry
+    # their own grade, share type and sensitivity
+    "data_grade", "is_classified", "open_type", "open_condition", "info_items",
+})
+
+_NO_REVIEW_OPTION = "ckanext.govshare.revision.no_review_fields"
+
+
+def check_no_review_fields(
+    names: Collection[str],
+    *,
+    schema_fields: Collection[str],
+    second_stage_fields: Collection[str] = (),
+) -> frozenset[str]:
+    """The configured no-review fields, or ``ValueError`` naming the option and the fields.
+
+    Refused: names that are not top-level fields of the dataset schema, the fields of
+    :data:`REVIEW_REQUIRED_FIELDS`, and fields a second-stage condition reads (an edit that
+    bypasses review would bypass the coordinator too).
+    """
+    wanted = frozenset(n.strip() for n in names if n and n.strip())
+    unknown = sorted(wanted - frozenset(schema_fields))
+    if unknown:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: not fields of the dataset schema: {', '.join(unknown)}")
+    required = sorted(wanted & REVIEW_REQUIRED_FIELDS)
+    if required:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: a change of {', '.join(required)} always needs review "
+            "(lifecycle, identity, sharing or security field; DB14 §7.2, §7.5, §9, §11)")
+    staged = sorted(wanted & frozenset(second_stage_fields))
+    if staged:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: {', '.join(staged)} decide(s) the second review stage "
+            "(ckanext.govshare.lifecycle.second_stage) and cannot skip review")
+    return wanted
+
+
+def needs_review(changed_fields: Collection[str], no_review_fields: Collection[str]) -> bool:
+    """Whether an edit of a published entry changing ``changed_fields`` needs a revision.
+
+    No: only when it changes something and every changed field is a no-review field (never
+    one of :data:`REVIEW_REQUIRED_FIELDS`). An edit is never split: one field that needs
+    review sends the whole edit to a pending revision.
+    """
+    changed = frozenset(changed_fields)
+    if not changed or changed & REVIEW_REQUIRED_FIELDS:
+        return True
+    return not changed <= frozenset(no_review_fields)

@@ -433,3 +433,86 @@ def test_second_stage_condition_syntax(bad):
     """A condition that is not field=value is refused, so a typo in the config is not silently ignored."""
     with pytest.raises(ValueError):
         lc.needs_second_stage({}, [bad])
+
+
+# -- edits of a published entry that need no review (issue #4 §2) --------------------------------
+
+# Written out independently of the module: what an edit can never change without review.
+REVIEW_REQUIRED_EXPECTED = {
+    "catalogue_state", "issued",  # DB14 §7.5
+    "owner_org", "provider_unit", "provider_code", "resource_code",  # DB14 §7.2
+    "catalog_class", "catalog_item", "catalog_subitem", "catalog_detail",
+    "share_type", "share_type_reason", "share_condition", "share_scope", "no_share_basis",
+    "share_mode_category", "share_mode_type",  # DB14 §9
+    "data_grade", "is_classified", "open_type", "open_condition", "info_items",  # DB14 §11
+}
+
+
+def _schema_fields():
+    import pathlib
+
+    import yaml
+
+    path = pathlib.Path(__file__).parents[2] / "schemas" / "dataset.yaml"
+    return {f["field_name"] for f in yaml.safe_load(path.read_text())["dataset_fields"]}
+
+
+def test_review_required_fields_are_the_expected_ones():
+    """The refused set is the lifecycle, identity, sharing and security fields."""
+    assert lc.REVIEW_REQUIRED_FIELDS == REVIEW_REQUIRED_EXPECTED
+
+
+def test_review_required_fields_are_schema_fields():
+    """Every refused name is a real field of the catalogue schema (no typo protects nothing)."""
+    assert lc.REVIEW_REQUIRED_FIELDS <= _schema_fields()
+
+
+def test_every_sharing_and_classification_field_needs_review():
+    """No share_*, catalog_* or grade field of the schema is left out of the refused set."""
+    risky = {f for f in _schema_fields()
+             if f.startswith(("share_", "catalog_", "open_")) or "grade" in f}
+    assert risky <= lc.REVIEW_REQUIRED_FIELDS
+
+
+@pytest.mark.parametrize(("changed", "no_review", "expected"), [
+    (["notes"], [], True),  # default: every change is reviewed
+    (["notes"], ["notes"], False),
+    (["notes", "update_cycle"], ["notes", "update_cycle", "source_system"], False),
+    (["notes", "title"], ["notes"], True),  # mixed: the whole edit is reviewed
+    (["title"], ["notes"], True),
+    ([], ["notes"], True),  # nothing changed: no version to bump, the old path
+    (["share_type"], ["share_type"], True),  # never, even if misconfigured
+    (["notes", "data_grade"], ["notes", "data_grade"], True),
+])
+def test_needs_review(changed, no_review, expected):
+    """Only a change confined to no-review fields skips review; an edit is never split."""
+    assert lc.needs_review(changed, no_review) is expected
+
+
+def test_check_no_review_fields_accepts_plain_fields():
+    """Known fields that are neither required nor second-stage pass, stripped."""
+    fields = _schema_fields()
+    assert lc.check_no_review_fields([" notes", "update_cycle", ""], schema_fields=fields) == \
+        {"notes", "update_cycle"}
+    assert lc.check_no_review_fields([], schema_fields=fields) == frozenset()
+
+
+def test_check_no_review_fields_refuses_unknown_names():
+    """A name that is not a schema field is refused, naming the option and the field."""
+    with pytest.raises(ValueError, match=r"no_review_fields.*no_such_field"):
+        lc.check_no_review_fields(["notes", "no_such_field"], schema_fields=_schema_fields())
+
+
+@pytest.mark.parametrize("name", sorted(REVIEW_REQUIRED_EXPECTED))
+def test_check_no_review_fields_refuses_required_fields(name):
+    """Each lifecycle, identity, sharing and security field is refused."""
+    with pytest.raises(ValueError, match=rf"no_review_fields: .*{name}.*always needs review"):
+        lc.check_no_review_fields(["notes", name], schema_fields=_schema_fields())
+
+
+def test_check_no_review_fields_refuses_second_stage_fields():
+    """A field read by a second-stage condition cannot skip review (nor the coordinator)."""
+    with pytest.raises(ValueError, match="update_cycle.*second review stage"):
+        lc.check_no_review_fields(["notes", "update_cycle"], schema_fields=_schema_fields(),
+                                  second_stage_fields=["update_cycle"])
+
