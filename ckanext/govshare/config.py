@@ -1,7 +1,8 @@
 """Typed getters for every ``ckanext.govshare.*`` option.
 
 Options are declared once, with their defaults, in ``config_declaration.yaml``; code reads
-them only through these functions (never at import time).
+them only through these functions (never at import time). :func:`check` refuses, at startup,
+the options whose value cannot be judged by a declaration validator alone.
 """
 from __future__ import annotations
 
@@ -63,6 +64,51 @@ def calendar_last_official_year() -> int | None:
 def lifecycle_second_stage() -> list[str]:
     """``field=value`` conditions that send an entry to the coordinator after the reviewer."""
     return tk.config.get("ckanext.govshare.lifecycle.second_stage") or []
+
+
+def revision_no_review_fields() -> frozenset[str]:
+    """Fields an edit of a published entry may change without review (default: none).
+
+    Raises ``ValueError`` naming the option when a name is not a field of the dataset schema,
+    is one of :data:`~ckanext.govshare.lifecycle.REVIEW_REQUIRED_FIELDS` or is read by a
+    second-stage condition.
+    """
+    from . import lifecycle
+
+    names = _words(tk.config.get("ckanext.govshare.revision.no_review_fields"))
+    if not names:
+        return frozenset()
+    staged = [name for name, _value in
+              lifecycle.parse_second_stage_conditions(_words(lifecycle_second_stage()))]
+    return lifecycle.check_no_review_fields(
+        names, schema_fields=_dataset_schema_fields(), second_stage_fields=staged)
+
+
+def _words(value: str | list[str] | None) -> list[str]:
+    """A ``list`` option's words, also before CKAN has normalized a plain string into a list."""
+    return value.split() if isinstance(value, str) else list(value or [])
+
+
+def _dataset_schema_fields() -> set[str]:
+    """Top-level field names of every scheming dataset schema (none without scheming)."""
+    from ckanext.scheming.helpers import scheming_dataset_schemas
+
+    schemas = scheming_dataset_schemas() or {}
+    return {f["field_name"] for schema in schemas.values()
+            for f in schema.get("dataset_fields") or []}
+
+
+def check() -> None:
+    """Refuse an inconsistent configuration at startup (``IConfigurable.configure``).
+
+    Raises ``CkanConfigurationException`` with the offending option's message.
+    """
+    from ckan.exceptions import CkanConfigurationException
+
+    try:
+        revision_no_review_fields()
+    except ValueError as exc:
+        raise CkanConfigurationException(str(exc)) from exc
 
 
 def freshness_options() -> dict[str, float | int]:
@@ -163,6 +209,11 @@ def assessment_weights() -> dict[str, float]:
     if total <= 0:
         raise ValueError("ckanext.govshare.assessment.weights: weights sum to 0")
     return {k: v / total for k, v in weights.items()}
+
+
+def assessment_trend_months() -> int:
+    """Months of stored assessment snapshots shown as the trend."""
+    return tk.config.get("ckanext.govshare.assessment.trend_months")
 
 
 def duplicates_threshold() -> float:

@@ -68,6 +68,7 @@ def _compose(outer: Any, inner: Any) -> Any:
 @tk.blanket.validators
 class GovsharePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
@@ -81,6 +82,10 @@ class GovsharePlugin(p.SingletonPlugin):
             search.install()
         else:
             search.uninstall()
+
+    # IConfigurable: options that need the loaded schema are checked once every plugin is set up
+    def configure(self, config: Any) -> None:
+        gs_config.check()
 
     # IPackageController: the resource-code register joins the dataset's transaction
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
