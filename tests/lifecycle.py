@@ -92,5 +92,19 @@ def refused(action: str, user: dict[str, Any] | None, **data: Any) -> bool:
     return False
 
 
+def published_world() -> SimpleNamespace:
+    """:func:`world` with ``entry``: compiled by ``compiler``, published by ``reviewer`` (v1)."""
+    w = world()
+    w.entry = entry(w.org, w.compiler)
+    act("govshare_catalogue_submit", w.compiler, id=w.entry["id"])
+    act("govshare_catalogue_approve", w.reviewer, id=w.entry["id"])
+    return w
+
+
+def live(pkg_id: str) -> dict[str, Any]:
+    """The live entry as the site user sees it."""
+    return helpers.call_action("package_show", site(), id=pkg_id)
+
+
 def state(pkg_id: str) -> str | None:
     return helpers.call_action("package_show", site(), id=pkg_id).get("catalogue_state")

@@ -71,6 +71,7 @@ _AUDIT_ACTIONS: dict[str, Label] = {
        for k, v in lifecycle.REVISION_EVENTS.items()},
     "revision_create": Label("发起变更", "revision: create"),
     workflow.IMPORTED: Label("导入", "imported"),
+    workflow.UPDATED_WITHOUT_REVIEW: Label("免审更新", "updated without review"),
 }
 
 

@@ -5,7 +5,9 @@ its state and open step, fire an event through :func:`lifecycle.transition`, wri
 ``catalogue_state`` through ``package_patch`` (with :data:`LIFECYCLE_CONTEXT_KEY`, the one
 context flag the read-only validator honours), keep the open step's bookkeeping
 (:class:`~ckanext.govshare.model.lifecycle.EntryLifecycle`: stage, submitter, ``due_at`` on the
-working-day clock), append to the audit trail, and the same for pending revisions (变更).
+working-day clock), append to the audit trail, and the same for pending revisions (变更),
+including an edit of a published entry that changes only no-review fields
+(:func:`edit_published`, applied live).
 Auth is the callers' job (the actions check access once, before calling in); visibility is
 :mod:`~ckanext.govshare.permissions`'; emails are :mod:`~ckanext.govshare.notify`'.
 
@@ -43,11 +45,13 @@ __all__ = [
     "OFFLINE_SIGNAL",
     "REVISION_ACTION_NAMES",
     "UNIT_FIELD",
+    "UPDATED_WITHOUT_REVIEW",
     "LockedEntry",
     "actor_roles",
     "attach_lifecycle",
     "audit",
     "diff_entries",
+    "edit_published",
     "fire",
     "import_state",
     "lifecycle_info",
@@ -65,6 +69,8 @@ log = logging.getLogger(__name__)
 UNIT_FIELD = "provider_unit"
 #: audit action of the sysadmin import path
 IMPORTED = "imported"
+#: audit action of an edit applied to a published entry without review (no-review fields only)
+UPDATED_WITHOUT_REVIEW = "updated_without_review"
 #: blinker signal sent when an entry goes offline (the sharing issue suspends authorizations)
 OFFLINE_SIGNAL = "govshare:catalogue_offline"
 
@@ -649,3 +655,38 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
                       actor=actor, previous_submitter=previous_submitter, due_at=rev.due_at,
                       kind="revision", author=rev.author)
     return rev
+
+
+def edit_published(context: dict[str, Any], ref: str,
+                   data_dict: Mapping[str, Any]) -> Revision | None:
+    """An edit of a published entry (``package_update``, the whole entry as the form sends it).
+
+    When it changes only ``ckanext.govshare.revision.no_review_fields`` and no revision of the
+    entry is open, it is applied to the live entry at once (validated by ``package_patch``):
+    the version goes up by one, as on an approved revision, and the audit trail records
+    :data:`UPDATED_WITHOUT_REVIEW` with the diff; returns ``None``. Otherwise the whole edit
+    goes to the entry's pending revision (:func:`revision_save`), which is returned. An open
+    revision takes every edit, so that it is not overtaken by a version it was not based on.
+    """
+    no_review = gs_config.revision_no_review_fields()
+    if no_review:
+        entry = lock_entry(ref)
+        if entry.state == "published" and _open_revision(entry.id) is None:
+            live = _live(entry)
+            changes = {k: v for k, v in _metadata(data_dict).items() if not _same(v, live.get(k))}
+            diff = diff_entries(live, {**_metadata(live), **changes})
+            if not lifecycle.needs_review([d["field"] for d in diff], no_review):
+                _apply_without_review(context, entry, changes, diff)
+                return None
+    return revision_save(context, ref, data_dict, whole_entry=True)
+
+
+def _apply_without_review(context: dict[str, Any], entry: LockedEntry, changes: dict[str, Any],
+                          diff: list[dict[str, Any]]) -> None:
+    at = now()
+    entry.step.version = (entry.step.version or 0) + 1
+    entry.step.modified = at
+    audit(entry=entry, action=UPDATED_WITHOUT_REVIEW, actor=_actor(context),
+          from_state=entry.state, to_state=entry.state, diff=diff, at=at)
+    _write(context, entry, changes)
+

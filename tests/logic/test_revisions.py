@@ -11,15 +11,11 @@ from .. import lifecycle as L
 
 @pytest.fixture
 def world(clean_db):
-    w = L.world()
-    w.entry = L.entry(w.org, w.compiler)
-    L.act("govshare_catalogue_submit", w.compiler, id=w.entry["id"])
-    L.act("govshare_catalogue_approve", w.reviewer, id=w.entry["id"])
-    return w
+    return L.published_world()
 
 
 def _live(w):
-    return helpers.call_action("package_show", L.site(), id=w.entry["id"])
+    return L.live(w.entry["id"])
 
 
 def _items(w, extra_name="联系电话"):

@@ -7,7 +7,8 @@ the audit trail. Each checks access once, validates, and hands over to
 and notifies. The chained core actions at the end wire the lifecycle into CKAN: ``package_show``
 and ``package_search`` redact what :mod:`ckanext.govshare.permissions` hides and add
 ``govshare_lifecycle`` (state, open step, ``due_at``, ``overdue``, version); ``package_update``
-turns an edit of a published entry into a pending revision, leaving the live entry untouched.
+turns an edit of a published entry into a pending revision, leaving the live entry untouched
+(unless it changes no-review fields only).
 """
 from __future__ import annotations
 
@@ -697,9 +698,12 @@ def package_search(up_func: Any, context: Context, data_dict: DataDict) -> dict[
 def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_update``, except that an edit of a published entry becomes a revision.
 
-    The lifecycle's own writes (:data:`workflow.LIFECYCLE_CONTEXT_KEY`) and the package updates
-    made by resource actions pass through. The answer to a revised entry is the live entry with
-    ``govshare_revision`` (or its id with ``return_id_only``).
+    An edit that changes only ``ckanext.govshare.revision.no_review_fields`` (default: none)
+    while no revision is open is applied to the live entry instead, audited as
+    ``updated_without_review`` (:func:`workflow.edit_published`). The lifecycle's own writes
+    (:data:`workflow.LIFECYCLE_CONTEXT_KEY`) and the package updates made by resource actions
+    pass through. The answer to a revised entry is the live entry with ``govshare_revision``
+    (or its id with ``return_id_only``).
     """
     for key in [k for k in data_dict if k.startswith("govshare_")]:
         data_dict.pop(key)
@@ -710,12 +714,13 @@ def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     if pkg is None or pkg.extras.get("catalogue_state") != "published":
         return up_func(context, data_dict)
     tk.check_access("package_update", context, data_dict)
-    rev = workflow.revision_save(context, pkg.id, data_dict, whole_entry=True)
+    rev = workflow.edit_published(context, pkg.id, data_dict)
     if context.get("return_id_only"):
         return pkg.id
     result = tk.get_action("package_show")(
         {"user": context.get("user") or "", "use_cache": False}, {"id": pkg.id})
-    result["govshare_revision"] = rev.dictize(context, include_proposed=False)
+    if rev is not None:
+        result["govshare_revision"] = rev.dictize(context, include_proposed=False)
     return result
 
 
