@@ -16,8 +16,14 @@ Four dimensions, each a share in [0, 1] with the counts it comes from:
   within their cycle (:func:`deadlines.freshness` ``fresh`` or ``due``).
 
 The overall score weights the dimensions by ``ckanext.govshare.assessment.weights``; a
-dimension without data drops out. Pure scoring helpers come first; :func:`assess` reads the
-database.
+dimension without data drops out.
+
+Monthly snapshots (``govshare_assessment_snapshot``, :mod:`.model.assessment`) keep the results
+of past months for trends: :func:`take_snapshots` assesses a department and each of its units
+for one month ``YYYY-MM`` and replaces that month's rows; :func:`list_snapshots` reads series.
+
+Pure helpers come first (scoring, periods, the flat counts of a result); :func:`assess` and the
+snapshot functions read and write the database.
 """
 from __future__ import annotations
 
@@ -29,14 +35,17 @@ from typing import Any
 
 from . import deadlines, duplicates, rules
 
-__all__ = ["RECOMMENDED_FIELDS", "parse_period", "completeness_of", "normalize_matter",
-           "matters_coverage", "department_business_matters", "score", "assess"]
+__all__ = ["RECOMMENDED_FIELDS", "SCORES", "COUNTS", "parse_period", "is_month", "previous_month",
+           "last_month", "months_back", "completeness_of", "normalize_matter", "matters_coverage",
+           "department_business_matters", "score", "scores_of", "counts_of", "assess",
+           "take_snapshots", "list_snapshots", "trend", "snapshot_job"]
 
 # recommended (not mandatory) metadata a complete entry carries besides REQUIRED_FIELDS
 RECOMMENDED_FIELDS: tuple[str, ...] = ("source_system", "business_matters", "tags")
 
 _OPEN_STEPS = {"in_review": "review", "offline_review": "offline_review"}
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def parse_period(text: str | None, now: datetime.datetime) -> tuple[str, datetime.datetime,
@@ -61,6 +70,39 @@ def parse_period(text: str | None, now: datetime.datetime) -> tuple[str, datetim
     end_index = first - 1 + months
     end = datetime.datetime(year + end_index // 12, end_index % 12 + 1, 1, tzinfo=deadlines.SHANGHAI)
     return text, start, end
+
+
+def is_month(text: Any) -> bool:
+    """Whether ``text`` is a month ``YYYY-MM`` (the period of a snapshot)."""
+    return isinstance(text, str) and bool(_MONTH.match(text))
+
+
+def _month_index(label: str) -> int:
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def _month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def previous_month(now: datetime.datetime) -> str:
+    """The month before ``now``'s in Beijing time, ``YYYY-MM`` (the default snapshot)."""
+    local = now.astimezone(deadlines.SHANGHAI)
+    return _month_label(local.year * 12 + local.month - 2)
+
+
+def last_month(period: str | None, now: datetime.datetime) -> str:
+    """The last month ``YYYY-MM`` of a period (``2026`` → ``2026-12``, ``2026-Q2`` → ``2026-06``;
+    default: the current month)."""
+    _label, _start, end = parse_period(period, now)
+    last = end - datetime.timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def months_back(last: str, n: int) -> tuple[str, str]:
+    """The first and last month of the ``n`` months (at least one) that end with ``last``."""
+    return _month_label(_month_index(last) - max(n, 1) + 1), last
 
 
 def _filled(value: Any) -> bool:
@@ -145,6 +187,40 @@ def score(dimensions: Mapping[str, Mapping[str, Any]], weights: Mapping[str, flo
     if not total:
         return None
     return round(sum(weights.get(k, 0.0) * v for k, v in present.items()) / total, 4)
+
+
+#: the overall score and the dimensions in the order of DB14 §7.4 (snapshot columns)
+SCORES: tuple[str, ...] = ("score", "comprehensiveness", "completeness", "accuracy",
+                           "timeliness")
+#: the counts behind an assessment's scores, flattened (snapshot ``counts``, export columns)
+COUNTS: tuple[str, ...] = (
+    "units", "units_with_entries", "business_matters_declared", "business_matters_covered",
+    "entries", "with_info_items", "with_resources", "passing", "reviews_decided",
+    "reviews_in_time", "reviews_open_overdue", "published", "within_cycle")
+
+
+def scores_of(result: Mapping[str, Any]) -> dict[str, float | None]:
+    """The overall score and the four dimension scores of an :func:`assess` result."""
+    return {name: result["score"] if name == "score" else result[name]["score"]
+            for name in SCORES}
+
+
+def counts_of(result: Mapping[str, Any]) -> dict[str, int | None]:
+    """The counts of an :func:`assess` result as one flat mapping (keys :data:`COUNTS`);
+    the business matters' counts are ``None`` when none are declared."""
+    c, k, a, t = (result[d] for d in ("comprehensiveness", "completeness", "accuracy",
+                                       "timeliness"))
+    matters = c.get("business_matters") or {}
+    return {
+        "units": c["units"], "units_with_entries": c["units_with_entries"],
+        "business_matters_declared": matters.get("declared"),
+        "business_matters_covered": matters.get("covered"),
+        "entries": k["entries"], "with_info_items": k["with_info_items"],
+        "with_resources": k["with_resources"], "passing": a["passing"],
+        "reviews_decided": t["reviews"]["decided"], "reviews_in_time": t["reviews"]["in_time"],
+        "reviews_open_overdue": t["reviews"]["open_overdue"],
+        "published": t["updates"]["published"], "within_cycle": t["updates"]["within_cycle"],
+    }
 
 
 def _review_timeliness(rows: Iterable[Any], start: datetime.datetime, end: datetime.datetime,
@@ -265,3 +341,97 @@ def assess(org_id: str, unit: str | None, period: str | None,
     return {"organization_id": org_id, "unit": unit, "period": label,
             "period_start": start.isoformat(), "period_end": end.isoformat(),
             "weights": weights, "score": score(dimensions, weights), **dimensions}
+
+
+# -- monthly snapshots ---------------------------------------------------------------------------
+
+
+def _store(result: Mapping[str, Any], taken_by: str | None, taken_at: datetime.datetime) -> None:
+    """Insert or replace the snapshot row of the result's department, unit and month."""
+    import ckan.model as model
+    from ckan.model.types import make_uuid
+    from sqlalchemy.dialects.postgresql import insert
+
+    from .model.assessment import AssessmentSnapshot
+
+    values = {"org_id": result["organization_id"], "unit": result["unit"] or "",
+              "period": result["period"], **scores_of(result), "counts": counts_of(result),
+              "weights": dict(result["weights"]), "taken_at": taken_at, "taken_by": taken_by}
+    stmt = insert(AssessmentSnapshot.__table__).values(id=make_uuid(), **values)
+    replaced = {k: stmt.excluded[k] for k in values if k not in ("org_id", "unit", "period")}
+    model.Session.execute(stmt.on_conflict_do_update(
+        constraint="govshare_assessment_snapshot_key", set_=replaced))
+
+
+def take_snapshots(org_id: str, period: str, now: datetime.datetime, taken_by: str | None,
+                   commit: bool = True) -> list[dict[str, Any]]:
+    """Assess department ``org_id`` and each of its units for the month ``period`` and store
+    the results, replacing the month's earlier snapshot (also dropping rows of units the
+    department no longer has). Returns the stored rows, the department's first."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    from . import roles
+    from .model.assessment import AssessmentSnapshot
+
+    if not is_month(period):
+        raise ValueError(period)
+    codes = [u["code"] for u in roles.department_units(org_id)]
+    for unit in [None, *codes]:
+        _store(assess(org_id, unit, period, now), taken_by, now)
+    model.Session.execute(sa.delete(AssessmentSnapshot.__table__).where(
+        AssessmentSnapshot.org_id == org_id, AssessmentSnapshot.period == period,
+        AssessmentSnapshot.unit.notin_(["", *codes])))
+    if commit:
+        model.Session.commit()
+    return list_snapshots([org_id], include_units=True, period_from=period, period_to=period)
+
+
+def list_snapshots(org_ids: list[str] | None, unit: str | None = None,
+                   include_units: bool = False, period_from: str | None = None,
+                   period_to: str | None = None) -> list[dict[str, Any]]:
+    """Stored snapshots, oldest month first per department and unit (the department's rows
+    before its units'). ``org_ids`` ``None``: every department; ``unit``: that unit's series;
+    ``include_units``: the units' rows too; otherwise the departments' rows only."""
+    import ckan.model as model
+
+    from .model.assessment import AssessmentSnapshot as S
+
+    q = model.Session.query(S)
+    if org_ids is not None:
+        q = q.filter(S.org_id.in_(org_ids))
+    if unit:
+        q = q.filter(S.unit == unit)
+    elif not include_units:
+        q = q.filter(S.unit == "")
+    if period_from:
+        q = q.filter(S.period >= period_from)
+    if period_to:
+        q = q.filter(S.period <= period_to)
+    return [row.dictize() for row in q.order_by(S.org_id, S.unit, S.period)]
+
+
+def trend(org_id: str, unit: str | None, last: str, months: int) -> list[dict[str, Any]]:
+    """The stored snapshots of the ``months`` months ending with ``last``, oldest first: the
+    month, the overall and dimension scores and when the snapshot was taken."""
+    first, last = months_back(last, months)
+    keep = ("period", *SCORES, "taken_at")
+    return [{k: row[k] for k in keep}
+            for row in list_snapshots([org_id], unit, False, first, last)]
+
+
+def snapshot_job(period: str | None = None, departments: list[str] | None = None) -> None:
+    """Background job (``tk.enqueue_job``): snapshots of every (or the named) department."""
+    import logging
+
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    refs = departments or [g.name for g in model.Session.query(model.Group)
+                           .filter_by(is_organization=True, state="active")]
+    for ref in refs:
+        data = {"organization_id": ref, **({"period": period} if period else {})}
+        stored = tk.get_action("govshare_assessment_snapshot_create")({"user": site}, data)
+        logging.getLogger(__name__).info("assessment snapshot %s %s: %d row(s)",
+                                         stored["period"], ref, stored["count"])

@@ -33,7 +33,7 @@ from . import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_resources",
-    "redact", "entry_state", "may_compile",
+    "redact", "entry_state", "may_compile", "may_take_assessment_snapshot",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -146,6 +146,20 @@ def may_compile(user: str | model.User | None, org_id: str | None, unit: str | N
         return False
     units = roles.compiler_units(user_obj.id, org_id)
     return bool(units) and (unit is None or unit in units)
+
+
+def may_take_assessment_snapshot(user: str | model.User | None, org_id: str | None) -> bool:
+    """Whether ``user`` may store the monthly assessment snapshot of department ``org_id``:
+    sysadmins, the department's administrators and its reviewers and coordinators (the bodies
+    that answer for the catalogue, DB14 §7.4)."""
+    from . import roles
+
+    user_obj = _user(user)
+    if user_obj is None or not org_id:
+        return _is_sysadmin(user_obj)
+    if _is_sysadmin(user_obj) or _is_org_admin(user_obj, org_id):
+        return True
+    return roles.has_role(user_obj.id, org_id, ("reviewer", "coordinator"))
 
 
 def current_user() -> model.User | None:

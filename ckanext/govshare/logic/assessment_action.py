@@ -1,8 +1,11 @@
 """Actions of the catalogue assessment (DB14 §7.4) and duplicate sources (§8.1; issue #4 §6).
 
 ``govshare_assessment_show`` scores a department or one of its units for a period
-(:mod:`ckanext.govshare.assessment`); ``govshare_duplicate_list`` lists the possible duplicates
-of one entry, or every pair touching a department (:mod:`ckanext.govshare.duplicates`).
+(:mod:`ckanext.govshare.assessment`), with the trend of the stored monthly snapshots;
+``govshare_assessment_snapshot_create`` stores a month's snapshot of a department and its
+units, ``govshare_assessment_snapshot_list`` reads the series; ``govshare_duplicate_list`` lists
+the possible duplicates of one entry, or every pair touching a department
+(:mod:`ckanext.govshare.duplicates`).
 """
 from __future__ import annotations
 
@@ -18,12 +21,24 @@ from .. import config as gs_config
 from ..messages import bilingual
 from .lifecycle_action import _context_user, _member_orgs, _optional_text
 
-__all__ = ["govshare_assessment_show", "govshare_duplicate_list"]
+__all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
+           "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
 
 
 def _assessment_schema() -> dict[str, Any]:
     return {"organization_id": [_optional_text], "unit": [_optional_text],
             "period": [_optional_text]}
+
+
+def _snapshot_create_schema() -> dict[str, Any]:
+    return {"organization_id": [_optional_text], "period": [_optional_text]}
+
+
+def _snapshot_list_schema() -> dict[str, Any]:
+    return {"organization_id": [_optional_text], "unit": [_optional_text],
+            "include_units": [tk.get_validator("ignore_missing"),
+                              tk.get_validator("boolean_validator")],
+            "period_from": [_optional_text], "period_to": [_optional_text]}
 
 
 def _duplicate_schema() -> dict[str, Any]:
@@ -40,6 +55,25 @@ def _org(ref: str | None) -> model.Group:
     return org
 
 
+def _unit(org: model.Group, unit: str | None) -> str | None:
+    """``unit`` if it is one of the department's internal units (None: the department)."""
+    if not unit:
+        return None
+    from .. import roles
+
+    if unit not in {u["code"] for u in roles.department_units(org.id)}:
+        raise tk.ValidationError({"unit": [bilingual(
+            f"内设机构（unit）{unit} 不属于该部门", f"Unit (unit) {unit} is not one of the department's")]})
+    return unit
+
+
+def _month(field: str, value: str | None) -> str | None:
+    if value and not assessment.is_month(value):
+        raise tk.ValidationError({field: [bilingual(
+            f"月份（{field}）应为 YYYY-MM", f"Month ({field}) must be YYYY-MM")]})
+    return value or None
+
+
 @tk.side_effect_free
 @validate(_assessment_schema)
 def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -47,7 +81,10 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str,
 
     全面性 (comprehensiveness), 完整性 (completeness), 准确性 (accuracy) and 时效性
     (timeliness), each a share in [0, 1] with its counts, and the overall score weighted by
-    ``ckanext.govshare.assessment.weights``. Members of the department and sysadmins.
+    ``ckanext.govshare.assessment.weights``. ``trend``: the stored monthly snapshots of the
+    same department or unit (``govshare_assessment_snapshot_create``) of the
+    ``ckanext.govshare.assessment.trend_months`` months ending with the period's last month,
+    oldest first. Members of the department and sysadmins.
 
     :param organization_id: the department (id or name)
     :type organization_id: string
@@ -55,24 +92,88 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str,
     :type unit: string
     :param period: ``YYYY``, ``YYYY-MM`` or ``YYYY-Qn`` (Beijing time); default this month
     :type period: string
-    :returns: the scores, counts, period bounds and weights
+    :returns: the scores, counts, period bounds, weights and trend
     :rtype: dictionary
     """
     tk.check_access("govshare_assessment_show", context, data_dict)
     org = _org(data_dict.get("organization_id"))
-    unit = data_dict.get("unit") or None
-    if unit is not None:
-        from .. import roles
-
-        if unit not in {u["code"] for u in roles.department_units(org.id)}:
-            raise tk.ValidationError({"unit": [bilingual(
-                f"内设机构（unit）{unit} 不属于该部门", f"Unit (unit) {unit} is not one of the department's")]})
+    unit = _unit(org, data_dict.get("unit"))
+    now = workflow.now()
     try:
-        return assessment.assess(org.id, unit, data_dict.get("period"), workflow.now())
+        result = assessment.assess(org.id, unit, data_dict.get("period"), now)
     except ValueError:
         raise tk.ValidationError({"period": [bilingual(
             "考核周期（period）应为 YYYY、YYYY-MM 或 YYYY-Qn",
             "Period (period) must be YYYY, YYYY-MM or YYYY-Qn")]}) from None
+    result["trend"] = assessment.trend(org.id, unit, assessment.last_month(result["period"], now),
+                                       gs_config.assessment_trend_months())
+    return result
+
+
+@validate(_snapshot_create_schema)
+def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Store the month's assessment of a department and of each of its units (for trends).
+
+    Taking the snapshot of a month again replaces it: one row per department, unit and
+    month. The department's administrators, reviewers and coordinators, and sysadmins;
+    ``ckan govshare assessment snapshot`` takes every department's (cron).
+
+    :param organization_id: the department (id or name)
+    :type organization_id: string
+    :param period: the month ``YYYY-MM`` (Beijing time), not after the current one; default
+        the previous month
+    :type period: string
+    :returns: ``{"organization_id", "period", "count", "results": [...]}``, the department's
+        row first, then its units'
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_assessment_snapshot_create", context, data_dict)
+    org = _org(data_dict.get("organization_id"))
+    now = workflow.now()
+    period = _month("period", data_dict.get("period")) or assessment.previous_month(now)
+    if period > assessment.last_month(None, now):
+        raise tk.ValidationError({"period": [bilingual(
+            f"月份（period）{period} 尚未开始", f"Month (period) {period} has not begun")]})
+    results = assessment.take_snapshots(org.id, period, now,
+                                        getattr(_context_user(context), "id", None),
+                                        commit=not context.get("defer_commit"))
+    return {"organization_id": org.id, "period": period, "count": len(results),
+            "results": results}
+
+
+@tk.side_effect_free
+@validate(_snapshot_list_schema)
+def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Stored monthly assessment snapshots: the trend series, oldest month first.
+
+    Members of the department; without ``organization_id`` the snapshots of every department
+    (sysadmins only).
+
+    :param organization_id: the department (id or name)
+    :type organization_id: string
+    :param unit: one internal unit (code): its series instead of the department's
+    :type unit: string
+    :param include_units: the units' rows besides the department's (default false)
+    :type include_units: bool
+    :param period_from: first month ``YYYY-MM`` (inclusive)
+    :type period_from: string
+    :param period_to: last month ``YYYY-MM`` (inclusive)
+    :type period_to: string
+    :returns: ``{"count": n, "results": [...]}``, each with the month, the overall and
+        dimension scores, the counts, the weights, ``taken_at`` and ``taken_by``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_assessment_snapshot_list", context, data_dict)
+    org_ids = None
+    unit = None
+    if data_dict.get("organization_id"):
+        org = _org(data_dict["organization_id"])
+        org_ids, unit = [org.id], _unit(org, data_dict.get("unit"))
+    results = assessment.list_snapshots(
+        org_ids, unit, bool(data_dict.get("include_units")),
+        _month("period_from", data_dict.get("period_from")),
+        _month("period_to", data_dict.get("period_to")))
+    return {"count": len(results), "results": results}
 
 
 @tk.side_effect_free

@@ -1,17 +1,21 @@
 """Auth of the assessment and duplicate-source actions: members of the department only.
 
 Sysadmins pass before these functions run; everyone else is denied unless a member of the
-department asked about (or of the entry's department).
+department asked about (or of the entry's department). Storing a monthly snapshot is for the
+department's administrators, reviewers and coordinators (:mod:`ckanext.govshare.permissions`);
+listing snapshots of every department at once is for sysadmins.
 """
 from __future__ import annotations
 
 import ckan.model as model
 from ckan.types import AuthResult, Context, DataDict
 
+from .. import permissions
 from ..messages import bilingual
 from .lifecycle_auth import _member_of
 
-__all__ = ["govshare_assessment_show", "govshare_duplicate_list"]
+__all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
+           "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
 
 
 def _department_member(context: Context, ref: object) -> bool:
@@ -25,6 +29,27 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> AuthResul
         return {"success": True}
     return {"success": False, "msg": bilingual(
         "只有本部门成员可以查看考核结果", "only members of the department may see its assessment")}
+
+
+def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """The department's administrators, reviewers and coordinators."""
+    org = model.Group.get(str(data_dict.get("organization_id") or "")) \
+        if data_dict.get("organization_id") else None
+    if org is not None and permissions.may_take_assessment_snapshot(context.get("user"), org.id):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门管理员、审核人或统筹协调人可以保存考核快照",
+        "only the department's administrators, reviewers and coordinators may store its "
+        "assessment snapshot")}
+
+
+def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of the department; the snapshots of all departments: sysadmins only."""
+    if _department_member(context, data_dict.get("organization_id")):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门成员可以查看考核快照", "only members of the department may see its "
+        "assessment snapshots")}
 
 
 def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
