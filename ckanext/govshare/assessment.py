@@ -38,7 +38,8 @@ from . import deadlines, duplicates, rules
 __all__ = ["RECOMMENDED_FIELDS", "SCORES", "COUNTS", "parse_period", "is_month", "previous_month",
            "last_month", "months_back", "completeness_of", "normalize_matter", "matters_coverage",
            "department_business_matters", "score", "scores_of", "counts_of", "assess",
-           "take_snapshots", "list_snapshots", "trend", "snapshot_job"]
+           "take_snapshots", "list_snapshots", "trend", "department_names",
+           "snapshot_departments", "snapshot_job"]
 
 # recommended (not mandatory) metadata a complete entry carries besides REQUIRED_FIELDS
 RECOMMENDED_FIELDS: tuple[str, ...] = ("source_system", "business_matters", "tags")
@@ -420,18 +421,35 @@ def trend(org_id: str, unit: str | None, last: str, months: int) -> list[dict[st
             for row in list_snapshots([org_id], unit, False, first, last)]
 
 
-def snapshot_job(period: str | None = None, departments: list[str] | None = None) -> None:
-    """Background job (``tk.enqueue_job``): snapshots of every (or the named) department."""
-    import logging
-
+def department_names() -> list[str]:
+    """Names of every active department (organization), in name order."""
     import ckan.model as model
+
+    return [g.name for g in model.Session.query(model.Group)
+            .filter_by(is_organization=True, state="active").order_by(model.Group.name)]
+
+
+def snapshot_departments(period: str | None, departments: Iterable[str] | None,
+                         report: Any = None) -> list[dict[str, Any]]:
+    """Store the month's snapshot of every (or each named) department as the site user,
+    through ``govshare_assessment_snapshot_create``; ``report(ref, stored)`` after each."""
     import ckan.plugins.toolkit as tk
 
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    refs = departments or [g.name for g in model.Session.query(model.Group)
-                           .filter_by(is_organization=True, state="active")]
-    for ref in refs:
+    out = []
+    for ref in list(departments or []) or department_names():
         data = {"organization_id": ref, **({"period": period} if period else {})}
         stored = tk.get_action("govshare_assessment_snapshot_create")({"user": site}, data)
-        logging.getLogger(__name__).info("assessment snapshot %s %s: %d row(s)",
-                                         stored["period"], ref, stored["count"])
+        if report is not None:
+            report(ref, stored)
+        out.append(stored)
+    return out
+
+
+def snapshot_job(period: str | None = None, departments: list[str] | None = None) -> None:
+    """Background job (``tk.enqueue_job``): :func:`snapshot_departments`, logged."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    snapshot_departments(period, departments, lambda ref, stored: log.info(
+        "assessment snapshot %s of %s: %d row(s)", stored["period"], ref, stored["count"]))

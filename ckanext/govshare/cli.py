@@ -110,3 +110,105 @@ def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
                    f"{item.name} {step} -> {len(item.recipients)} recipient(s)")
     verb = "found" if dry_run else "reminded"
     click.echo(f"{len(found)} open step(s) {verb}")
+
+
+# -- assessment (DB14 §7.4 目录编制考核) ------------------------------------------------------------
+
+
+@govshare.group()
+def assessment() -> None:
+    """Catalogue compilation assessment (目录编制考核): monthly snapshots and the workbook."""
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+@assessment.command("snapshot")
+@click.option("--period", default=None, metavar="YYYY-MM",
+              help="Month to store (Beijing time); default: the previous month.")
+@click.option("--department", "departments", multiple=True, metavar="NAME",
+              help="Only this department (name or id; repeatable); default: all departments.")
+@click.option("--enqueue", is_flag=True,
+              help="Run as a background job (needs `ckan jobs worker`) and return at once.")
+def assessment_snapshot(period: str | None, departments: tuple[str, ...], enqueue: bool) -> None:
+    """Store the month's assessment of each department and its units (cron-friendly, e.g.
+    monthly on the 1st); taking a month again replaces it. Prints what it stored."""
+    from . import assessment as gs_assessment
+
+    if enqueue:
+        job = tk.enqueue_job(gs_assessment.snapshot_job, [period, list(departments) or None],
+                             title="govshare assessment snapshot")
+        click.echo(f"enqueued job {job.id}")
+        return
+
+    def report(ref: str, stored: dict) -> None:
+        for row in stored["results"]:
+            click.echo(f"{stored['period']} {ref} {row['unit'] or '-'} "
+                       f"score {_fmt(row['score'])} (全面性 {_fmt(row['comprehensiveness'])}, "
+                       f"完整性 {_fmt(row['completeness'])}, 准确性 {_fmt(row['accuracy'])}, "
+                       f"时效性 {_fmt(row['timeliness'])}) entries {row['counts']['entries']}")
+
+    try:
+        stored = gs_assessment.snapshot_departments(period, departments, report)
+    except (tk.ValidationError, tk.ObjectNotFound) as e:
+        raise click.ClickException(str(getattr(e, "error_summary", None) or e)) from None
+    rows = sum(s["count"] for s in stored)
+    click.echo(f"{rows} snapshot row(s) of {len(stored)} department(s) stored")
+
+
+def _assessment_report(period: str, departments: tuple[str, ...]) -> dict:
+    """The actions' results for the workbook: per department its assessment, its units' and
+    the stored snapshots of the trend months (as the site user)."""
+    from . import assessment as gs_assessment
+    from . import config as gs_config
+    from . import roles, workflow
+
+    context = _site_context()
+    first, last = gs_assessment.months_back(gs_assessment.last_month(period, workflow.now()),
+                                            gs_config.assessment_trend_months())
+    show = tk.get_action("govshare_assessment_show")
+    out = []
+    for ref in list(departments) or gs_assessment.department_names():
+        org = tk.get_action("organization_show")(
+            dict(context), {"id": ref, "include_datasets": False, "include_users": False})
+        data = {"organization_id": org["id"], "period": period}
+        units = [{"code": u["code"], "name": u["name"],
+                  "result": show(dict(context), dict(data, unit=u["code"]))}
+                 for u in roles.department_units(org["id"])]
+        trend = tk.get_action("govshare_assessment_snapshot_list")(dict(context), {
+            "organization_id": org["id"], "include_units": True,
+            "period_from": first, "period_to": last})["results"]
+        out.append({"name": org["name"], "title": org.get("title") or org["name"],
+                    "result": show(dict(context), data), "units": units, "trend": trend})
+    return {"period": period, "departments": out}
+
+
+@assessment.command("export")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="YYYY-MM, YYYY-Qn or YYYY (Beijing time); default: the previous month.")
+@click.option("--department", "departments", multiple=True, metavar="NAME",
+              help="Only this department (name or id; repeatable); default: all departments.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="XLSX file to write; default: govshare-assessment-<period>.xlsx.")
+def assessment_export(period: str | None, departments: tuple[str, ...],
+                      output: str | None) -> None:
+    """Export the assessment to XLSX: a summary sheet, one sheet per department with its
+    units, and the trend of the stored monthly snapshots (bilingual headers)."""
+    from . import assessment as gs_assessment
+    from . import assessment_export as gs_export
+    from . import workflow
+
+    period = period or gs_assessment.previous_month(workflow.now())
+    try:
+        gs_assessment.parse_period(period, workflow.now())
+    except ValueError:
+        raise click.BadParameter("YYYY-MM, YYYY-Qn or YYYY", param_hint="--period") from None
+    try:
+        report = _assessment_report(period, departments)
+    except (tk.ValidationError, tk.ObjectNotFound) as e:
+        raise click.ClickException(str(getattr(e, "error_summary", None) or e)) from None
+    output = output or f"govshare-assessment-{period}.xlsx"
+    with open(output, "wb") as f:
+        f.write(gs_export.workbook(report))
+    click.echo(f"{len(report['departments'])} department(s), period {period}, written to {output}")

@@ -23,10 +23,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from .lifecycle import Label
+from .xlsx import header_row
 
 __all__ = [
     "KINDS",
@@ -221,16 +220,8 @@ def to_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("负责人备案")
     widths = {"organization": 28, "uscc": 22, "email": 28, "filed_at": 20, "receipt": 20}
-    for i, (key, _zh) in enumerate(EXPORT_COLUMNS):
-        ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(key, 14)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for text in _header():
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+    header_row(ws, _header(), {i: widths[key] for i, (key, _zh) in enumerate(EXPORT_COLUMNS)
+                               if key in widths}, 14)
     for row in rows:
         cells = []
         for key, _zh in EXPORT_COLUMNS:
