@@ -6,6 +6,7 @@ resource code and no consumed sequence number.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import socket
@@ -614,6 +615,86 @@ class TestUnitCompiling:
     def test_anonymous_cannot_create(self, world):
         """Anonymous users may not create entries."""
         assert f.refused("package_create", None, **f.entry_dict())
+
+
+# --- repeating records (信息项, 共享范围) ---------------------------------------------------------
+
+
+class TestRecordFields:
+    """信息项 and 共享范围 are validated as one value each (``govshare_records``) and stored as
+    one JSON extra; what a client sends in any accepted shape comes back as a list."""
+
+    def test_stored_as_one_extra_and_shown_as_a_list(self, world):
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler), **f.entry_dict())
+        stored = model.Package.get(pkg["id"]).extras
+        assert isinstance(stored["info_items"], str)
+        assert [i["name"] for i in json.loads(stored["info_items"])] == [
+            i["name"] for i in pkg["info_items"]]
+        assert not any(k.startswith("info_items-") for k in stored)
+
+    def test_json_text_is_accepted(self, world):
+        data = f.entry_dict()
+        items = data["info_items"]
+        data["info_items"] = json.dumps(items, ensure_ascii=False)
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler), **data)
+        assert [i["name"] for i in pkg["info_items"]] == [i["name"] for i in items]
+
+    def test_values_are_normalised_per_subfield(self, world):
+        data = f.entry_dict()
+        data["info_items"][0].update(name="  统一社会信用代码 ", length="18", is_sensitive="是")
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler), **data)
+        first = pkg["info_items"][0]
+        assert (first["name"], first["length"], first["is_sensitive"]) == (
+            "统一社会信用代码", 18, "true")
+
+    def test_blank_records_are_dropped(self, world):
+        data = f.entry_dict()
+        count = len(data["info_items"])
+        data["info_items"].insert(1, {"name": "", "name_en": " ", "length": ""})
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler), **data)
+        assert len(pkg["info_items"]) == count
+
+    def test_form_keys_become_records(self, world):
+        """The form's ``info_items-0-name`` keys, as the dataset form posts them."""
+        data = f.entry_dict()
+        items = data.pop("info_items")
+        for i, item in enumerate(items):
+            for sub, value in item.items():
+                data[f"info_items-{i}-{sub}"] = "" if value is None else str(value)
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler), **data)
+        assert [i["name"] for i in pkg["info_items"]] == [i["name"] for i in items]
+        assert pkg["info_items"][0]["length"] == items[0]["length"]
+
+    def test_unknown_subfield_is_refused(self, world):
+        data = f.entry_dict()
+        data["info_items"][1]["colour"] = "red"
+        (message,) = _refused_entry(f.as_user(world.compiler), data, "info_items.1.colour")
+        assert "colour" in message and "name_en" in message
+
+    @pytest.mark.parametrize("value", ["not json", {"name": "x"}, 42, "[1, 2]"])
+    def test_not_a_list_of_records_is_refused(self, world, value):
+        data = f.entry_dict(info_items=value)
+        _refused_entry(f.as_user(world.compiler), data, "info_items")
+
+    def test_a_bad_subfield_value_names_its_record(self, world):
+        data = f.entry_dict()
+        data["info_items"][2]["length"] = "十八"
+        (message,) = _refused_entry(f.as_user(world.compiler), data, "info_items.2.length")
+        assert "正整数" in message
+
+    def test_errors_keep_the_records_positions(self, world):
+        """An error on the third record stays on the third, not the first."""
+        data = f.entry_dict()
+        data["info_items"][2]["name"] = data["info_items"][0]["name"]
+        messages = _refused_entry(f.as_user(world.compiler), data, "info_items.2.name")
+        assert "第1项" in messages[0]
+
+    def test_share_scope_records(self, world):
+        data = f.entry_dict(f.CONDITIONAL)
+        scope = data["share_scope"][0]
+        data["share_scope"] = [dict(scope, consumers=" 省公安厅 "), {"consumers": ""}]
+        pkg = helpers.call_action("package_create", f.as_user(world.compiler2), **data)
+        assert [s["consumers"] for s in pkg["share_scope"]] == ["省公安厅"]
 
 
 # --- departments (organization schema) ----------------------------------------------------------

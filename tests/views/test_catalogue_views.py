@@ -97,6 +97,10 @@ class TestForm:
                                       data=_form(entry, org, page), status=200).body)
         assert "信息项「统一社会信用代码」（第2项）的信息项名称：与第1项重名" in body
         assert 'Information item "统一社会信用代码" (no. 2), Item name: repeats item no. 1' in body
+        # the form comes back with every submitted 信息项 in its place
+        for i, item in enumerate(entry["info_items"]):
+            assert re.search(rf'name="info_items-{i}-name"[^>]*value="{re.escape(item["name"])}"',
+                             body), (i, item["name"])
         assert _stored() == before
 
     def test_valid_form_creates_a_draft_entry(self, app, world):
@@ -138,3 +142,19 @@ class TestEntryPage:
         assert re.search(r"信息资源代码</th>\s*<td[^>]*>208002/000001</td>", body)
         assert "严重违法失信企业名单" in body
         assert "11140000MB1957364J" in body
+
+    def test_info_items_as_a_table(self, app, world):
+        """信息项 are shown as a table: a column per subfield, choices by their labels."""
+        _org, compiler = world
+        pkg = f.create_entry(compiler, f.CONDITIONAL)
+        app.set_session_user(compiler["id"])
+        body = html.unescape(app.get(f"/zh_Hans_CN/dataset/{pkg['name']}", status=200).body)
+        table = re.search(r'<table[^>]*data-field="info_items".*?</table>', body, re.S)
+        assert table, "no 信息项 table on the entry page"
+        headers = re.findall(r"<th[^>]*>([^<]+)</th>", table.group(0))
+        assert headers[:4] == ["序号", "信息项名称", "英文名称", "数据类型"]
+        rows = re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)[1:]
+        assert len(rows) == len(pkg["info_items"])
+        first = [c.strip() for c in re.findall(r"<td>(.*?)</td>", rows[0], re.S)]
+        item = pkg["info_items"][0]
+        assert first[:4] == ["1", item["name"], item["name_en"], "C 字符型"]

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from .. import catalogue
+from .validators import ENTRY_RECORD_FIELDS, expand_form_records
 
 __all__ = ["package_create", "package_update"]
 
@@ -34,6 +35,7 @@ def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
     """
     if _is_entry(data_dict):
         tk.check_access("package_create", context, data_dict)
+        expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
         catalogue.prepare_entry(data_dict)
     return up(context, data_dict)
 
@@ -44,6 +46,7 @@ def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     if pkg is not None and _is_entry(data_dict, pkg):
         tk.check_access("package_update", context, data_dict)
+        expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
         if not data_dict.get("resource_code") and pkg.extras.get("resource_code"):
             data_dict["resource_code"] = pkg.extras["resource_code"]
         catalogue.prepare_entry(data_dict, package_id=pkg.id)

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import unflatten
+from ckan.lib.navl.dictization_functions import StopOnError, convert, missing, unflatten
 from ckan.logic.converters import convert_to_extras
 
-from ckanext.scheming.validation import scheming_validator
+from ckanext.scheming.plugins import expand_form_composite
+from ckanext.scheming.validation import scheming_validator, validators_from_string
 
 from .. import catalogue, codes, roles, rules, vocab
 from .. import config as gs_config
@@ -41,6 +42,8 @@ __all__ = [
     "govshare_title_unique",
     "govshare_share_type",
     "govshare_related_resource_codes",
+    "govshare_records",
+    "govshare_records_output",
     "govshare_entry_rules",
     "govshare_department_before",
     "govshare_department_rules",
@@ -364,7 +367,119 @@ def govshare_related_resource_codes(key: FlatKey, data: Flat, errors: Flat,
             f"no entry has the resource code {', '.join(unknown)}"))
 
 
-_REPEATING_ENTRY_FIELDS = ("info_items", "share_scope")
+# --- repeating records (信息项, 共享范围) --------------------------------------------------------
+
+# The schema key listing a record field's subfields. Not scheming's ``repeating_subfields``:
+# that makes navl flatten every record into ``(field, i, subfield)`` keys and run its whole
+# machinery per key (20 信息项 × 8 subfields ≈ 160 keys, sorted again and again on create,
+# update and show). A record field is validated as one value instead, its subfields with their
+# own validators, and stored as one JSON extra, as scheming stores repeating subfields.
+RECORD_FIELDS = "record_fields"
+# the record fields of the catalogue entry schema (schemas/dataset.yaml)
+ENTRY_RECORD_FIELDS = ("info_items", "share_scope")
+_DEFAULT_SUBFIELD_VALIDATORS = "ignore_missing unicode_safe strip_value"
+
+
+def expand_form_records(data_dict: dict[str, Any], names: Iterable[str]) -> None:
+    """Turn the form's ``info_items-0-name`` … keys into lists of records, in place.
+
+    In place, like scheming does for its repeating subfields, so that a form re-rendered
+    after a validation error shows the records that were submitted.
+    """
+    expand_form_composite(data_dict, set(names))
+
+
+def _record_list(value: Any) -> list[Any] | None:
+    """A list of records from a list or its JSON text; ``None`` when it is neither."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            return None
+    return value if isinstance(value, list) else None
+
+
+@scheming_validator
+def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[..., None]:
+    """A field of repeating records validated as one value and stored as a JSON extra.
+
+    Accepts a list of records (API), its JSON text, or the form's ``field-0-subfield`` keys.
+    Each subfield runs the validators the schema gives it; a subfield the schema does not
+    declare is refused; a record whose every value is empty (a blank form panel) is dropped.
+    Errors go on ``(field, i, subfield)``, the keys navl gives repeating subfields.
+    """
+    name = field["field_name"]
+    subfields = [(sf["field_name"],
+                  validators_from_string(sf.get("validators", _DEFAULT_SUBFIELD_VALIDATORS),
+                                         sf, schema))
+                 for sf in field[RECORD_FIELDS]]
+    known = {sub for sub, _validators in subfields}
+
+    def validator(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+        value = data.get(key)
+        extras = data.get(("__extras",))
+        if value is missing and isinstance(extras, dict):
+            expand_form_records(extras, (name,))
+            value = extras.pop(name, missing)
+        if value is missing or value is None:
+            _drop(key, data)
+        records = _record_list(value)
+        if records is None:
+            errors[key].append(_message(key, "应为记录列表", "must be a list of records"))
+            data.pop(key, None)  # nothing of it reaches the whole-entry rules
+            raise StopOnError
+        found: Flat = {}
+        cleaned: list[dict[str, Any]] = []
+        for record in records:
+            if not isinstance(record, dict):
+                errors[key].append(_message(key, f"第{len(cleaned) + 1}项应为记录",
+                                            f"item no. {len(cleaned) + 1} must be a record"))
+                data.pop(key, None)
+                raise StopOnError
+            if all(_is_empty(v) or v == [] for v in record.values()):
+                continue
+            i = len(cleaned)
+            for sub in record.keys() - known:
+                found[(name, i, sub)] = [bilingual(
+                    f"未定义的子项「{sub}」（可用：{'、'.join(sorted(known))}）",
+                    f'"{sub}" is not a subfield of {name} (one of: {", ".join(sorted(known))})')]
+            flat: Flat = {(name, i, sub): record.get(sub, missing) for sub in known}
+            errs: Flat = {k: [] for k in flat}
+            for sub, validators in subfields:
+                for converter in validators:
+                    try:
+                        convert(converter, (name, i, sub), flat, errs, context)
+                    except StopOnError:
+                        break
+            found.update((k, v) for k, v in errs.items() if v)
+            cleaned.append({sub: flat[(name, i, sub)] for sub, _v in subfields
+                            if flat.get((name, i, sub), missing) is not missing})
+        # one (empty) error key per record keeps the records' positions when navl unflattens
+        # the errors: it closes up gaps, and the rules may add item errors later
+        for i in range(len(cleaned)):
+            errors.setdefault((name, i, subfields[0][0]), [])
+        for k, messages in found.items():
+            errors.setdefault(k, []).extend(messages)
+        data[key] = json.dumps(cleaned, ensure_ascii=False)
+
+    return validator
+
+
+def govshare_records_output(value: Any) -> Any:
+    """The stored JSON text of a record field back as a list (show)."""
+    records = _record_list(value)
+    return records if records is not None else value
+
+
+def _entry_for_rules(data: Flat) -> dict[str, Any]:
+    """The entry as the rules read it: record fields are back from their JSON extras."""
+    entry = _unflatten_plain(data)
+    extras = {e.get("key"): e.get("value") for e in entry.get("extras") or ()
+              if isinstance(e, dict)}
+    for name in ENTRY_RECORD_FIELDS:
+        if name not in entry and name in extras:
+            entry[name] = extras[name]
+    return entry
 
 
 def govshare_entry_rules(key: FlatKey, data: Flat, errors: Flat,
@@ -373,9 +488,7 @@ def govshare_entry_rules(key: FlatKey, data: Flat, errors: Flat,
 
     A stored resource code that is not being changed is not re-checked against the template.
     """
-    for field in _REPEATING_ENTRY_FIELDS:
-        _prune_blank_records(data, field)
-    entry = _unflatten_plain(data)
+    entry = _entry_for_rules(data)
     code = entry.get("resource_code")
     template = None
     if code and code != _stored_extra(context, "resource_code"):
