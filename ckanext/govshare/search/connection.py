@@ -176,11 +176,17 @@ def document_row(doc: dict[str, Any]) -> dict[str, Any]:
         for key in keys:
             weighted.extend((weight, s) for s in _strings(doc.get(key)))
     seen = set(WEIGHT_A + WEIGHT_B + WEIGHT_C)
+    rest: dict[str, None] = {}
     for key, value in doc.items():
         if key in seen or key in STORED_ONLY or key in NOT_TEXT or key.endswith("_id") \
-                or key.endswith("_date") or key.startswith("res_extras_"):
+                or key.endswith("_date") or key.startswith("res_extras_") \
+                or (key.startswith("extras_") and key[7:] in doc):
+            # CKAN indexes every extra twice, as ``x`` and ``extras_x``: its text once
             continue
-        weighted.extend(("D", s) for s in _strings(value))
+        rest.update(dict.fromkeys(_strings(value)))
+    # the other fields' text once per distinct string: repeated codes and 信息项 values
+    # (20 items × "unconditional", "C", "false" …) add nothing to what is found
+    weighted.extend(("D", s) for s in rest)
     weighted = [(w, _clean(s)) for w, s in weighted]
 
     def ts(key: str) -> str | None:

@@ -30,6 +30,7 @@ _WORD_SPLIT = re.compile(f"[\\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20{_CJK}]+")
 _STRIP = ".,;:!?()[]{}<>\"'`|、，。；：！？（）【】《》“”‘’"
 _ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_POSITION = 16383
+MAX_LEXEME_POSITIONS = 256
 WEIGHTS = ("A", "B", "C", "D")
 
 
@@ -52,6 +53,7 @@ def load_user_dict(path: str) -> int:
             if word and not word.startswith("#"):
                 jb.add_word(word, None, None)
                 count += 1
+    _index_tokens.cache_clear()
     return count
 
 
@@ -73,8 +75,12 @@ def _bigrams(run: str) -> list[str]:
 
 def index_tokens(text: str) -> list[str]:
     """Lexemes under which ``text`` is found (order kept, duplicates allowed)."""
-    if not text:
-        return []
+    return list(_index_tokens(text)) if text else []
+
+
+# a catalogue repeats its strings (信息项 names, codes, departments) from entry to entry
+@functools.lru_cache(maxsize=16384)
+def _index_tokens(text: str) -> tuple[str, ...]:
     lower = text.lower()
     tokens: list[str] = []
     if HAS_CJK.search(lower):
@@ -86,22 +92,27 @@ def index_tokens(text: str) -> list[str]:
         pieces = _ALNUM.findall(word)
         if len(pieces) > 1 or (pieces and pieces[0] != word):
             tokens.extend(pieces)
-    return [t for t in tokens if t.strip()]
+    return tuple(t for t in tokens if t.strip())
 
 
+@functools.lru_cache(maxsize=65536)
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def tsvector_literal(weighted_texts: Iterable[tuple[str, str]]) -> str:
     """A ``tsvector`` literal from ``(weight, text)`` pairs, positions in reading order."""
-    parts: list[str] = []
+    positions: dict[str, list[str]] = {}
     pos = 0
     for weight, text in weighted_texts:
-        for tok in index_tokens(text):
+        if not text:
+            continue
+        for tok in _index_tokens(text):
             pos = min(pos + 1, MAX_POSITION)
-            parts.append(f"{_quote(tok)}:{pos}{weight}")
-    return " ".join(parts)
+            positions.setdefault(tok, []).append(f"{pos}{weight}")
+    # one entry per lexeme ('x':1A,7D); PostgreSQL keeps at most MAX_LEXEME_POSITIONS of them
+    return " ".join(f"{_quote(tok)}:{','.join(p[:MAX_LEXEME_POSITIONS])}"
+                    for tok, p in positions.items())
 
 
 def term_tsquery(term: str, prefix: bool = False) -> str | None:
