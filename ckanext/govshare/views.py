@@ -3,7 +3,8 @@
 Department pages live under ``/organization/<id>/govshare/``:
 
 * ``roles`` — the department's roles; its administrators grant and revoke them;
-* ``filing`` — the filed responsible persons; administrators edit, mark filed, download.
+* ``filing`` — the filed responsible persons; administrators edit, mark filed, download;
+* ``assessment`` — the catalogue assessment and its trend (``assessment_views.py``).
 
 Every form carries ``h.csrf_input()`` and every POST by a session user is checked (see
 :func:`_protect_forms`); access is decided by the actions' auth functions.
@@ -19,8 +20,8 @@ from flask import Blueprint, Response, current_app, g
 from flask.views import MethodView
 from flask_wtf.csrf import CSRFProtect
 
+from . import assessment_views, lifecycle_views
 from . import filing as gs_filing
-from . import lifecycle_views
 from . import roles as gs_roles
 from .lifecycle import Label
 
@@ -280,3 +281,5 @@ govshare.add_url_rule(f"{_prefix}/filing/<kind>/file", view_func=filing_file, me
 
 # the catalogue lifecycle: review queue, an entry's lifecycle page, a revision's diff
 lifecycle_views.register(govshare)
+# the department's assessment and its trend
+assessment_views.register(govshare)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ckanext.govshare import assessment, demo, workflow
 
+from .. import assessment as A
 from .. import factories as f
 from .. import lifecycle as L
 
@@ -46,15 +47,10 @@ def test_comprehensiveness_counts_units(world):
     assert c["business_matters"] is None and "business matters" in c["business_matters_note"]
 
 
-def _declare(org, matters):
-    return tk.get_action("organization_patch")(L.site(), {"id": org["id"],
-                                                          "business_matters": matters})
-
-
 def test_business_matters_share(world):
     """全面性: the share of the declared business matters that some entry names (spacing and
     punctuation do not count), averaged with the units' share; a unit is scored on units."""
-    _declare(world.org, ["企业设立、变更、注销登记", "经营异常名录管理", "广告监测", "计量器具强制检定"])
+    A.declare(world.org, ["企业设立、变更、注销登记", "经营异常名录管理", "广告监测", "计量器具强制检定"])
     L.entry(world.org, world.compiler, business_matters=["企业设立 变更 注销登记"])
     L.entry(world.org, world.compiler, business_matters=["经营异常名录管理", "其他事项"])
     c = _show(world)["comprehensiveness"]
@@ -69,7 +65,7 @@ def test_business_matters_share(world):
 
 def test_business_matters_of_other_departments_do_not_count(world):
     """Only the department's own entries cover its business matters."""
-    _declare(world.org, ["企业设立、变更、注销登记"])
+    A.declare(world.org, ["企业设立、变更、注销登记"])
     L.entry(world.other, world.other_compiler, business_matters=["企业设立、变更、注销登记"])
     assert _show(world)["comprehensiveness"]["business_matters"]["covered"] == 0
 

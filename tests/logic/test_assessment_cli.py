@@ -5,20 +5,17 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from ckan.cli.cli import ckan
-from ckan.tests import helpers
 
+from ckanext.govshare import assessment
 from ckanext.govshare import assessment_export as x
 
+from .. import assessment as A
 from .. import lifecycle as L
 
 
 @pytest.fixture
 def world(clean_db):
-    w = L.world()
-    helpers.call_action("organization_patch", L.site(), id=w.org["id"],
-                        business_matters=["企业设立、变更、注销登记", "广告监测"])
-    L.entry(w.org, w.compiler)
-    return w
+    return A.world()
 
 
 def _header(key: str) -> str:
@@ -39,6 +36,14 @@ def test_snapshot_command_stores_every_department(world, cli):
     assert again.exit_code == 0 and "4 snapshot row(s) of 1 department(s)" in again.output
     series = L.act("govshare_assessment_snapshot_list", world.sysadmin, include_units=True)
     assert series["count"] == 8
+
+
+def test_snapshot_job(world):
+    """The background job (``--enqueue``) stores the same rows as the command."""
+    assessment.snapshot_job("2026-10", [world.other["name"]])
+    rows = L.act("govshare_assessment_snapshot_list", world.sysadmin, include_units=True)
+    assert {r["organization_id"] for r in rows["results"]} == {world.other["id"]}
+    assert rows["count"] == 4
 
 
 def test_snapshot_command_refuses_a_bad_month(world, cli):
