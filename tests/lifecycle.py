@@ -101,6 +101,16 @@ def published_world() -> SimpleNamespace:
     return w
 
 
+def review_world() -> SimpleNamespace:
+    """:func:`world` with ``first`` and ``second``: two entries ``compiler`` submitted."""
+    w = world()
+    w.first = entry(w.org, w.compiler)
+    w.second = entry(w.org, w.compiler)
+    for item in (w.first, w.second):
+        act("govshare_catalogue_submit", w.compiler, id=item["id"])
+    return w
+
+
 def live(pkg_id: str) -> dict[str, Any]:
     """The live entry as the site user sees it."""
     return helpers.call_action("package_show", site(), id=pkg_id)

@@ -13,7 +13,8 @@ Everything here is pure data and pure functions (no database, no CKAN): the acti
 Whether an edit of a published entry needs such a revision at all is decided here too
 (:func:`needs_review`, from the fields the edit changes and
 ``ckanext.govshare.revision.no_review_fields``, checked by :func:`check_no_review_fields`
-against :data:`REVIEW_REQUIRED_FIELDS`).
+against :data:`REVIEW_REQUIRED_FIELDS`). The tables of who reviews what
+(:func:`decision_steps`) serve the count of steps waiting for a reviewer.
 
 The optional second stage: while ``in_review`` an entry is at stage ``reviewer`` (共享管理责任
 机构) or ``coordinator`` (统筹协调组织). When the caller says the entry needs the second stage
@@ -35,6 +36,7 @@ __all__ = [
     "CATALOGUE_EVENTS",
     "CATALOGUE_STATES",
     "CATALOGUE_TRANSITIONS",
+    "DECIDING_ROLES",
     "REVISION",
     "REVISION_EVENTS",
     "REVISION_STATES",
@@ -57,6 +59,7 @@ __all__ = [
     "TransitionResult",
     "allowed_events",
     "check_no_review_fields",
+    "decision_steps",
     "needs_review",
     "needs_second_stage",
     "parse_second_stage_conditions",
@@ -518,6 +521,33 @@ def needs_second_stage(entry: Mapping[str, Any], conditions: Collection[str]) ->
         entry.get(name) is not None and str(entry.get(name)) == wanted
         for name, wanted in parse_second_stage_conditions(conditions)
     )
+
+
+# -- who decides ---------------------------------------------------------------------------------
+
+
+def decision_steps(machine: StateMachine) -> list[tuple[str, str | None, str]]:
+    """``(state, stage, role)``: the open steps of ``machine`` a role decides on.
+
+    A decision is an event under the four-eyes rule (approve, return, decide an offline
+    request); ``stage`` is ``None`` outside the review state. Read from the transition and role
+    tables, so the review queue's count and the auth functions agree.
+    """
+    steps = []
+    for state in machine.states:
+        stages: list[str | None] = list(STAGES) if state == machine.review_state else [None]
+        for stage in stages:
+            held: set[str] = set()
+            for event in machine.allowed_events(state):
+                if event in machine.four_eyes:
+                    held |= machine.roles_for(event, state, stage)
+            steps.extend((state, stage, role) for role in sorted(held))
+    return steps
+
+
+#: roles that decide on some open step (reviewer, coordinator)
+DECIDING_ROLES: frozenset[str] = frozenset(
+    role for machine in (CATALOGUE, REVISION) for _s, _st, role in decision_steps(machine))
 
 
 # -- edits of a published entry that need no review ----------------------------------------------

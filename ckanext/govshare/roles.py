@@ -52,6 +52,7 @@ __all__ = [
     "stronger_capacity",
     "user_roles",
     "has_role",
+    "has_role_anywhere",
     "compiler_units",
     "department_units",
     "unit_names",
@@ -143,6 +144,15 @@ def has_role(user_id: str, org_id: str, role: str | Iterable[str]) -> bool:
     """Whether the user holds ``role`` (or any of several roles) in the department."""
     wanted = {role} if isinstance(role, str) else set(role)
     return any(row.role in wanted for row in _rows(user_id, org_id))
+
+
+def has_role_anywhere(user_id: str, role: Iterable[str]) -> bool:
+    """Whether the user (id) holds any of ``role`` in some department; one query."""
+    return model.Session.query(
+        model.Session.query(Role)
+        .filter(Role.user_id == user_id, Role.role.in_(list(role)))
+        .exists()
+    ).scalar()
 
 
 def compiler_units(user_id: str, org_id: str) -> list[str]:

@@ -7,7 +7,8 @@ context flag the read-only validator honours), keep the open step's bookkeeping
 (:class:`~ckanext.govshare.model.lifecycle.EntryLifecycle`: stage, submitter, ``due_at`` on the
 working-day clock), append to the audit trail, and the same for pending revisions (变更),
 including an edit of a published entry that changes only no-review fields
-(:func:`edit_published`, applied live).
+(:func:`edit_published`, applied live). The count of review steps waiting for a user (the
+navigation badge) is one query here too (:func:`waiting_count`).
 Auth is the callers' job (the actions check access once, before calling in); visibility is
 :mod:`~ckanext.govshare.permissions`'; emails are :mod:`~ckanext.govshare.notify`'.
 
@@ -61,6 +62,7 @@ __all__ = [
     "revision_fire",
     "revision_for_update",
     "revision_save",
+    "waiting_count",
 ]
 
 log = logging.getLogger(__name__)
@@ -690,3 +692,52 @@ def _apply_without_review(context: dict[str, Any], entry: LockedEntry, changes: 
           from_state=entry.state, to_state=entry.state, diff=diff, at=at)
     _write(context, entry, changes)
 
+
+# -- the steps waiting for a reviewer ------------------------------------------------------------
+
+_WAITING = """
+    WITH steps(kind, review_state, state, stage, role) AS (VALUES {steps}),
+    open AS (
+        SELECT 'entry' AS kind, p.owner_org, p.extras->>'catalogue_state' AS state,
+               l.stage, l.submitted_by, l.stage_approver
+        FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
+        WHERE p.state = 'active' AND l.due_at IS NOT NULL
+        UNION ALL
+        SELECT 'revision', p.owner_org, r.state, r.stage, r.submitted_by, r.stage_approver
+        FROM govshare_revision r JOIN package p ON p.id = r.entry_id
+        WHERE p.state = 'active' AND r.state = :revision_review
+    )
+    SELECT count(*) FROM open o
+    WHERE o.submitted_by IS DISTINCT FROM :user
+      AND EXISTS (
+        SELECT 1 FROM steps s JOIN govshare_role g ON g.role = s.role
+        WHERE g.user_id = :user AND g.org_id = o.owner_org
+          AND s.kind = o.kind AND s.state = o.state
+          AND s.stage IS NOT DISTINCT FROM (CASE WHEN o.state = s.review_state THEN
+                                            coalesce(o.stage, :first_stage) END)
+          AND (s.stage IS DISTINCT FROM :second_stage
+               OR o.stage_approver IS DISTINCT FROM :user))
+"""
+
+
+def waiting_count(user_id: str) -> int:
+    """Open review steps the user may decide now, in one query.
+
+    Steps of the departments where the user holds a deciding role for the step's state and
+    stage (:func:`lifecycle.decision_steps`), minus their own submissions and, at the
+    coordinator stage, what they approved at the first (four eyes).
+    """
+    steps = [(kind, machine.review_state, state, stage, role)
+             for kind, machine in (("entry", lifecycle.CATALOGUE), ("revision", lifecycle.REVISION))
+             for state, stage, role in lifecycle.decision_steps(machine)]
+    params: dict[str, Any] = {
+        "user": user_id, "revision_review": lifecycle.REVISION.review_state,
+        "first_stage": lifecycle.STAGE_REVIEWER, "second_stage": lifecycle.STAGE_COORDINATOR,
+    }
+    values = []
+    for i, step in enumerate(steps):
+        names = [f"{key}{i}" for key in ("k", "v", "s", "g", "r")]
+        values.append("(" + ", ".join(f"CAST(:{n} AS text)" for n in names) + ")")
+        params.update(zip(names, step))
+    sql = _WAITING.format(steps=", ".join(values))
+    return int(model.Session.execute(sa.text(sql), params).scalar() or 0)

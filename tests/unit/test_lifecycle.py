@@ -516,3 +516,12 @@ def test_check_no_review_fields_refuses_second_stage_fields():
         lc.check_no_review_fields(["notes", "update_cycle"], schema_fields=_schema_fields(),
                                   second_stage_fields=["update_cycle"])
 
+
+def test_decision_steps():
+    """Reviewers decide first-stage reviews and offline requests; coordinators the second stage."""
+    assert lc.decision_steps(lc.CATALOGUE) == [
+        ("in_review", "reviewer", "reviewer"), ("in_review", "coordinator", "coordinator"),
+        ("offline_review", None, "reviewer")]
+    assert lc.decision_steps(lc.REVISION) == [
+        ("in_review", "reviewer", "reviewer"), ("in_review", "coordinator", "coordinator")]
+    assert lc.DECIDING_ROLES == {"reviewer", "coordinator"}

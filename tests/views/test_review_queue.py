@@ -15,12 +15,7 @@ pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 @pytest.fixture
 def world(clean_db):
-    w = L.world()
-    w.first = L.entry(w.org, w.compiler)
-    w.second = L.entry(w.org, w.compiler)
-    for entry in (w.first, w.second):
-        L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])
-    return w
+    return L.review_world()
 
 
 def _token(body: str) -> str:

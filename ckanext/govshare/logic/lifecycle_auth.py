@@ -21,7 +21,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from .. import lifecycle, permissions, workflow
+from .. import lifecycle, permissions, roles, workflow
 from ..messages import bilingual
 from ..model.revision import Revision
 
@@ -35,6 +35,7 @@ __all__ = [
     "govshare_catalogue_reject_offline",
     "govshare_catalogue_request_offline",
     "govshare_catalogue_return",
+    "govshare_catalogue_review",
     "govshare_catalogue_submit",
     "govshare_revision_approve",
     "govshare_revision_create",
@@ -125,6 +126,17 @@ def govshare_catalogue_import(context: Context, data_dict: DataDict) -> AuthResu
 def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user: the queue shows the open steps of the user's own departments."""
     return {"success": True}
+
+
+def govshare_catalogue_review(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever decides review steps in some department: a reviewer or coordinator role
+    (sysadmins pass before this runs). It puts the review queue in the site navigation; each
+    decision is still the entry's own auth function and the state machine's."""
+    user = _user(context)
+    if user is not None and roles.has_role_anywhere(user.id, lifecycle.DECIDING_ROLES):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有审核人或统筹协调人审核目录", "only reviewers and coordinators review catalogue entries")}
 
 
 def govshare_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
