@@ -2,6 +2,8 @@
 
 * ``/govshare/review`` — the review queue of the user's departments: filter by department,
   unit, step, stage and due date; approve or return several entries at once with one reason;
+  linked from the site navigation (``templates/header.html``) for those who review, with the
+  count of steps waiting for them (:func:`govshare_review_waiting`);
 * ``/dataset/<id>/lifecycle`` — an entry's state badge, open step and deadline, the events the
   user may fire (with a reason where one is needed) and its timeline (the audit trail);
 * ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.
@@ -22,7 +24,7 @@ from flask.views import MethodView
 from . import lifecycle, workflow
 from .lifecycle import Label
 
-__all__ = ["govshare_lifecycle_label", "register"]
+__all__ = ["govshare_lifecycle_label", "govshare_review_waiting", "register"]
 
 #: events whose form asks for a reason (the state machine requires one)
 REASON_EVENTS = sorted(lifecycle.CATALOGUE.reason_required | lifecycle.REVISION.reason_required)
@@ -85,6 +87,14 @@ def govshare_lifecycle_label(kind: str, code: str | None) -> str:
     }.get(kind, {})
     label = table.get(code or "")
     return _label(label) if label else (code or "")
+
+
+def govshare_review_waiting() -> int:
+    """Template helper: how many open review steps wait for the logged-in user's decision
+    (0 when logged out); one query (:func:`workflow.waiting_count`), for the navigation badge."""
+    if not current_user.is_authenticated:
+        return 0
+    return workflow.waiting_count(current_user.id)
 
 
 # -- review queue --------------------------------------------------------------------------------
