@@ -8,7 +8,7 @@ cd "$ROOT"
 PYBABEL="$ROOT/.venv/bin/pybabel"
 POT=i18n/ckanext-govshare.pot
 PO=i18n/zh_Hans_CN/LC_MESSAGES/ckanext-govshare.po
-"$PYBABEL" extract -F babel.cfg -k _ -k N_ -k ungettext:1,2 -k tk._ --no-location --sort-output \
+"$PYBABEL" extract -F babel.cfg -k _ -k N_ -k NP_:1,2 -k ungettext:1,2 -k tk._ --no-location --sort-output \
   --project=ckanext-govshare --copyright-holder="ckanext-govshare contributors" -o "$POT" .
 if [ -f "$PO" ]; then
   "$PYBABEL" update -i "$POT" -d i18n -D ckanext-govshare -l zh_Hans_CN --no-fuzzy-matching

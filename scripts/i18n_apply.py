@@ -3,6 +3,7 @@
     .venv/bin/python scripts/i18n_apply.py translations.json [...]
 
 Only empty entries are filled; existing translations are kept. Reports what is still missing.
+A plural entry is keyed by its singular msgid; its one Chinese form (nplurals=1) is the value.
 """
 import json
 import pathlib
@@ -17,12 +18,15 @@ table: dict[str, str] = {}
 for path in sys.argv[1:]:
     table.update(json.loads(pathlib.Path(path).read_text(encoding="utf-8")))
 for entry in po:
-    if not entry.msgstr and entry.msgid in table:
-        entry.msgstr = table[entry.msgid]
+    if not entry.translated() and entry.msgid in table:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: table[entry.msgid]}
+        else:
+            entry.msgstr = table[entry.msgid]
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
 po.save()
-missing = [e.msgid for e in po if not e.msgstr and not e.obsolete]
+missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
 print(f"{len(po) - len(missing)} translated, {len(missing)} missing")
 for m in missing:
     print("  missing:", m)
