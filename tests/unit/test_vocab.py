@@ -7,7 +7,7 @@ import pathlib
 import pytest
 import yaml
 
-from ckanext.govshare import codes, rules, vocab
+from ckanext.govshare import codes, entry_form, rules, vocab
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMAS = sorted((ROOT / "schemas").glob("*.yaml"))
@@ -24,7 +24,7 @@ def _fields(schema: dict):
     for group in ("dataset_fields", "resource_fields", "fields"):
         for field in schema.get(group, []):
             yield f"{group}.{field['field_name']}", field
-            for sub in field.get("repeating_subfields", []):
+            for sub in field.get("repeating_subfields", []) + field.get("record_fields", []):
                 yield f"{group}.{field['field_name']}.{sub['field_name']}", sub
 
 
@@ -242,7 +242,8 @@ def test_every_text_is_bilingual(path):
         for choice in field.get("choices", []):
             assert set(choice["label"]) == LANGS, where
         if "choices_helper" in field:
-            assert field["choices_helper"] in vocab.get_helpers(), where
+            helpers = {**vocab.get_helpers(), **entry_form.get_helpers()}
+            assert field["choices_helper"] in helpers, where
     assert "about" in schema
 
 
@@ -261,13 +262,13 @@ def test_dataset_schema_keeps_the_api_contract():
         "source_system", "business_matters", "catalogue_state",
     }
     assert contract <= set(fields)
-    assert {s["field_name"] for s in fields["info_items"]["repeating_subfields"]} >= {
+    assert {s["field_name"] for s in fields["info_items"]["record_fields"]} >= {
         "name", "name_en", "data_type", "length", "share_type", "grade", "is_sensitive",
         "description"}
     resources = {f["field_name"] for f in schema["resource_fields"]}
     assert resources == {"name", "url", "format", "share_mode_type", "description"}
     assert "share_type_reason" in fields
-    scope = {s["field_name"] for s in fields["share_scope"]["repeating_subfields"]}
+    scope = {s["field_name"] for s in fields["share_scope"]["record_fields"]}
     assert scope == set(rules.SCOPE_REQUIRED_FIELDS)
 
 
