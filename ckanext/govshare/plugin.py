@@ -77,6 +77,7 @@ class GovsharePlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ckanext-govshare")
         # the search backend must be in place before CKAN's environment checks Solr
         if gs_config.search_backend() == "postgres":
             search.install()

@@ -643,7 +643,13 @@ def govshare_share_mode_category_choices(field: Any = None) -> list[dict[str, An
 
 
 def govshare_share_mode_type_choices(field: Any = None) -> list[dict[str, Any]]:
-    return _choices(SHARE_MODE_TYPES)
+    """Share-mode types, each with the format categories it can serve under
+    ``format_category`` (for the linked pick-list of the entry form)."""
+    return [
+        t.choice(format_category=[c.value for c in FORMAT_CATEGORIES
+                                  if t.value in c.share_mode_types])
+        for t in SHARE_MODE_TYPES
+    ]
 
 
 def govshare_open_type_choices(field: Any = None) -> list[dict[str, Any]]:
