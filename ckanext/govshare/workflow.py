@@ -19,6 +19,7 @@ sees the first's result (an illegal transition by then).
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ import sqlalchemy as sa
 
 from . import config as gs_config
 from . import deadlines, lifecycle, notify, roles
-from .logic.validators import LIFECYCLE_CONTEXT_KEY
+from .logic.validators import ENTRY_RECORD_FIELDS, LIFECYCLE_CONTEXT_KEY
 from .messages import bilingual
 from .model.audit import AuditEntry
 from .model.lifecycle import EntryLifecycle
@@ -515,17 +516,26 @@ def _blank(value: Any) -> bool:
 
 def _validate_proposed(context: Mapping[str, Any], entry: LockedEntry,
                        proposed: dict[str, Any], live: Mapping[str, Any]) -> None:
-    """Validate a proposed entry as ``package_update`` would, without writing anything."""
+    """Validate a proposed entry as ``package_update`` would, without writing anything.
+
+    The proposal's record fields (信息项, 共享范围) are replaced by their validated form (a
+    length posted as "300" is proposed as 300), so the diff compares like with like.
+    """
     pkg = model.Package.get(entry.id)
     plugin = lib_plugins.lookup_package_plugin(pkg.type)
     data = {**proposed, "id": entry.id, "owner_org": live.get("owner_org"),
             "resources": live.get("resources") or [], "type": pkg.type}
     vctx = {"model": model, "session": model.Session, "user": context.get("user") or "",
             "package": pkg, "ignore_auth": True}
-    _data, errors = lib_plugins.plugin_validate(
+    validated, errors = lib_plugins.plugin_validate(
         plugin, vctx, data, plugin.update_package_schema(), "package_update")
     if errors:
         raise tk.ValidationError(errors)
+    stored = {e.get("key"): e.get("value") for e in validated.get("extras") or ()
+              if isinstance(e, dict)}
+    for name in ENTRY_RECORD_FIELDS:
+        if name in proposed and isinstance(stored.get(name), str):
+            proposed[name] = json.loads(stored[name])
 
 
 def _open_revision(entry_id: str) -> Revision | None:

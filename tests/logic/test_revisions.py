@@ -103,6 +103,22 @@ class TestEditingAPublishedEntry:
         rev = L.act("govshare_revision_show", w.reviewer, id=again["govshare_revision"]["id"])
         assert {d["field"] for d in rev["diff"]} == {"notes", "title"}
 
+    def test_form_edit_becomes_a_revision_of_records(self, world):
+        """The edit form posts 信息项 as ``info_items-0-name`` keys: the revision proposes them
+        as records, and its diff names the changed item, not form keys."""
+        w = world
+        data = {k: v for k, v in _live(w).items() if k not in ("info_items", "resources")}
+        for i, item in enumerate(_live(w)["info_items"]):
+            for sub, value in item.items():
+                data[f"info_items-{i}-{sub}"] = str(value)
+        data["info_items-1-length"] = "300"
+        result = L.act("package_update", w.compiler, **data)
+        rev = L.act("govshare_revision_show", w.reviewer, id=result["govshare_revision"]["id"])
+        by_field = {d["field"]: d for d in rev["diff"]}
+        assert set(by_field) == {"info_items"}
+        [changed] = by_field["info_items"]["items"]["changed"]
+        assert changed["changes"] == {"length": [200, 300]}
+
     def test_resources_are_not_revised(self, world):
         """Attaching data (resource actions) still works on a published entry."""
         w = world

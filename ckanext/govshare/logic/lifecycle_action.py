@@ -27,6 +27,7 @@ from ..messages import bilingual
 from ..model.audit import AuditEntry
 from ..model.revision import OPEN_STATES as REVISION_OPEN_STATES
 from ..model.revision import Revision
+from .validators import ENTRY_RECORD_FIELDS, expand_form_records
 
 __all__ = [
     "govshare_audit_list",
@@ -709,6 +710,8 @@ def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
         data_dict.pop(key)
     if context.get(workflow.LIFECYCLE_CONTEXT_KEY) or context.get(_RESOURCE_ACTION):
         return up_func(context, data_dict)
+    # the edit form's info_items-0-name … keys: records before anything compares them
+    expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
     ref = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(str(ref)) if ref else None
     if pkg is None or pkg.extras.get("catalogue_state") != "published":
