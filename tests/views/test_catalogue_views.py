@@ -103,6 +103,24 @@ class TestForm:
                              body), (i, item["name"])
         assert _stored() == before
 
+    @pytest.mark.parametrize("blank", [
+        pytest.param([], id="no-record-keys"),
+        pytest.param([{"name": "", "name_en": "", "data_type": ""}], id="one-blank-panel"),
+    ])
+    def test_form_without_info_items_names_the_field(self, app, world, blank):
+        """A form with no 信息项 comes back with the field's error, not a server error."""
+        org, compiler = world
+        app.set_session_user(compiler["id"])
+        page = app.get("/zh_Hans_CN/dataset/new").body
+        entry = f.entry_dict(f.CONDITIONAL, info_items=blank)
+        before = _stored()
+        body = html.unescape(app.post("/zh_Hans_CN/dataset/new",
+                                      data=_form(entry, org, page), status=200).body)
+        assert "信息项：至少填写一个信息项" in body
+        assert "Information items: at least one information item is required" in body
+        assert 'name="info_items-0-name"' in body  # a blank panel to fill in
+        assert _stored() == before
+
     def test_valid_form_creates_a_draft_entry(self, app, world):
         """A complete form creates the entry with its generated code and name."""
         org, compiler = world
