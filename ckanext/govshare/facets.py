@@ -24,7 +24,7 @@ def _titles() -> dict[str, str]:
         "organization": tk._("Departments"),
         "share_type": tk._("Share type"),
         "data_grade": tk._("Data grade"),
-        "format_category": tk._("Format"),
+        "format_category": tk._("Resource format"),
         "update_cycle": tk._("Update cycle"),
         "tags": tk._("Tags"),
     }
