@@ -91,13 +91,16 @@ def claim_code(pkg_dict: dict[str, Any]) -> None:
         raise _code_taken(code)
 
 
-def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -> None:
+def prepare_entry(data_dict: dict[str, Any], *,
+                  package_id: str | None = None) -> model.Group | None:
     """Fill what an entry takes from its classification and department, before validation.
 
     * ``resource_code`` allocated when absent on create; a code given by the client must not
       belong to another entry, now or in the past (1272 §6.3 代码唯一、不重复使用);
     * ``name`` generated from the code when absent (a Chinese title yields no slug);
     * ``provider_code`` = the department's 统一社会信用代码.
+
+    Returns the department (``owner_org``) when there is one.
     """
     code = str(data_dict.get("resource_code") or "").strip()
     allocated = False
@@ -112,8 +115,8 @@ def prepare_entry(data_dict: dict[str, Any], *, package_id: str | None = None) -
     if not data_dict.get("name") and code:
         data_dict["name"] = codes.slug_from_resource_code(code)
     org_id = data_dict.get("owner_org")
-    if org_id:
-        org = department(org_id)
-        uscc = org.extras.get("uscc") if org is not None else None
-        if uscc:
-            data_dict["provider_code"] = uscc
+    org = department(org_id) if org_id else None
+    uscc = org.extras.get("uscc") if org is not None else None
+    if uscc:
+        data_dict["provider_code"] = uscc
+    return org

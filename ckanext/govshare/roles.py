@@ -182,14 +182,18 @@ def _parse_units(value: Any) -> list[dict[str, str]]:
     return units
 
 
-def department_units(org_id: str) -> list[dict[str, str]]:
+def department_units(org_ref: str | model.Group) -> list[dict[str, str]]:
     """The internal units (处室) of a department: ``[{"code": ..., "name": ...}]``.
 
     The one place that reads them: the organization schema (ckanext-scheming, repeating
     ``{code, name}``) stores them as one JSON ``units`` extra of the organization. An unknown
-    department or one without units has none.
+    department or one without units has none. ``org_ref`` is an id or name, or the
+    organization itself when the caller has it already.
     """
-    org = model.Group.get(org_id) if org_id else None
+    if isinstance(org_ref, model.Group):
+        org = org_ref
+    else:
+        org = model.Group.get(org_ref) if org_ref else None
     if org is None or not org.is_organization:
         return []
     return _parse_units((org.extras or {}).get("units"))

@@ -18,7 +18,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import StopOnError, convert, missing, unflatten
+from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
 from ckan.logic.converters import convert_to_extras
 
 from ckanext.scheming.plugins import expand_form_composite
@@ -89,7 +89,8 @@ def _stored_extra(context: dict[str, Any], name: str) -> Any:
     return extras.get(name) if isinstance(extras, dict) else None
 
 
-_DEPARTMENTS = "govshare_departments"
+# context key of the departments looked up during one action (name and id → organization)
+DEPARTMENTS_CONTEXT_KEY = "govshare_departments"
 
 
 def _department(data: Flat, context: dict[str, Any]) -> model.Group | None:
@@ -102,7 +103,7 @@ def _department(data: Flat, context: dict[str, Any]) -> model.Group | None:
     owner_org = data.get(("owner_org",))
     if _is_empty(owner_org):
         return None
-    cache = context.setdefault(_DEPARTMENTS, {})
+    cache = context.setdefault(DEPARTMENTS_CONTEXT_KEY, {})
     if owner_org not in cache:
         org = catalogue.department(owner_org)
         cache[owner_org] = org
@@ -283,7 +284,7 @@ def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
     if org is None:
         data[key] = text
         return
-    units = roles.department_units(org.id)
+    units = roles.department_units(org)
     if not units:
         errors[key].append(_message(
             key, "提供方部门尚未登记内部部门（处室），请部门管理员先在部门信息中添加",
@@ -410,8 +411,8 @@ def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[
     """
     name = field["field_name"]
     subfields = [(sf["field_name"],
-                  validators_from_string(sf.get("validators", _DEFAULT_SUBFIELD_VALIDATORS),
-                                         sf, schema))
+                  [(v, v.__code__.co_argcount) for v in validators_from_string(
+                      sf.get("validators", _DEFAULT_SUBFIELD_VALIDATORS), sf, schema)])
                  for sf in field[RECORD_FIELDS]]
     known = {sub for sub, _validators in subfields}
 
@@ -446,9 +447,18 @@ def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[
             flat: Flat = {(name, i, sub): record.get(sub, missing) for sub in known}
             errs: Flat = {k: [] for k in flat}
             for sub, validators in subfields:
-                for converter in validators:
+                k = (name, i, sub)
+                for converter, nargs in validators:
+                    # navl's convert(), without looking up each validator's arity again
                     try:
-                        convert(converter, (name, i, sub), flat, errs, context)
+                        if nargs == 4:
+                            converter(k, flat, errs, context)
+                        elif nargs == 2:
+                            flat[k] = converter(flat.get(k), context)
+                        else:
+                            flat[k] = converter(flat.get(k))
+                    except Invalid as err:
+                        errs[k].append(err.error)
                     except StopOnError:
                         break
             found.update((k, v) for k, v in errs.items() if v)
