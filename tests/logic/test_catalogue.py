@@ -514,6 +514,30 @@ def server(clean_db, ckan_config, tmp_path):
         log.close()
 
 
+class TestCkanapi:
+    def test_compiler_compiles_through_ckanapi(self, world, server):
+        """ckanapi's RemoteCKAN, as bulk-import scripts use it: a valid entry is created with
+        its code; an invalid one is a ValidationError naming the field in both languages, and
+        nothing is stored."""
+        from ckanapi import RemoteCKAN, ValidationError
+
+        api = RemoteCKAN(server, apikey=f.token(world.compiler))
+        created = api.action.package_create(**f.entry_dict())
+        assert created["resource_code"] == "102001/000001"
+        assert created["catalogue_state"] == "draft"
+        assert api.action.package_show(id=created["name"])["info_items"] == \
+            created["info_items"]
+
+        before = _stored()
+        bad = f.entry_dict(share_type="conditional", share_condition="")
+        with pytest.raises(ValidationError) as raised:
+            api.action.package_create(**bad)
+        (message,) = raised.value.error_dict["share_condition"]
+        zh, en = message.split(" / ", 1)
+        assert CJK.search(zh) and "share condition" in en.lower()
+        assert _stored() == before
+
+
 class TestConcurrentCodes:
     def test_two_threads_get_distinct_codes(self, world, server):
         """Two clients creating entries of one classification at once never share a code."""

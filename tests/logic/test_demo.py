@@ -1,0 +1,53 @@
+"""The demo catalogue (``ckan govshare demo load``, the README's first command): what it loads
+and that loading it again changes nothing. One test: a load takes a while."""
+from __future__ import annotations
+
+from collections import Counter
+
+import ckan.model as model
+from ckan.tests import helpers
+
+from ckanext.govshare import demo, roles
+
+
+def _entries() -> list[dict]:
+    return helpers.call_action("package_search", {"ignore_auth": True}, q="*:*", rows=1000,
+                               include_private=True, fq="dataset_type:dataset")["results"]
+
+
+def test_demo_load(clean_db):
+    printed: list[str] = []
+    accounts = demo.load(echo=printed.append)
+
+    # departments with their units, an account for every role, one printed password
+    assert {d["name"] for d in demo.DEPARTMENTS} == {
+        g.name for g in model.Session.query(model.Group).filter_by(is_organization=True)}
+    for dept in demo.DEPARTMENTS:
+        assert 2 <= len(roles.department_units(dept["name"])) <= 3, dept["name"]
+    names = {a[0] for a in accounts}
+    assert "admin" in names
+    for dept in demo.DEPARTMENTS:
+        short = dept["name"].split("-")[1]
+        for role in ("admin", "compiler", "reviewer", "security-officer", "coordinator"):
+            assert f"{short}-{role}" in names
+    assert {a[1] for a in accounts} == {demo.DEMO_PASSWORD}
+
+    # entries spread over states, share types, grades, classes and formats
+    entries = _entries()
+    assert 60 <= len(entries) <= 80
+    states = Counter(e["catalogue_state"] for e in entries)
+    assert states["published"] >= len(entries) * 0.6
+    assert states["in_review"] and states["draft"]
+    assert set(Counter(e["share_type"] for e in entries)) == {
+        "unconditional", "conditional", "not_shared"}
+    assert len({e["data_grade"] for e in entries}) >= 3
+    assert len({e["catalog_class"] for e in entries}) == 3
+    assert len({e["format_category"] for e in entries}) >= 3
+    assert min(len(e["info_items"]) for e in entries) >= 2
+    assert len({e["resource_code"] for e in entries}) == len(entries)
+
+    # idempotent: a second load adds nothing
+    again: list[str] = []
+    demo.load(echo=again.append)
+    assert len(_entries()) == len(entries)
+    assert again and all(line.endswith(": 0 new entries") for line in again)
