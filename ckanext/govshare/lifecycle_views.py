@@ -13,10 +13,12 @@ refusal its auth function's or the state machine's.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user, request
+from ckan.lib.pagination import Page
 from ckan.types import Context
 from flask import Blueprint
 from flask.views import MethodView
@@ -29,6 +31,8 @@ __all__ = ["govshare_lifecycle_label", "govshare_review_waiting", "register"]
 #: events whose form asks for a reason (the state machine requires one)
 REASON_EVENTS = sorted(lifecycle.CATALOGUE.reason_required | lifecycle.REVISION.reason_required)
 _QUEUE_FILTERS = ("organization_id", "unit", "state", "stage", "due_before", "overdue", "kind")
+#: steps per page of the review queue page (the action returns at most 1000 per call)
+REVIEW_QUEUE_PAGE_SIZE = 50
 
 
 def _context() -> Context:
@@ -107,8 +111,11 @@ class ReviewQueueView(MethodView):
         if not current_user.is_authenticated:
             return tk.abort(403, tk._("Log in to see the review queue"))
         filters = {k: request.args.get(k) for k in _QUEUE_FILTERS if request.args.get(k)}
+        page_number = tk.h.get_page_number(request.args)
+        size = REVIEW_QUEUE_PAGE_SIZE
         try:
-            queue = tk.get_action("govshare_catalogue_queue")(_context(), {**filters, "limit": 500})
+            queue = tk.get_action("govshare_catalogue_queue")(_context(), {
+                **filters, "limit": size, "offset": (page_number - 1) * size})
         except tk.NotAuthorized:
             return tk.abort(403, tk._("Only members of the department may see its queue"))
         except tk.ValidationError as e:
@@ -117,8 +124,12 @@ class ReviewQueueView(MethodView):
             queue = {"count": 0, "results": []}
         departments = tk.get_action("organization_list_for_user")(
             _context(), {"permission": "read"})
+        page = Page(
+            collection=queue["results"], page=page_number, item_count=queue["count"],
+            items_per_page=size, presliced_list=True,
+            url=functools.partial(tk.h.url_for, "govshare.review_queue", **filters))
         return tk.render("govshare/lifecycle/queue.html", {
-            "queue": queue, "filters": filters, "departments": departments,
+            "queue": queue, "page": page, "filters": filters, "departments": departments,
             "labels": labels(), "decidable": any(i["allowed_actions"] for i in queue["results"]),
         })
 
@@ -146,7 +157,8 @@ class ReviewQueueView(MethodView):
             tk.h.flash_error(message)
         if not selected:
             tk.h.flash_notice(tk._("Nothing selected."))
-        back = {k: request.form.get(k) for k in _QUEUE_FILTERS if request.form.get(k)}
+        back = {k: request.form.get(k) for k in (*_QUEUE_FILTERS, "page")
+                if request.form.get(k)}
         return tk.redirect_to("govshare.review_queue", **back)
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "UPDATED_WITHOUT_REVIEW",
     "LockedEntry",
     "actor_roles",
+    "allowed_events",
     "attach_lifecycle",
     "audit",
     "diff_entries",
@@ -193,6 +194,22 @@ def actor_roles(user: model.User | str | None, org_id: str | None,
         if unit not in roles.compiler_units(user_obj.id, org_id):
             held.discard(lifecycle.ROLE_COMPILER)
     return held
+
+
+def allowed_events(machine: lifecycle.StateMachine, state: str, *, user: model.User | None,
+                   org_id: str | None, unit: str | None, stage: str | None,
+                   submitter: str | None, stage_approver: str | None) -> list[str]:
+    """The events of ``machine`` that ``user`` may fire now on an open step in ``state``.
+
+    The guards :func:`fire` and :func:`revision_fire` apply, decided by the same state
+    machine: the roles the user holds for the entry (:func:`actor_roles`) and the four-eyes
+    rule against the step's ``submitter`` and, at the coordinator stage, its
+    ``stage_approver``. What the review queue offers is thus what the transition accepts.
+    """
+    return machine.allowed_events(
+        state, stage=stage if state == machine.review_state else None,
+        actor=user.id if user is not None else "", submitter=submitter,
+        stage_approver=stage_approver, actor_roles=actor_roles(user, org_id, unit))
 
 
 def _roles_for_context(context: Mapping[str, Any], entry: LockedEntry) -> set[str] | None:

@@ -366,6 +366,34 @@ class TestQueue:
         assert L.refused("govshare_catalogue_queue", w.other_reviewer,
                          organization_id=w.org["id"])
 
+    @pytest.mark.ckan_config("ckanext.govshare.lifecycle.second_stage", "data_grade=G2")
+    def test_stage_one_approver_is_offered_no_coordinator_decision(self, world):
+        """At the coordinator stage the queue offers nothing to whoever approved stage 1,
+        even holding the coordinator role, as the transition would refuse them (four eyes)."""
+        w = world
+        L.grant(w.org, w.reviewer, "coordinator")
+        entry = _to(w, L.entry(w.org, w.compiler), "in_review")
+        L.act("govshare_catalogue_approve", w.reviewer, id=entry["id"])
+        item, = L.act("govshare_catalogue_queue", w.reviewer)["results"]
+        assert item["stage"] == "coordinator" and item["allowed_actions"] == []
+        assert L.refused("govshare_catalogue_approve", w.reviewer, id=entry["id"])
+        item, = L.act("govshare_catalogue_queue", w.coordinator)["results"]
+        assert item["allowed_actions"] == ["govshare_catalogue_approve",
+                                           "govshare_catalogue_return"]
+
+    def test_queue_pages(self, world):
+        """``limit``/``offset`` page the queue; ``count`` is the whole queue's."""
+        w = world
+        entries = [_to(w, L.entry(w.org, w.compiler), "in_review") for _ in range(3)]
+        first = L.act("govshare_catalogue_queue", w.reviewer, limit=2)
+        second = L.act("govshare_catalogue_queue", w.reviewer, limit=2, offset=2)
+        assert first["count"] == second["count"] == 3
+        assert [i["id"] for i in first["results"] + second["results"]] == [
+            e["id"] for e in entries]
+        with pytest.raises(tk.ValidationError) as err:
+            L.act("govshare_catalogue_queue", w.reviewer, limit=1001)
+        assert "limit" in err.value.error_dict
+
     def test_overdue_steps(self, world):
         """A step past its due_at is overdue in the queue and in package_show."""
         w = world

@@ -7,6 +7,8 @@ import re
 import pytest
 from ckan.tests import helpers
 
+from ckanext.govshare import lifecycle_views
+
 from .. import lifecycle as L
 
 # the test client keeps the login cookie of set_session_user for "localhost"
@@ -32,6 +34,19 @@ class TestQueue:
         assert world.first["title"] in body and world.second["title"] in body
         assert body.count('name="selected"') == 2
         assert 'name="decision" value="approve"' in body and 'name="_csrf_token"' in body
+
+    def test_pages_instead_of_truncating(self, app, world, monkeypatch):
+        """A queue longer than a page is paged: page 2 lists the rest, with the full count."""
+        monkeypatch.setattr(lifecycle_views, "REVIEW_QUEUE_PAGE_SIZE", 1)
+        app.set_session_user(world.reviewer["id"])
+        first = app.get("/govshare/review", status=200).body
+        second = app.get("/govshare/review", query_string={"page": 2}, status=200).body
+        assert "(2)" in first and "(2)" in second
+        assert first.count('name="selected"') == second.count('name="selected"') == 1
+        titles = {world.first["title"], world.second["title"]}
+        assert {t for t in titles if t in first} | {t for t in titles if t in second} == titles
+        assert {t for t in titles if t in first} != {t for t in titles if t in second}
+        assert "page=2" in first and 'class="pagination' in first
 
     def test_filters(self, app, world):
         """Filtering by unit or step narrows the list."""

@@ -58,6 +58,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: the review queue's page size by default, and the largest page one call returns
+QUEUE_PAGE_SIZE = 100
+QUEUE_MAX_PAGE_SIZE = 1000
+
 # context key marking a package_update made on behalf of a resource action
 _RESOURCE_ACTION = "govshare_resource_action"
 
@@ -160,7 +164,8 @@ def _audit_list_schema() -> dict[str, Any]:
 def _queue_schema() -> dict[str, Any]:
     return {"organization_id": [_optional_text], "unit": [_optional_text],
             "state": [_optional_text], "stage": [_optional_text], "due_before": [_moment],
-            "overdue": [_flag], "kind": [_optional_text], "limit": [_count(1000)],
+            "overdue": [_flag], "kind": [_optional_text],
+            "limit": [_count(QUEUE_MAX_PAGE_SIZE)],
             "offset": [_count(10**9)]}
 
 
@@ -360,16 +365,16 @@ def _org_filter(context: Context, data_dict: DataDict) -> list[str] | None:
 _QUEUE = """
     SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'catalogue_state' AS state,
            p.extras->>'resource_code' AS code, p.extras->>'{unit}' AS unit,
-           l.stage, l.submitted_by, l.due_at, l.opened_at, l.clock, l.reason,
-           NULL AS revision_id, 'entry' AS kind
+           l.stage, l.submitted_by, l.stage_approver, l.due_at, l.opened_at, l.clock,
+           l.reason, NULL AS revision_id, 'entry' AS kind
     FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
     WHERE p.state = 'active' AND l.due_at IS NOT NULL
       AND p.extras->>'catalogue_state' IN ('in_review', 'offline_review')
     UNION ALL
     SELECT p.id, p.name, p.title, p.owner_org, 'revision_review' AS state,
            p.extras->>'resource_code', p.extras->>'{unit}',
-           r.stage, r.submitted_by, r.due_at, r.submitted_at, 'revision_review', r.reason,
-           r.id, 'revision'
+           r.stage, r.submitted_by, r.stage_approver, r.due_at, r.submitted_at,
+           'revision_review', r.reason, r.id, 'revision'
     FROM govshare_revision r JOIN package p ON p.id = r.entry_id
     WHERE p.state = 'active' AND r.state = 'in_review'
 """
@@ -397,11 +402,12 @@ def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str,
     :type overdue: bool
     :param kind: ``entry`` or ``revision``
     :type kind: string
-    :param limit: page size (default 100, at most 1000)
+    :param limit: page size (default 100, at most 1000: page with ``offset`` beyond that)
     :type limit: int
-    :param offset: page start
+    :param offset: how many steps of the ordered queue to skip (default 0)
     :type offset: int
-    :returns: ``{"count": n, "results": [...]}``, each with ``due_at`` and ``overdue``
+    :returns: ``{"count": n, "results": [...]}``: ``count`` is the whole filtered queue's,
+        ``results`` the page, each with ``due_at`` and ``overdue``
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_queue", context, data_dict)
@@ -422,17 +428,21 @@ def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str,
     if data_dict.get("overdue"):
         sql += " AND q.due_at < :now"
         params["now"] = at
-    rows = model.Session.execute(sa.text(sql + " ORDER BY q.due_at, q.title"), params).all()
-    offset, limit = data_dict.get("offset", 0), data_dict.get("limit", 100)
+    count = model.Session.execute(
+        sa.text(f"SELECT count(*) FROM ({sql}) c"), params).scalar() or 0
+    params["limit"] = data_dict.get("limit", QUEUE_PAGE_SIZE)
+    params["offset"] = data_dict.get("offset", 0)
+    rows = model.Session.execute(sa.text(
+        sql + " ORDER BY q.due_at, q.title, q.id, q.revision_id LIMIT :limit OFFSET :offset"),
+        params).all()
     user = _context_user(context)
     results = []
-    for row in rows[offset:offset + limit]:
+    for row in rows:
         machine = lifecycle.REVISION if row.kind == "revision" else lifecycle.CATALOGUE
-        state = "in_review" if row.kind == "revision" else row.state
-        held = workflow.actor_roles(user, row.owner_org, row.unit)
-        allowed = machine.allowed_events(
-            state, stage=row.stage if state == "in_review" else None,
-            actor=user.id if user else "", submitter=row.submitted_by, actor_roles=held)
+        allowed = workflow.allowed_events(
+            machine, machine.review_state if row.kind == "revision" else row.state,
+            user=user, org_id=row.owner_org, unit=row.unit, stage=row.stage,
+            submitter=row.submitted_by, stage_approver=row.stage_approver)
         names = workflow.REVISION_ACTION_NAMES if row.kind == "revision" else workflow.ACTION_NAMES
         results.append({
             "kind": row.kind, "id": row.id, "name": row.name, "title": row.title,
@@ -444,7 +454,7 @@ def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str,
             "reason": row.reason, "revision_id": row.revision_id,
             "allowed_actions": [names[e] for e in allowed if e in names],
         })
-    return {"count": len(rows), "results": results}
+    return {"count": int(count), "results": results}
 
 
 # -- audit trail ---------------------------------------------------------------------------------
