@@ -5,9 +5,11 @@
 period — this month by default — and the trend of the stored monthly snapshots as plain HTML
 tables, for the department's members. Those who may (administrators, reviewers,
 coordinators) store the previous month's snapshot from it (POST ``…/assessment/snapshot``).
-Thin: the numbers are ``govshare_assessment_show``'s, the refusals its auth functions'; the
-page helpers are ``views.py``'s (imported when a page is served: ``views.py`` imports this
-module).
+``/organization/<id>/govshare/duplicates`` lists the department's possible duplicate sources
+(DB14 §8.1 一数一源): pairs of its own entries, and its entries against other departments'
+published ones (``govshare_duplicate_list``), for the department's members.
+Thin: the numbers are the actions', the refusals their auth functions'; the page helpers are
+``views.py``'s (imported when a page is served: ``views.py`` imports this module).
 """
 from __future__ import annotations
 
@@ -82,9 +84,26 @@ def assessment_snapshot(id: str) -> Any:
     return tk.redirect_to("govshare.assessment", id=org["name"])
 
 
+def duplicates_page(id: str) -> str:
+    """The department's possible duplicate sources: within it, and against other departments."""
+    from .views import _context, _department, _page
+
+    org = _department(id)
+    try:
+        report = tk.get_action("govshare_duplicate_list")(_context(), {"organization_id": org["id"]})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only members of the department may see its duplicate sources"))
+    within = [p for p in report["results"] if p["duplicate"]["organization_id"] == org["id"]]
+    across = [p for p in report["results"] if p["duplicate"]["organization_id"] != org["id"]]
+    return tk.render("govshare/duplicates.html", _page(
+        org, within=within, across=across, threshold=report["threshold"]))
+
+
 def register(blueprint: Blueprint) -> None:
-    """Add the assessment page to the ``govshare`` blueprint."""
+    """Add the assessment and duplicate-source pages to the ``govshare`` blueprint."""
     prefix = "/organization/<id>/govshare/assessment"
     blueprint.add_url_rule(prefix, view_func=assessment_page, endpoint="assessment")
     blueprint.add_url_rule(f"{prefix}/snapshot", view_func=assessment_snapshot,
                            endpoint="assessment_snapshot", methods=["POST"])
+    blueprint.add_url_rule("/organization/<id>/govshare/duplicates", view_func=duplicates_page,
+                           endpoint="duplicates")

@@ -94,26 +94,23 @@ def candidates(visible_orgs: list[str] | None) -> list[dict[str, Any]]:
     from . import permissions
 
     rows = model.Session.execute(sa.text(
-        "SELECT id, name, title, owner_org, extras->>'catalogue_state' AS state,"
-        " extras->>'resource_code' AS code, extras->>'provider_unit' AS unit,"
-        " extras->>'info_items' AS info_items"
-        " FROM package WHERE state = 'active' AND type = 'dataset'"
-        " AND extras ? 'catalogue_state'")).all()
-    out = []
-    for r in rows:
-        if visible_orgs is not None and r.owner_org not in visible_orgs \
-                and r.state not in permissions.VISIBLE_STATES:
-            continue
-        out.append({"id": r.id, "name": r.name, "title": r.title,
-                    "organization_id": r.owner_org, "catalogue_state": r.state,
-                    "resource_code": r.code, "unit": r.unit,
-                    "info_items": item_names(r.info_items)})
-    return out
+        "SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'catalogue_state' AS state,"
+        " p.extras->>'resource_code' AS code, p.extras->>'provider_unit' AS unit,"
+        " p.extras->>'info_items' AS info_items, g.name AS org_name, g.title AS org_title"
+        " FROM package p LEFT JOIN \"group\" g ON g.id = p.owner_org"
+        " WHERE p.state = 'active' AND p.type = 'dataset'"
+        " AND p.extras ? 'catalogue_state'")).all()
+    return [{"id": r.id, "name": r.name, "title": r.title,
+             "organization_id": r.owner_org, "organization_name": r.org_name,
+             "organization_title": r.org_title or r.org_name, "catalogue_state": r.state,
+             "resource_code": r.code, "unit": r.unit, "info_items": item_names(r.info_items)}
+            for r in rows if permissions.can_see_entry_row(visible_orgs, r.owner_org, r.state)]
 
 
 def _public(e: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: e[k] for k in ("id", "name", "title", "organization_id", "catalogue_state",
-                              "resource_code", "unit")}
+    return {k: e.get(k) for k in ("id", "name", "title", "organization_id", "organization_name",
+                                  "organization_title", "catalogue_state", "resource_code",
+                                  "unit")}
 
 
 def find_for(entry: Mapping[str, Any], pool: list[dict[str, Any]],

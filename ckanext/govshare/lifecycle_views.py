@@ -8,6 +8,9 @@
   user may fire (with a reason where one is needed) and its timeline (the audit trail);
 * ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.
 
+Whoever may decide an entry or revision in review also sees its possible duplicate sources
+(``govshare_duplicate_list``, DB14 §8.1 一数一源).
+
 Thin: every decision is an action (``govshare_catalogue_*``, ``govshare_revision_*``), every
 refusal its auth function's or the state machine's.
 """
@@ -33,6 +36,8 @@ REASON_EVENTS = sorted(lifecycle.CATALOGUE.reason_required | lifecycle.REVISION.
 _QUEUE_FILTERS = ("organization_id", "unit", "state", "stage", "due_before", "overdue", "kind")
 #: steps per page of the review queue page (the action returns at most 1000 per call)
 REVIEW_QUEUE_PAGE_SIZE = 50
+#: events that decide a review step: who may fire one sees the possible duplicates
+DECISION_EVENTS = frozenset({"approve", "return"})
 
 
 def _context() -> Context:
@@ -172,6 +177,17 @@ def _entry(id: str) -> dict[str, Any]:
         return tk.abort(404, tk._("Dataset not found"))
 
 
+def _duplicates(events: list[str], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The possible duplicate sources (DB14 §8.1 一数一源) shown to whoever may decide a review
+    step (``events`` holds a decision); empty for everyone else."""
+    if not DECISION_EVENTS & set(events):
+        return []
+    try:
+        return tk.get_action("govshare_duplicate_list")(_context(), data_dict)["results"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
 def entry_lifecycle(id: str) -> str:
     """State badge, open step, the user's possible events and the timeline of an entry."""
     pkg = _entry(id)
@@ -195,6 +211,7 @@ def entry_lifecycle(id: str) -> str:
         "pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type"), "info": info,
         "events": events, "reason_events": REASON_EVENTS, "timeline": timeline,
         "labels": labels(),
+        "duplicates": _duplicates(events, {"id": pkg["id"]}) if state == "in_review" else [],
     })
 
 
@@ -237,6 +254,8 @@ def revision(revision_id: str) -> str:
     return tk.render("govshare/lifecycle/revision.html", {
         "rev": rev, "pkg": pkg, "events": events, "reason_events": REASON_EVENTS,
         "labels": labels(),
+        "duplicates": (_duplicates(events, {"revision_id": rev["id"]})
+                       if rev["state"] == "in_review" else []),
     })
 
 

@@ -32,7 +32,8 @@ from ckan.lib.plugins import DefaultPermissionLabels
 from . import config as gs_config
 
 __all__ = [
-    "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_resources",
+    "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
+    "can_see_resources",
     "redact", "entry_state", "may_compile", "may_take_assessment_snapshot",
 ]
 
@@ -101,6 +102,19 @@ def can_see_entry(user: str | model.User | None, pkg: model.Package) -> bool:
     if _is_sysadmin(user_obj):
         return True
     return bool(set(dataset_labels(pkg)) & set(user_labels(user_obj)))
+
+
+def can_see_entry_row(member_orgs: list[str] | None, owner_org: str | None,
+                      state: str | None) -> bool:
+    """:func:`can_see_entry` for a logged-in user and an entry read as a row (no Package).
+
+    ``member_orgs``: the ids of the user's departments, ``None`` for a sysadmin. The same
+    rule as the labels: the own department's entries in any state, others' only once
+    published (or offline, as a tombstone).
+    """
+    if member_orgs is None:
+        return True
+    return (owner_org is not None and owner_org in member_orgs) or state in VISIBLE_STATES
 
 
 def can_see_resources(user: str | model.User | None, pkg_dict: dict[str, Any]) -> bool:

@@ -4,7 +4,8 @@ Department pages live under ``/organization/<id>/govshare/``:
 
 * ``roles`` — the department's roles; its administrators grant and revoke them;
 * ``filing`` — the filed responsible persons; administrators edit, mark filed, download;
-* ``assessment`` — the catalogue assessment and its trend (``assessment_views.py``).
+* ``assessment`` — the catalogue assessment and its trend (``assessment_views.py``);
+* ``duplicates`` — possible duplicate sources of the department (``assessment_views.py``).
 
 Every form carries ``h.csrf_input()`` and every POST by a session user is checked (see
 :func:`_protect_forms`); access is decided by the actions' auth functions.

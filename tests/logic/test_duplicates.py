@@ -82,3 +82,20 @@ def test_auth(world, who, allowed):
     user = None if who == "anonymous" else getattr(w, who)
     assert L.refused("govshare_duplicate_list", user, id=entry["id"]) is not allowed
     assert L.refused("govshare_duplicate_list", user, organization_id=w.org["id"]) is not allowed
+
+
+def test_revision_proposal_compared(world):
+    """With ``revision_id`` the proposal's title is compared, the revision's entry excluded."""
+    w = world
+    live = L.entry(w.org, w.compiler, title="企业登记信息")
+    L.act("govshare_catalogue_submit", w.compiler, id=live["id"])
+    L.act("govshare_catalogue_approve", w.reviewer, id=live["id"])
+    other = L.entry(w.org, w.compiler, title="广告监测信息",
+                    info_items=[dict(i, name=f"乙{i['name']}", name_en=f"b_{i['name_en']}")
+                                for i in L.entry_dict(w.org)["info_items"]])
+    rev = L.act("govshare_revision_create", w.compiler, id=live["id"], title="广告监测数据")
+    found = L.act("govshare_duplicate_list", w.reviewer, revision_id=rev["id"])["results"]
+    assert [(r["id"], r["reasons"]) for r in found] == [(other["id"], ["title"])]
+    assert found[0]["organization_title"] == w.org["title"]
+    assert L.refused("govshare_duplicate_list", w.other_reviewer, revision_id=rev["id"])
+    assert L.refused("govshare_duplicate_list", w.outsider, revision_id=rev["id"])

@@ -102,3 +102,15 @@ def test_report_pair_within_department_once():
             "info_items": frozenset({"a"}), "organization_id": "o"}
     pool = [dict(base, id="1", title="甲"), dict(base, id="2", title="乙")]
     assert len(d.report("o", pool, 0.8)) == 1
+
+
+def test_row_visibility_follows_the_labels():
+    """A row is seen by its own department in any state, by others once published or
+    offline, and by a sysadmin (``None``) always."""
+    from ckanext.govshare import permissions
+
+    assert permissions.can_see_entry_row(["a"], "a", "draft")
+    assert not permissions.can_see_entry_row(["a"], "b", "in_review")
+    assert permissions.can_see_entry_row(["a"], "b", "published")
+    assert permissions.can_see_entry_row(["a"], "b", "offline")
+    assert permissions.can_see_entry_row(None, "b", "draft")

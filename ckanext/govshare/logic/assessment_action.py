@@ -19,6 +19,7 @@ from ckan.types import Context, DataDict
 from .. import assessment, duplicates, workflow
 from .. import config as gs_config
 from ..messages import bilingual
+from ..model.revision import Revision
 from .lifecycle_action import _context_user, _member_orgs, _optional_text
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
@@ -42,7 +43,8 @@ def _snapshot_list_schema() -> dict[str, Any]:
 
 
 def _duplicate_schema() -> dict[str, Any]:
-    return {"id": [_optional_text], "organization_id": [_optional_text]}
+    return {"id": [_optional_text], "revision_id": [_optional_text],
+            "organization_id": [_optional_text]}
 
 
 def _org(ref: str | None) -> model.Group:
@@ -183,12 +185,16 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
 
     With ``id``: the entries that look like this one (equal normalized title, or 信息项 names
     overlapping by at least ``ckanext.govshare.duplicates.threshold``), best first. With
-    ``organization_id``: every such pair with at least one entry of the department. Only
-    entries the user may see are compared: all of the user's departments', and the published
-    or offline entries of others.
+    ``revision_id``: the entries that look like a pending revision's proposal (its title and
+    信息项), the revision's own entry excluded. With ``organization_id``: every such pair with
+    at least one entry of the department. Only entries the user may see are compared
+    (:func:`ckanext.govshare.permissions.can_see_entry_row`): all of the user's departments',
+    and the published or offline entries of others.
 
     :param id: one entry (id or name)
     :type id: string
+    :param revision_id: one pending revision of an entry
+    :type revision_id: string
     :param organization_id: a department (id or name), for the report
     :type organization_id: string
     :returns: ``{"threshold": t, "count": n, "results": [...]}``
@@ -197,7 +203,15 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     tk.check_access("govshare_duplicate_list", context, data_dict)
     threshold = gs_config.duplicates_threshold()
     pool = duplicates.candidates(_member_orgs(_context_user(context)))
-    if data_dict.get("id"):
+    if data_dict.get("revision_id"):
+        rev = model.Session.get(Revision, data_dict["revision_id"])
+        if rev is None:
+            raise tk.ObjectNotFound(bilingual("变更不存在", "revision not found"))
+        proposed = rev.proposed or {}
+        entry = {"id": rev.entry_id, "title": proposed.get("title"),
+                 "info_items": proposed.get("info_items")}
+        results = duplicates.find_for(entry, pool, threshold)
+    elif data_dict.get("id"):
         pkg = model.Package.get(data_dict["id"])
         if pkg is None or pkg.state != "active":
             raise tk.ObjectNotFound(bilingual("目录条目不存在", "entry not found"))

@@ -12,6 +12,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from .. import permissions
 from ..messages import bilingual
+from ..model.revision import Revision
 from .lifecycle_auth import _member_of
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
@@ -53,9 +54,13 @@ def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> 
 
 
 def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Members of the entry's department (the reviewer at review time), or of the department
-    whose report is asked for."""
-    if data_dict.get("id"):
+    """Members of the entry's department (the reviewer at review time; for a revision, its
+    entry's), or of the department whose report is asked for."""
+    if data_dict.get("revision_id"):
+        rev = model.Session.get(Revision, str(data_dict["revision_id"]))
+        pkg = model.Package.get(rev.entry_id) if rev is not None else None
+        ok = pkg is not None and _member_of(context, pkg.owner_org)
+    elif data_dict.get("id"):
         pkg = model.Package.get(str(data_dict["id"]))
         ok = pkg is not None and _member_of(context, pkg.owner_org)
     else:
