@@ -12,8 +12,10 @@ Four dimensions, each a share in [0, 1] with the counts it comes from:
   信息项 present, resources attached — not required of ``not_shared`` entries), averaged.
 * 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`.
 * 时效性 ``timeliness``: reviews decided within the working-day limit (decisions in the period,
-  from the audit trail, plus steps still open past ``due_at``) and published entries updated
-  within their cycle (:func:`deadlines.freshness` ``fresh`` or ``due``).
+  from the audit trail, on the configured clock :func:`workflow.step_due`, plus steps still
+  open past ``due_at``) and published entries whose last data update
+  (:func:`workflow.last_data_updates`) is within their cycle (:func:`deadlines.freshness`
+  ``fresh`` or ``due``).
 
 The overall score weights the dimensions by ``ckanext.govshare.assessment.weights``; a
 dimension without data drops out.
@@ -30,13 +32,14 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import deadlines, duplicates, rules
 
 __all__ = ["RECOMMENDED_FIELDS", "SCORES", "COUNTS", "parse_period", "is_month", "previous_month",
-           "last_month", "months_back", "completeness_of", "normalize_matter", "matters_coverage",
+           "last_month", "months_back", "completeness_of", "entry_freshness",
+           "normalize_matter", "matters_coverage",
            "department_business_matters", "score", "scores_of", "counts_of", "assess",
            "take_snapshots", "list_snapshots", "trend", "department_names",
            "snapshot_departments", "snapshot_job"]
@@ -224,10 +227,31 @@ def counts_of(result: Mapping[str, Any]) -> dict[str, int | None]:
     }
 
 
-def _review_timeliness(rows: Iterable[Any], start: datetime.datetime, end: datetime.datetime,
-                       days: Mapping[str, int]) -> tuple[int, int]:
+def entry_freshness(entry: Mapping[str, Any], last: datetime.datetime | None,
+                    at: datetime.datetime, options: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``{"state", "next_update_due", "last_update"}`` of a published entry with an update
+    cycle whose data was last updated at ``last`` (:func:`workflow.last_data_updates`, never
+    the dataset's ``metadata_modified``, which lifecycle decisions bump), by
+    :func:`deadlines.freshness` with ``options`` (``config.freshness_options()``); timestamps
+    ISO 8601. ``None`` for any other entry, an unknown cycle or an unknown ``last``."""
+    cycle = entry.get("update_cycle")
+    if entry.get("catalogue_state") != "published" or not cycle or last is None:
+        return None
+    try:
+        state = deadlines.freshness(cycle, last, at, **options)
+    except ValueError:
+        return None
+    due = deadlines.next_update_due(cycle, last, irregular_days=options["irregular_days"])
+    return {"state": state, "next_update_due": due.isoformat() if due else None,
+            "last_update": last.isoformat()}
+
+
+def _review_timeliness(
+        rows: Iterable[Any], start: datetime.datetime, end: datetime.datetime,
+        due: Callable[[str, datetime.datetime], datetime.datetime | None]) -> tuple[int, int]:
     """(decided in time, decided) for review steps decided in [start, end), from audit rows
-    ordered by entry and time."""
+    ordered by entry and time; ``due(clock, opened)`` is the step's deadline
+    (:func:`workflow.step_due`, the clock the steps ran on)."""
     opened: dict[str, tuple[str, datetime.datetime]] = {}
     in_time = decided = 0
     for row in rows:
@@ -235,8 +259,8 @@ def _review_timeliness(rows: Iterable[Any], start: datetime.datetime, end: datet
         if was and row.to_state != was[0]:
             if start <= row.at < end:
                 decided += 1
-                due = deadlines.add_working_days(was[1], days[_OPEN_STEPS[was[0]]])
-                in_time += not deadlines.is_overdue(due, row.at)
+                due_at = due(_OPEN_STEPS[was[0]], was[1])
+                in_time += due_at is None or not deadlines.is_overdue(due_at, row.at)
             opened.pop(row.entry_id, None)
         if row.to_state in _OPEN_STEPS and row.entry_id not in opened:
             opened[row.entry_id] = (row.to_state, row.at)
@@ -251,7 +275,7 @@ def assess(org_id: str, unit: str | None, period: str | None,
     import sqlalchemy as sa
 
     from . import config as gs_config
-    from . import roles
+    from . import roles, workflow
     from .model.audit import AuditEntry
     from .model.lifecycle import EntryLifecycle
 
@@ -304,28 +328,17 @@ def assess(org_id: str, unit: str | None, period: str | None,
     audit = (model.Session.query(AuditEntry).filter(AuditEntry.entry_id.in_(ids))
              .filter(AuditEntry.revision_id.is_(None))
              .order_by(AuditEntry.entry_id, AuditEntry.at, AuditEntry.id).all()) if ids else []
-    days = {c: gs_config.deadline_days(c) for c in set(_OPEN_STEPS.values())}
-    in_time, decided = _review_timeliness(audit, start, end, days)
+    in_time, decided = _review_timeliness(audit, start, end, workflow.step_due)
     open_late = (model.Session.query(EntryLifecycle).filter(EntryLifecycle.entry_id.in_(ids))
                  .filter(EntryLifecycle.due_at.isnot(None))
                  .filter(EntryLifecycle.due_at < at).count()) if ids else 0
-    steps = {r.entry_id: r for r in model.Session.query(EntryLifecycle)
-             .filter(EntryLifecycle.entry_id.in_(ids))} if ids else {}
     opts = gs_config.freshness_options()
     states: dict[str, int] = {}
+    last_updates = workflow.last_data_updates(ids)
     for e in entries:
-        if e.get("catalogue_state") != "published" or not e.get("update_cycle"):
-            continue
-        step = steps.get(e["id"])
-        last = datetime.datetime.fromisoformat(e["metadata_modified"]).replace(
-            tzinfo=datetime.timezone.utc)
-        if step and step.published_at and step.published_at > last:
-            last = step.published_at
-        try:
-            state = deadlines.freshness(e["update_cycle"], last, at, **opts)
-        except ValueError:
-            continue
-        states[state] = states.get(state, 0) + 1
+        fresh = entry_freshness(e, last_updates.get(e["id"]), at, opts)
+        if fresh is not None:
+            states[fresh["state"]] = states.get(fresh["state"], 0) + 1
     published = sum(states.values())
     fresh = states.get("fresh", 0) + states.get("due", 0)
     reviews, review_total = in_time, decided + open_late

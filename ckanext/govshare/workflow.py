@@ -42,6 +42,7 @@ from .model.revision import Revision
 
 __all__ = [
     "ACTION_NAMES",
+    "DATA_UPDATE_ACTIONS",
     "IMPORTED",
     "LIFECYCLE_CONTEXT_KEY",
     "OFFLINE_SIGNAL",
@@ -57,6 +58,7 @@ __all__ = [
     "edit_published",
     "fire",
     "import_state",
+    "last_data_updates",
     "lifecycle_info",
     "lock_entry",
     "now",
@@ -64,6 +66,7 @@ __all__ = [
     "revision_fire",
     "revision_for_update",
     "revision_save",
+    "step_due",
     "waiting_count",
 ]
 
@@ -223,7 +226,14 @@ def _needs_second_stage(fields: Mapping[str, Any]) -> bool:
     return lifecycle.needs_second_stage(fields, gs_config.lifecycle_second_stage())
 
 
-def _due(clock: str | None, start: datetime.datetime) -> datetime.datetime | None:
+def step_due(clock: str | None, start: datetime.datetime) -> datetime.datetime | None:
+    """When a step on working-day ``clock`` opened at ``start`` is due (``None``: no clock).
+
+    The configured clock: ``ckanext.govshare.deadline.<clock>_days`` working days on the
+    calendar with ``ckanext.govshare.calendar.last_official_year``; the open steps' ``due_at``
+    and the assessment's review timeliness both use it.
+    """
+    # DB14 §7.3: each step of compiling and reviewing has a time limit in working days
     if clock is None:
         return None
     return deadlines.add_working_days(
@@ -275,6 +285,41 @@ def attach_lifecycle(pkg_dicts: Iterable[dict[str, Any]]) -> None:
             continue
         d["govshare_lifecycle"] = lifecycle_info(
             state, steps.get(d["id"]), at, revisions.get(d["id"]))
+
+
+#: audit actions that change an entry's published content: an approved revision, an edit of
+#: no-review fields; the lifecycle's own writes (decisions, state changes) are not among them
+DATA_UPDATE_ACTIONS = ("revision_approve", UPDATED_WITHOUT_REVIEW)
+
+_LAST_DATA_UPDATE = """
+    SELECT p.id, GREATEST(
+        p.metadata_created AT TIME ZONE 'UTC',
+        (SELECT max(GREATEST(r.created, r.last_modified, r.metadata_modified))
+                AT TIME ZONE 'UTC'
+         FROM resource r WHERE r.package_id = p.id AND r.state = 'active'),
+        (SELECT min(a.at) FROM govshare_audit a
+         WHERE a.entry_id = p.id AND a.action = 'approve' AND a.to_state = 'published'),
+        (SELECT max(a.at) FROM govshare_audit a
+         WHERE a.entry_id = p.id AND a.action = ANY(:actions))) AS last
+    FROM package p WHERE p.id = ANY(:ids)
+"""
+
+
+def last_data_updates(entry_ids: Iterable[str]) -> dict[str, datetime.datetime]:
+    """The last data update of each entry (DB14 §7.4 时效性, measured against its update cycle).
+
+    The latest of: a change of its resources (created, ``last_modified``,
+    ``metadata_modified``), an approved change of its metadata (:data:`DATA_UPDATE_ACTIONS`),
+    its first publication, its creation. Not ``metadata_modified`` of the dataset, which every
+    lifecycle write bumps: an approval, a refused offline request or a stage change is no
+    update of the data. One query for all; timezone-aware (UTC).
+    """
+    ids = list(dict.fromkeys(entry_ids))
+    if not ids:
+        return {}
+    rows = model.Session.execute(sa.text(_LAST_DATA_UPDATE),
+                                 {"ids": ids, "actions": list(DATA_UPDATE_ACTIONS)})
+    return {row.id: row.last for row in rows}
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -404,7 +449,7 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
     step.stage_approver = result.stage_approver
     step.clock = result.clock
     step.opened_at = at if result.clock else None
-    step.due_at = _due(result.clock, at)
+    step.due_at = step_due(result.clock, at)
     step.reminded_at = None
     if result.reason:
         step.reason = result.reason
@@ -670,7 +715,7 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     rev.stage = result.new_stage
     rev.submitted_by = result.submitter
     rev.stage_approver = result.stage_approver
-    rev.due_at = _due(result.clock, at)
+    rev.due_at = step_due(result.clock, at)
     rev.reminded_at = None
     if result.reason:
         rev.reason = result.reason

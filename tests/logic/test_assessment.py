@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.govshare import assessment, demo, workflow
+from ckanext.govshare import assessment, deadlines, demo, workflow
 
 from .. import assessment as A
 from .. import factories as f
@@ -131,6 +131,48 @@ def test_timeliness_review_in_time_and_fresh(world):
     assert t["score"] == 1.0
 
 
+def _published_long_ago(w, monkeypatch, days=400):
+    """An entry compiled and published ``days`` ago: the lifecycle's clock is moved back while
+    it is published (the audit trail is append-only), the dataset's own dates afterwards."""
+    then = workflow.now() - datetime.timedelta(days=days)
+    with monkeypatch.context() as m:
+        m.setattr(workflow, "now", lambda: then)
+        entry = L.entry(w.org, w.compiler)
+        _publish(w, entry)
+    back = {"back": datetime.timedelta(days=days), "id": entry["id"]}
+    model.Session.execute(sa.text(
+        "UPDATE package SET metadata_created = metadata_created - :back,"
+        " metadata_modified = metadata_modified - :back WHERE id = :id"), back)
+    model.Session.execute(sa.text(
+        "UPDATE resource SET created = created - :back, metadata_modified = metadata_modified"
+        " - :back, last_modified = last_modified - :back WHERE package_id = :id"), back)
+    model.Session.commit()
+    return entry
+
+
+def test_lifecycle_decision_is_not_a_data_update(world, monkeypatch):
+    """An approval (an offline request refused) bumps metadata_modified, not the last data
+    update: a daily entry last updated a year ago stays out of its cycle."""
+    entry = _published_long_ago(world, monkeypatch)
+    assert workflow.last_data_updates([entry["id"]])[entry["id"]] < (
+        workflow.now() - datetime.timedelta(days=399))
+    L.act("govshare_catalogue_request_offline", world.compiler, id=entry["id"], reason="停用")
+    L.act("govshare_catalogue_reject_offline", world.reviewer, id=entry["id"], reason="仍需共享")
+    assert L.state(entry["id"]) == "published"
+    updates = _show(world)["timeliness"]["updates"]
+    assert updates["published"] == 1 and updates["within_cycle"] == 0
+    assert updates["freshness"] == {"delinquent": 1}
+
+
+def test_approved_revision_is_a_data_update(world, monkeypatch):
+    """An approved revision of the metadata is a data update: the entry is fresh again."""
+    entry = _published_long_ago(world, monkeypatch)
+    rev = L.act("govshare_revision_create", world.compiler, id=entry["id"], notes="新的摘要")
+    L.act("govshare_revision_submit", world.compiler, id=rev["id"])
+    L.act("govshare_revision_approve", world.reviewer, id=rev["id"])
+    assert _show(world)["timeliness"]["updates"]["within_cycle"] == 1
+
+
 def test_timeliness_open_overdue_review(world):
     """A review still open past its due time counts against timeliness."""
     entry = L.entry(world.org, world.compiler)
@@ -154,8 +196,29 @@ def test_late_decision_counted_late():
             Row(entry_id="f", to_state="in_review", at=opened),
             Row(entry_id="f", to_state="published", at=datetime.datetime(2026, 10, 20, 2, tzinfo=tz))]
     start, end = datetime.datetime(2026, 10, 1, tzinfo=tz), datetime.datetime(2026, 11, 1, tzinfo=tz)
-    assert assessment._review_timeliness(rows, start, end, {"review": 5, "offline_review": 5}) \
-        == (1, 2)
+    def due(clock, opened):
+        return deadlines.add_working_days(opened, 5)
+
+    assert assessment._review_timeliness(rows, start, end, due) == (1, 2)
+
+
+@pytest.mark.parametrize("last_official_year, in_time", [("", 1), ("2025", 0)])
+def test_review_timeliness_on_the_configured_calendar(world, monkeypatch, ckan_config,
+                                                      last_official_year, in_time):
+    """Review timeliness counts on the configured calendar, like the steps' due_at: with 2025
+    as the last official year, 2026's National Day week counts Monday–Friday and a decision
+    on the 7th working day after 30 September is late."""
+    monkeypatch.setitem(ckan_config, "ckanext.govshare.calendar.last_official_year",
+                        last_official_year)
+    entry = L.entry(world.org, world.compiler)
+    tz = datetime.timezone.utc
+    with monkeypatch.context() as m:
+        m.setattr(workflow, "now", lambda: datetime.datetime(2026, 9, 30, 2, tzinfo=tz))
+        L.act("govshare_catalogue_submit", world.compiler, id=entry["id"])
+        m.setattr(workflow, "now", lambda: datetime.datetime(2026, 10, 9, 2, tzinfo=tz))
+        L.act("govshare_catalogue_approve", world.reviewer, id=entry["id"])
+    reviews = _show(world, period="2026-10")["timeliness"]["reviews"]
+    assert (reviews["decided"], reviews["in_time"]) == (1, in_time)
 
 
 @pytest.mark.ckan_config("ckanext.govshare.assessment.weights", "accuracy:1")
