@@ -128,6 +128,8 @@ def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 def status_after_update(status: str, changed: Iterable[str]) -> str:
     """A filed record whose filed content changed must be filed again; otherwise unchanged."""
+    # DB14 §4 c), §11.2: the persons on file with the platform's administration are the current
+    # ones, so a change of what was filed is filed again
     if status == STATUS_FILED and any(True for _ in changed):
         return STATUS_CHANGED
     return status

@@ -163,7 +163,8 @@ ROLE_PERMISSIONS: dict[tuple[str, str | None], frozenset[str]] = {
     ("discard", None): frozenset({ROLE_COMPILER}),
     ("request_offline", None): frozenset({ROLE_COMPILER}),
     ("reinstate", None): frozenset({ROLE_COMPILER}),
-    # DB14 §7.5: the responsible body reviews and publishes, and decides on offline requests
+    # DB14 §7.3 (审核、下线), §7.5 (发布): the responsible body reviews and publishes, and
+    # decides on offline requests
     ("approve", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
     ("return", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
     ("approve_offline", None): frozenset({ROLE_REVIEWER}),

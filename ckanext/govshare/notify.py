@@ -268,6 +268,7 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
     nothing and records nothing.
     """
     at = at or datetime.datetime.now(datetime.timezone.utc)
+    # DB14 §7.3 时限: the steps' time limits are kept by reminding before and after due_at
     horizon = deadlines.add_working_days(
         at, gs_config.remind_due_soon_days(),
         last_official_year=gs_config.calendar_last_official_year())

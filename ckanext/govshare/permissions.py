@@ -9,7 +9,7 @@ Two questions, answered here and nowhere else:
   :func:`can_see_resources`; :func:`redact` removes what may not be seen from any dataset dict
   before it leaves the application.
 
-Rules (DB14 §7.2 编制/审核/发布, §7.5 下线):
+Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appendix A):
 
 * an entry that is not published (draft, in review) is seen only by its own department;
 * a published entry is seen by every logged-in user of the portal; anonymous users see it only
@@ -66,6 +66,8 @@ def dataset_labels(pkg: model.Package) -> list[str]:
     if state is None:
         return _default.get_dataset_labels(pkg)
     labels = [_member_label(pkg.owner_org)] if pkg.owner_org else [f"creator-{pkg.creator_user_id}"]
+    # DB14 §7.5: an entry reaches the sharing platform's users once published (目录发布);
+    # while compiled and reviewed it stays inside its department
     if state in VISIBLE_STATES:
         labels.append(LABEL_PORTAL)
         if gs_config.public_catalogue():
@@ -125,6 +127,7 @@ def can_see_resources(user: str | model.User | None, pkg_dict: dict[str, Any]) -
     user_obj = _user(user)
     if _is_sysadmin(user_obj) or _in_department(user_obj, pkg_dict.get("owner_org")):
         return True
+    # DB14 §7.3 下线: an offline entry's data is no longer shared outside its department
     return state in DATA_STATES and user_obj is not None and not user_obj.is_anonymous
 
 
@@ -146,7 +149,7 @@ def _is_org_admin(user_obj: model.User, org_id: str) -> bool:
 def may_compile(user: str | model.User | None, org_id: str | None, unit: str | None) -> bool:
     """Whether ``user`` may compile (create or edit) an entry of ``unit`` in department ``org_id``.
 
-    业务谁主管，谁编制 (DB14 §7.1): a compiler compiles only the entries of the units they are
+    业务谁主管，谁编制 (DB14 §7.2): a compiler compiles only the entries of the units they are
     bound to; the department's administrators and sysadmins may compile any entry.
     """
     from . import roles

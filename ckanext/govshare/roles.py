@@ -5,16 +5,21 @@ stores who acts for which body in ``govshare_role`` (see :mod:`ckanext.govshare.
 
 * ``compiler`` 编制人 → ``editor``: 政务数据业务机构 (§6.3); compiles the entries of its own
   units (处室) only — "业务谁主管，谁编制";
-* ``reviewer`` 审核人 → ``editor``: 政务数据共享管理责任机构 (§6.2); reviews and publishes,
-  may correct an entry under review;
-* ``security_officer`` 安全管理员 → ``editor``: data security (§11); sets grades, share
-  conditions and agreement requirements, which are fields of the entries;
+* ``reviewer`` 审核人 → ``editor``: 政务数据共享管理责任机构 (§6.2); reviews and publishes
+  (approves or returns, with a reason, at the first review stage) and decides offline
+  requests; does not edit entries: a correction goes back to the compiler as a return;
+* ``security_officer`` 安全管理员 → ``editor``: data security (§11); fires no lifecycle event
+  and does not edit entries: grades, share conditions and agreement requirements are fields
+  the unit's compilers fill and the reviewer checks;
 * ``coordinator`` 统筹协调人 → ``member``: 统筹协调组织 (§5); decides at the optional second
   review stage; reads, never edits.
 
 Why these capacities: CKAN has no field-level or unit-level permission, so whoever writes an
-entry must be at least ``editor``; govshare's own checks narrow that down (compilers to their
-units, lifecycle events to the role named in :data:`ckanext.govshare.lifecycle.ROLE_PERMISSIONS`).
+entry must be at least ``editor``; govshare's own checks narrow that down: only a compiler of
+the entry's unit, the department's administrators and sysadmins create or edit an entry
+(:func:`ckanext.govshare.permissions.may_compile`, which refuses reviewers, security officers
+and coordinators alike), and each lifecycle event goes to the role named in
+:data:`ckanext.govshare.lifecycle.ROLE_PERMISSIONS`.
 Nobody becomes ``admin`` through a role: managing members, roles and filings is the department
 administrator's job (CKAN org admin), not a duty the standard gives any of these bodies.
 

@@ -20,7 +20,8 @@ EVENTS = ("submit", "approve", "return", "request_offline", "approve_offline",
           "reject_offline", "reinstate")
 ACTORS = ("compiler", "compiler2", "reviewer", "coordinator", "security_officer", "member",
           "other_reviewer", "other_compiler", "sysadmin", "outsider", "anonymous")
-#: who may fire each event (DB14 §7.2: the unit compiles; §7.5: the responsible body decides)
+#: who may fire each event (DB14 §7.2: the unit compiles; §7.3, §7.5: the responsible body
+#: reviews, publishes and decides offline requests)
 ALLOWED = {
     "submit": {"compiler"},
     "request_offline": {"compiler"},
@@ -161,6 +162,14 @@ class TestTransitions:
         """业务谁主管，谁编制: a compiler of another unit is refused."""
         entry = L.entry(world.org, world.compiler)
         assert L.refused("govshare_catalogue_submit", world.compiler2, id=entry["id"])
+
+    def test_only_the_units_compilers_edit_an_entry_under_review(self, world):
+        """As roles.py says: the reviewer and the security officer (both CKAN editors) may not
+        correct an entry under review; a compiler of its unit may."""
+        entry = _to(world, L.entry(world.org, world.compiler), "in_review")
+        for who in (world.reviewer, world.security_officer, world.coordinator):
+            assert L.refused("package_patch", who, id=entry["id"], notes="更正")
+        assert not L.refused("package_patch", world.compiler, id=entry["id"], notes="更正")
 
     def test_emails_in_chinese_and_english(self, world, mail_server):
         """submit emails the department's reviewers: entry, step and deadline in both languages."""
