@@ -64,6 +64,12 @@ ensure_database() {  # $1 = name
   fi
 }
 
+recreate_database() {  # $1 = name: a fresh database, whatever an earlier run left in it
+  log "recreating database $1"
+  psql_admin -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
+  psql_admin -c "CREATE DATABASE \"$1\" OWNER govshare ENCODING 'UTF8' TEMPLATE template0"
+}
+
 ensure_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating the virtualenv at .venv"
