@@ -7,6 +7,7 @@ plain member, a sysadmin and an outsider; :func:`entry` creates a valid draft en
 """
 from __future__ import annotations
 
+import datetime
 import itertools
 import uuid
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.govshare import demo
+from ckanext.govshare import workflow as gs_workflow
 
 from .departments import department
 
@@ -118,3 +120,18 @@ def live(pkg_id: str) -> dict[str, Any]:
 
 def state(pkg_id: str) -> str | None:
     return helpers.call_action("package_show", site(), id=pkg_id).get("catalogue_state")
+
+
+def published_weekly() -> SimpleNamespace:
+    """:func:`world` with ``entry``: a weekly entry, just published."""
+    w = world()
+    w.entry = entry(w.org, w.compiler, update_cycle="weekly")
+    act("govshare_catalogue_submit", w.compiler, id=w.entry["id"])
+    act("govshare_catalogue_approve", w.reviewer, id=w.entry["id"])
+    return w
+
+
+def later(monkeypatch: Any, days: float) -> None:
+    """Move the portal's clock ``days`` on: the last update is that long ago."""
+    at = gs_workflow.now() + datetime.timedelta(days=days)
+    monkeypatch.setattr(gs_workflow, "now", lambda: at)

@@ -269,7 +269,14 @@ def lifecycle_info(state: str | None, step: EntryLifecycle | None,
 
 
 def attach_lifecycle(pkg_dicts: Iterable[dict[str, Any]]) -> None:
-    """Add ``govshare_lifecycle`` to catalogue entries' dicts, one query for all of them."""
+    """Add ``govshare_lifecycle`` to catalogue entries' dicts, one query for all of them.
+
+    Its ``freshness`` (DB14 §7.4 时效性, :func:`assessment.entry_freshness`): ``state``
+    (``fresh``, ``due``, ``overdue``, ``delinquent``), ``next_update_due`` and
+    ``last_update`` of a published entry with an update cycle, ``None`` otherwise.
+    """
+    from . import assessment
+
     entries = [d for d in pkg_dicts if isinstance(d, dict) and d.get("id")]
     if not entries:
         return
@@ -279,12 +286,16 @@ def attach_lifecycle(pkg_dicts: Iterable[dict[str, Any]]) -> None:
     revisions = {r.entry_id: r for r in model.Session.query(Revision).filter(
         Revision.entry_id.in_(ids), Revision.state.in_(REVISION_OPEN_STATES))}
     at = now()
+    freshness_options = gs_config.freshness_options()
+    last_updates = last_data_updates(ids)
     for d in entries:
         state = d.get("catalogue_state")
         if state is None and d["id"] not in steps:
             continue
         d["govshare_lifecycle"] = lifecycle_info(
             state, steps.get(d["id"]), at, revisions.get(d["id"]))
+        d["govshare_lifecycle"]["freshness"] = assessment.entry_freshness(
+            d, last_updates.get(d["id"]), at, freshness_options)
 
 
 #: audit actions that change an entry's published content: an approved revision, an edit of
