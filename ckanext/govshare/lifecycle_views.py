@@ -196,12 +196,10 @@ def entry_lifecycle(id: str) -> str:
     state = info.get("state") or "draft"
     events = []
     if current_user.is_authenticated:
-        roles = workflow.actor_roles(current_user.name, pkg.get("owner_org"),
-                                     pkg.get(workflow.UNIT_FIELD))
-        events = lifecycle.CATALOGUE.allowed_events(
-            state, stage=info.get("stage") if state == "in_review" else None,
-            actor=current_user.id, submitter=info.get("submitted_by"),
-            stage_approver=info.get("stage_approver"), actor_roles=roles)
+        events = workflow.allowed_events(
+            lifecycle.CATALOGUE, state, user=current_user.name, org_id=pkg.get("owner_org"),
+            unit=pkg.get(workflow.UNIT_FIELD), stage=info.get("stage"),
+            submitter=info.get("submitted_by"), stage_approver=info.get("stage_approver"))
     try:
         timeline = tk.get_action("govshare_audit_list")(
             _context(), {"entry_id": pkg["id"], "limit": 200})["results"]
@@ -242,12 +240,10 @@ def revision(revision_id: str) -> str:
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Revision not found"))
     pkg = _entry(rev["entry_id"])
-    roles = workflow.actor_roles(current_user.name, pkg.get("owner_org"),
-                                 pkg.get(workflow.UNIT_FIELD))
-    events = [e for e in lifecycle.REVISION.allowed_events(
-        rev["state"], stage=rev["stage"] if rev["state"] == "in_review" else None,
-        actor=current_user.id, submitter=rev["submitted_by"],
-        stage_approver=rev["stage_approver"], actor_roles=roles) if e not in ("update", "discard")]
+    events = [e for e in workflow.allowed_events(
+        lifecycle.REVISION, rev["state"], user=current_user.name, org_id=pkg.get("owner_org"),
+        unit=pkg.get(workflow.UNIT_FIELD), stage=rev["stage"], submitter=rev["submitted_by"],
+        stage_approver=rev["stage_approver"]) if e not in ("update", "discard")]
     if "discard" in lifecycle.REVISION.allowed_events(rev["state"]) and \
             _allowed("govshare_revision_discard", {"id": rev["id"]}):
         events.append("discard")

@@ -199,20 +199,23 @@ def actor_roles(user: model.User | str | None, org_id: str | None,
     return held
 
 
-def allowed_events(machine: lifecycle.StateMachine, state: str, *, user: model.User | None,
-                   org_id: str | None, unit: str | None, stage: str | None,
-                   submitter: str | None, stage_approver: str | None) -> list[str]:
+def allowed_events(machine: lifecycle.StateMachine, state: str, *,
+                   user: model.User | str | None, org_id: str | None, unit: str | None,
+                   stage: str | None, submitter: str | None,
+                   stage_approver: str | None) -> list[str]:
     """The events of ``machine`` that ``user`` may fire now on an open step in ``state``.
 
     The guards :func:`fire` and :func:`revision_fire` apply, decided by the same state
     machine: the roles the user holds for the entry (:func:`actor_roles`) and the four-eyes
     rule against the step's ``submitter`` and, at the coordinator stage, its
-    ``stage_approver``. What the review queue offers is thus what the transition accepts.
+    ``stage_approver``. What the review queue and the entry and revision pages offer is thus
+    what the transition accepts. ``user``: a User or a user name or id.
     """
+    user_obj = model.User.get(user) if isinstance(user, str) else user
     return machine.allowed_events(
         state, stage=stage if state == machine.review_state else None,
-        actor=user.id if user is not None else "", submitter=submitter,
-        stage_approver=stage_approver, actor_roles=actor_roles(user, org_id, unit))
+        actor=user_obj.id if user_obj is not None else "", submitter=submitter,
+        stage_approver=stage_approver, actor_roles=actor_roles(user_obj, org_id, unit))
 
 
 def _roles_for_context(context: Mapping[str, Any], entry: LockedEntry) -> set[str] | None:

@@ -132,6 +132,20 @@ class TestEntryPage:
         assert L.state(world.first["id"]) == "published"
         assert "govshare-state-published" in body
 
+    @pytest.mark.ckan_config("ckanext.govshare.lifecycle.second_stage", "data_grade=G2")
+    def test_stage_one_approver_offered_nothing_at_the_coordinator_stage(self, app, world):
+        """Who approved stage 1 and is a coordinator too gets no decision on the page (four
+        eyes); another coordinator gets both."""
+        L.grant(world.org, world.reviewer, "coordinator")
+        L.act("govshare_catalogue_approve", world.reviewer, id=world.first["id"])
+        page = f"/dataset/{world.first['name']}/lifecycle"
+        app.set_session_user(world.reviewer["id"])
+        body = app.get(page, status=200).body
+        assert f"{page}/approve" not in body and f"{page}/return" not in body
+        app.set_session_user(world.coordinator["id"])
+        body = app.get(page, status=200).body
+        assert f"{page}/approve" in body and f"{page}/return" in body
+
     @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
     def test_chinese_labels(self, app, world):
         """In zh_Hans_CN the state and the actions are in Chinese."""
