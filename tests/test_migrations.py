@@ -90,3 +90,20 @@ def test_roles_and_filing_constraints():
     with pytest.raises(sa.exc.IntegrityError):
         insert("INSERT INTO govshare_filing (id, org_id, kind, name, title, phone, email, "
                f"effective_date) VALUES ('f3', 'o', 'lead', {person})")
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_change_event_columns_down_and_up(migrate_db_for):
+    """008 adds the "update required" step's columns to govshare_lifecycle and drops them again."""
+    def columns() -> set[str]:
+        model.Session.remove()
+        with model.meta.engine.connect() as conn:
+            return {c["name"] for c in sa.inspect(conn).get_columns("govshare_lifecycle")}
+
+    added = {"change_reason", "change_reported_by", "change_occurred_at", "change_due_at",
+             "change_reminded_at"}
+    assert added <= columns()
+    migrate_db_for("govshare", "5d0c3d142687", forward=False)
+    assert not added & columns() and "due_at" in columns()
+    migrate_db_for("govshare")
+    assert added <= columns()

@@ -94,7 +94,9 @@ def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
     """Email the deciders of overdue and due-soon review steps (cron-friendly, e.g. daily).
 
     Each decider gets one email listing the entries, steps and deadlines, in Chinese and
-    English; a step is reminded at most once a day unless --force.
+    English (never about a step they submitted, nor at the coordinator stage one they approved
+    at stage 1); the compilers of an entry's unit get its update due after a change event. A
+    step is reminded at most once a day unless --force.
     """
     from . import notify
 

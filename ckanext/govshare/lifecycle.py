@@ -21,6 +21,13 @@ The optional second stage: while ``in_review`` an entry is at stage ``reviewer``
 (:func:`needs_second_stage`, driven by ``ckanext.govshare.lifecycle.second_stage``), the
 reviewer's ``approve`` keeps it ``in_review`` at stage ``coordinator`` and only a coordinator's
 ``approve`` completes it.
+
+Besides the state, a published entry may carry an "update required" step (DB14 §7.3): a
+change event (变更事由: the law, the department's functions or the data change) reported by
+the responsible body opens it (:func:`check_change_event`), on the ``update_after_change``
+clock; an approved revision, an edit applied without review or going offline closes it
+(:func:`closes_change_step`). :func:`eligible_deciders` applies the four-eyes rule to the
+people a reminder goes to.
 """
 from __future__ import annotations
 
@@ -33,6 +40,13 @@ from .messages import bilingual
 
 __all__ = [
     "CATALOGUE",
+    "CHANGE_ASSIGNEE_ROLE",
+    "CHANGE_CLOCK",
+    "CHANGE_CLOSED",
+    "CHANGE_CLOSING_OUTCOMES",
+    "CHANGE_EVENT",
+    "CHANGE_ROLES",
+    "CHANGE_STATES",
     "CATALOGUE_EVENTS",
     "CATALOGUE_STATES",
     "CATALOGUE_TRANSITIONS",
@@ -58,8 +72,12 @@ __all__ = [
     "StateMachine",
     "TransitionResult",
     "allowed_events",
+    "change_due",
+    "check_change_event",
     "check_no_review_fields",
+    "closes_change_step",
     "decision_steps",
+    "eligible_deciders",
     "needs_review",
     "needs_second_stage",
     "parse_second_stage_conditions",
@@ -614,3 +632,107 @@ def needs_review(changed_fields: Collection[str], no_review_fields: Collection[s
     if not changed or changed & REVIEW_REQUIRED_FIELDS:
         return True
     return not changed <= frozenset(no_review_fields)
+
+
+# -- the "update required" step after a change event (变更事由) -----------------------------------
+
+#: audit action recording a change event, and the one recording that its update was made
+CHANGE_EVENT = "change_event"
+CHANGE_CLOSED = "change_updated"
+#: the working-day clock of the step (``ckanext.govshare.deadline.update_after_change_days``)
+CHANGE_CLOCK = "update_after_change"
+#: the entry states in which a change event opens the step: the entry is live
+CHANGE_STATES: frozenset[str] = frozenset({"published"})
+#: who reports a change event: the department's responsible body or its coordinator
+CHANGE_ROLES: frozenset[str] = frozenset({ROLE_REVIEWER, ROLE_COORDINATOR})
+#: who is to make the update: the compilers of the entry's unit
+CHANGE_ASSIGNEE_ROLE = ROLE_COMPILER
+#: what closes the step: an approved revision, an edit applied without review, going offline
+CHANGE_CLOSING_OUTCOMES: frozenset[str] = frozenset(
+    {"revision_approved", "updated_without_review", "offline"})
+
+
+def check_change_event(
+    state: str,
+    *,
+    reason: str | None,
+    occurred_at: Any,
+    now: Any,
+    actor_roles: Collection[str] | None,
+) -> str:
+    """Whether a change event may be reported on an entry in ``state``; returns the clean reason.
+
+    ``occurred_at`` and ``now`` are comparable moments (timezone-aware datetimes); an event
+    cannot have happened in the future. ``actor_roles`` ``None`` means the caller has checked
+    the roles itself (a sysadmin).
+
+    :raises IllegalTransition: the entry is not published
+    :raises NotPermitted: the actor is neither reviewer nor coordinator of the department
+    :raises GuardFailed: no reason, or an event in the future
+    """
+    context = {"state": state, "event": CHANGE_EVENT, "allowed_events": []}
+    if state not in CHANGE_STATES:
+        raise IllegalTransition(
+            bilingual(
+                f"只有已发布的目录条目需要在变更事由发生后更新（当前状态："
+                f"{CATALOGUE_STATES[state].zh if state in CATALOGUE_STATES else state}）",
+                f"only a published entry is updated after a change event (state: {state})",
+            ),
+            field="catalogue_state",
+            **context,
+        )
+    if actor_roles is not None and not set(actor_roles) & CHANGE_ROLES:
+        raise NotPermitted(
+            bilingual("只有本部门的审核人或统筹协调人可以登记变更事由",
+                      "only the department's reviewer or coordinator may record a change event"),
+            rule="role", field="actor", **context,
+        )
+    clean = reason.strip() if reason else ""
+    # DB14 §7.3: the change (law, functions, data) that makes the update due is stated
+    if not clean:
+        raise GuardFailed(
+            bilingual("登记变更事由必须填写理由", "a reason is required to record a change event"),
+            rule="reason", field="reason", **context,
+        )
+    if occurred_at > now:
+        raise GuardFailed(
+            bilingual("变更事由的发生时间不能晚于当前时间",
+                      "the change event cannot have occurred in the future"),
+            rule="occurred_at", field="occurred_at", **context,
+        )
+    return clean
+
+
+def change_due(existing_due: Any, new_due: Any) -> Any:
+    """The step's deadline when another change event is reported while it is open: the
+    earlier one stands (an update made by then answers both events)."""
+    if existing_due is None:
+        return new_due
+    return min(existing_due, new_due)
+
+
+def closes_change_step(outcome: str) -> bool:
+    """Whether ``outcome`` (``revision_approved``, ``updated_without_review``, ``offline``,
+    or anything else that happened to the entry) closes an open "update required" step."""
+    return outcome in CHANGE_CLOSING_OUTCOMES
+
+
+def eligible_deciders(
+    candidates: Sequence[str],
+    *,
+    machine: StateMachine,
+    state: str,
+    stage: str | None,
+    submitter: str | None,
+    stage_approver: str | None,
+) -> list[str]:
+    """The ``candidates`` (holders of the deciding role) the four-eyes rule lets decide the
+    open step: not its submitter, nor at the coordinator stage the stage-1 approver."""
+    event = next((e for e in machine.allowed_events(state) if e in machine.four_eyes), None)
+    if event is None:
+        return list(candidates)
+    return [
+        c for c in candidates
+        if machine._four_eyes_conflict(event, state, stage, actor=c, submitter=submitter,
+                                       stage_approver=stage_approver) is None
+    ]

@@ -83,6 +83,8 @@ _AUDIT_ACTIONS: dict[str, Label] = {
     "revision_create": Label("发起变更", "revision: create"),
     workflow.IMPORTED: Label("导入", "imported"),
     workflow.UPDATED_WITHOUT_REVIEW: Label("免审更新", "updated without review"),
+    lifecycle.CHANGE_EVENT: Label("登记变更事由", "change event recorded"),
+    lifecycle.CHANGE_CLOSED: Label("变更事由已处理", "updated after the change event"),
 }
 
 

@@ -5,9 +5,14 @@ Two kinds, both stating the entry, the step and the deadline in both languages:
 * **transition notices** (:func:`transition`), sent after a lifecycle event is committed: the
   deciders of the step that opens (the department's reviewers, or its coordinators at the
   second stage) or the person whose request was decided;
+* **change-event notices** (:func:`change_event`): the compilers of the entry's unit are told
+  that a change event makes the entry's update due, and by when;
 * **reminders** (:func:`remind`, run by ``ckan govshare remind`` from cron or as a background
-  job): one email per decider listing the open steps that are overdue or due within
-  ``ckanext.govshare.remind.due_soon_days`` working days, at most once per step and day.
+  job): one email per person listing the open steps that are overdue or due within
+  ``ckanext.govshare.remind.due_soon_days`` working days, at most once per step and day. A
+  review step goes to its deciders without those the four-eyes rule excludes (the submitter,
+  and at the coordinator stage the stage-1 approver); an "update required" step goes to the
+  compilers of the entry's unit.
 
 Delivery goes through ``tk.mail_user``, in the request or — with
 ``ckanext.govshare.notify.background`` — in a background job through ``tk.enqueue_job``. A mail
@@ -33,7 +38,7 @@ from .model.revision import Revision
 from .model.roles import Role
 
 __all__ = [
-    "Message", "Reminder", "deliver", "remind", "remind_job", "send_job", "step_label",
+    "Message", "Reminder", "change_event", "deliver", "remind", "remind_job", "send_job", "step_label",
     "transition",
 ]
 
@@ -66,6 +71,10 @@ class Reminder:
     overdue: bool
     revision_id: str | None = None
     recipients: list[str] = field(default_factory=list)
+    state: str | None = None
+    unit: str | None = None
+    submitted_by: str | None = None
+    stage_approver: str | None = None
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -79,6 +88,29 @@ def _deciders(org_id: str | None, stage: str | None) -> list[str]:
             else lifecycle.ROLE_REVIEWER)
     rows = model.Session.query(Role.user_id).filter(Role.org_id == org_id, Role.role == role)
     return sorted({r[0] for r in rows})
+
+
+def _assignees(org_id: str | None, unit: str | None) -> list[str]:
+    """User ids of the compilers of ``unit`` in the department (of any unit when ``None``)."""
+    if not org_id:
+        return []
+    rows = model.Session.query(Role.user_id, Role.units).filter(
+        Role.org_id == org_id, Role.role == lifecycle.CHANGE_ASSIGNEE_ROLE)
+    return sorted({user_id for user_id, units in rows if not unit or unit in (units or [])})
+
+
+def _recipients(item: Reminder) -> list[str]:
+    """Who is reminded of ``item``: the unit's compilers for an update, else the deciders the
+    four-eyes rule lets decide it."""
+    if item.step == lifecycle.CHANGE_CLOCK:
+        return _assignees(item.org_id, item.unit)
+    if item.revision_id is not None:
+        machine, state = lifecycle.REVISION, lifecycle.REVISION.review_state
+    else:
+        machine, state = lifecycle.CATALOGUE, item.state or lifecycle.CATALOGUE.review_state
+    return lifecycle.eligible_deciders(
+        _deciders(item.org_id, item.stage), machine=machine, state=state, stage=item.stage,
+        submitter=item.submitted_by, stage_approver=item.stage_approver)
 
 
 def _url(name: str) -> str:
@@ -96,6 +128,8 @@ def step_label(step: str, stage: str | None = None) -> tuple[str, str]:
     """``(zh, en)`` name of an open step: ``review`` (at a stage), ``offline_review``, ``revision``."""
     if step == "offline_review":
         return ("下线审核", "offline review")
+    if step == lifecycle.CHANGE_CLOCK:
+        return ("变更事由发生后更新目录", "update after a change event")
     if step == "revision_review":
         name = ("变更审核", "revision review")
     else:
@@ -182,6 +216,28 @@ def transition(*, entry_fields: Mapping[str, Any], entry_id: str, event: str,
     return messages
 
 
+def change_event(*, entry_fields: Mapping[str, Any], entry_id: str, unit: str | None,
+                 reason: str, due_at: datetime.datetime, actor: str) -> list[Message]:
+    """Tell the compilers of the entry's ``unit`` that a change event makes its update due."""
+    if not gs_config.notify_enabled():
+        return []
+    recipients = [u for u in _assignees(entry_fields.get("owner_org"), unit) if u != actor]
+    if not recipients:
+        return []
+    title = entry_fields.get("title") or entry_fields.get("name") or entry_id
+    e_zh, e_en = _entry_line(title, entry_fields.get("resource_code"))
+    w_zh, w_en = _when(due_at)
+    zh = f"目录条目{e_zh}因变更事由需要更新：{reason}。"
+    en = f"Catalogue entry {e_en} must be updated after a change event: {reason}."
+    body = "\n".join([zh, f"请在 {w_zh} 前提交变更。", "",
+                      en, f"Please submit a revision by {w_en}.", "",
+                      _url(entry_fields.get("name") or entry_id)])
+    subject = f"{SUBJECT_PREFIX} {zh.rstrip('。')} / {en.rstrip('.')}"
+    messages = [Message(u, subject[:250], body) for u in recipients]
+    deliver(messages)
+    return messages
+
+
 # -- delivery ------------------------------------------------------------------------------------
 
 
@@ -218,9 +274,10 @@ def deliver(messages: Iterable[Message]) -> int:
 
 # -- reminders -----------------------------------------------------------------------------------
 
+# provider_unit: the entry's unit (workflow.UNIT_FIELD, which imports this module)
 _OPEN_ENTRIES = sa.text("""
     SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'resource_code' AS code,
-           p.extras->>'catalogue_state' AS state
+           p.extras->>'catalogue_state' AS state, p.extras->>'provider_unit' AS unit
     FROM package p WHERE p.id = ANY(:ids) AND p.state = 'active'
 """)
 
@@ -238,7 +295,11 @@ def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
     revisions = [r for r in model.Session.query(Revision).filter(
         Revision.state == "in_review", Revision.due_at.isnot(None),
         Revision.due_at <= horizon) if fresh(r.reminded_at)]
-    ids = list({s.entry_id for s in steps} | {r.entry_id for r in revisions})
+    changes = [s for s in model.Session.query(EntryLifecycle).filter(
+        EntryLifecycle.change_due_at.isnot(None), EntryLifecycle.change_due_at <= horizon)
+        if fresh(s.change_reminded_at)]
+    ids = list({s.entry_id for s in steps} | {r.entry_id for r in revisions}
+               | {s.entry_id for s in changes})
     if not ids:
         return []
     packages = {row.id: row for row in model.Session.execute(_OPEN_ENTRIES, {"ids": ids})}
@@ -249,20 +310,30 @@ def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
             continue
         found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
                               pkg.owner_org, s.clock or "review", s.stage, s.due_at,
-                              at > s.due_at))
+                              at > s.due_at, state=pkg.state, unit=pkg.unit,
+                              submitted_by=s.submitted_by, stage_approver=s.stage_approver))
     for r in revisions:
         pkg = packages.get(r.entry_id)
         if pkg is None:
             continue
         found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
                               pkg.owner_org, "revision_review", r.stage, r.due_at,
-                              at > r.due_at, revision_id=r.id))
+                              at > r.due_at, revision_id=r.id, state=pkg.state, unit=pkg.unit,
+                              submitted_by=r.submitted_by, stage_approver=r.stage_approver))
+    for s in changes:
+        pkg = packages.get(s.entry_id)
+        if pkg is None or pkg.state not in ("published", "offline_review"):
+            continue
+        found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
+                              pkg.owner_org, lifecycle.CHANGE_CLOCK, None, s.change_due_at,
+                              at > s.change_due_at, state=pkg.state, unit=pkg.unit))
     return found
 
 
 def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
            force: bool = False) -> list[Reminder]:
-    """Email each decider the open steps that are overdue or due soon; returns them.
+    """Email each decider (or, for an update, each compiler) the open steps that are overdue
+    or due soon; returns them.
 
     A step is reminded at most once per (Beijing) day unless ``force``; ``dry_run`` sends
     nothing and records nothing.
@@ -275,7 +346,7 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
     found = sorted(_open_steps(at, horizon, force), key=lambda r: r.due_at)
     per_user: dict[str, list[Reminder]] = {}
     for item in found:
-        item.recipients = _deciders(item.org_id, item.stage)
+        item.recipients = _recipients(item)
         for user_id in item.recipients:
             per_user.setdefault(user_id, []).append(item)
     if dry_run:
@@ -285,7 +356,7 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
         overdue = sum(1 for i in items if i.overdue)
         subject = (f"{SUBJECT_PREFIX} 待办提醒：{overdue} 项已超期，{len(items) - overdue} 项即将到期 / "
                    f"Reminder: {overdue} overdue, {len(items) - overdue} due soon")
-        lines_zh, lines_en = ["以下目录审核事项需要您办理："], ["The following steps await you:"]
+        lines_zh, lines_en = ["以下目录事项需要您办理："], ["The following steps await you:"]
         for i in items:
             e_zh, e_en = _entry_line(i.title, i.resource_code)
             s_zh, s_en = step_label(i.step, i.stage)
@@ -295,12 +366,18 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
             lines_en.append(f"- {e_en}: {s_en}, deadline {w_en}, {flag_en}. {_url(i.name)}")
         messages.append(Message(user_id, subject, "\n".join([*lines_zh, "", *lines_en])))
     deliver(messages)
-    reminded_steps = {i.entry_id for i in found if i.revision_id is None}
+    reminded_steps = {i.entry_id for i in found
+                      if i.revision_id is None and i.step != lifecycle.CHANGE_CLOCK}
+    reminded_changes = {i.entry_id for i in found if i.step == lifecycle.CHANGE_CLOCK}
     reminded_revisions = {i.revision_id for i in found if i.revision_id}
     if reminded_steps:
         model.Session.query(EntryLifecycle).filter(
             EntryLifecycle.entry_id.in_(reminded_steps)).update(
             {EntryLifecycle.reminded_at: at}, synchronize_session=False)
+    if reminded_changes:
+        model.Session.query(EntryLifecycle).filter(
+            EntryLifecycle.entry_id.in_(reminded_changes)).update(
+            {EntryLifecycle.change_reminded_at: at}, synchronize_session=False)
     if reminded_revisions:
         model.Session.query(Revision).filter(Revision.id.in_(reminded_revisions)).update(
             {Revision.reminded_at: at}, synchronize_session=False)

@@ -7,8 +7,9 @@ context flag the read-only validator honours), keep the open step's bookkeeping
 (:class:`~ckanext.govshare.model.lifecycle.EntryLifecycle`: stage, submitter, ``due_at`` on the
 working-day clock), append to the audit trail, and the same for pending revisions (变更),
 including an edit of a published entry that changes only no-review fields
-(:func:`edit_published`, applied live). The count of review steps waiting for a user (the
-navigation badge) is one query here too (:func:`waiting_count`).
+(:func:`edit_published`, applied live), and the "update required" step a change event opens
+on a published entry (:func:`change_event`, closed by the update). The count of review steps
+waiting for a user (the navigation badge) is one query here too (:func:`waiting_count`).
 Auth is the callers' job (the actions check access once, before calling in); visibility is
 :mod:`~ckanext.govshare.permissions`'; emails are :mod:`~ckanext.govshare.notify`'.
 
@@ -54,6 +55,7 @@ __all__ = [
     "allowed_events",
     "attach_lifecycle",
     "audit",
+    "change_event",
     "diff_entries",
     "edit_published",
     "fire",
@@ -262,6 +264,8 @@ def lifecycle_info(state: str | None, step: EntryLifecycle | None,
         info.update(step.dictize())
         info.pop("modified", None)
         info["overdue"] = bool(step.due_at and deadlines.is_overdue(step.due_at, at))
+        if info.get("update_required"):
+            info["update_required"]["overdue"] = deadlines.is_overdue(step.change_due_at, at)
     if revision is not None:
         info["pending_revision"] = {
             "id": revision.id, "state": revision.state,
@@ -476,6 +480,7 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
           to_state=result.new_state, comment=result.reason, diff=stage_diff, at=at)
 
     if result.new_state == "offline":
+        _close_change_step(entry, "offline", actor, at)
         # subscribers (the sharing issue suspends authorizations) write in this transaction
         offline_signal().send(entry.id, entry_name=entry.name, organization_id=entry.owner_org,
                               actor=actor, reason=step.reason)
@@ -487,10 +492,14 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
 
 
 def import_state(context: dict[str, Any], ref: str, state: str, *,
-                 comment: str | None = None, version: int | None = None) -> dict[str, Any]:
+                 comment: str | None = None, version: int | None = None,
+                 submitted_at: datetime.datetime | None = None) -> dict[str, Any]:
     """The sysadmin import path: set ``catalogue_state`` directly, audited as ``imported``.
 
-    For migrating an existing catalogue: no guard, no clock; the open step is cleared.
+    For migrating an existing catalogue: no guard. An entry imported into a state with an open
+    step (``in_review``, ``offline_review``) gets that step's clock and ``due_at`` as if it had
+    been submitted at ``submitted_at`` (default: now), with no known submitter; otherwise the
+    open step is cleared.
     """
     if state not in lifecycle.CATALOGUE_STATES:
         raise tk.ValidationError({"catalogue_state": [bilingual(
@@ -508,13 +517,81 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
         step.version = version
     step.org_id = entry.owner_org
     step.stage = lifecycle.STAGE_REVIEWER if state == "in_review" else None
-    step.submitted_by = step.stage_approver = step.clock = None
-    step.opened_at = step.due_at = step.reminded_at = None
+    step.submitted_by = step.stage_approver = None
+    # DB14 §7.3: an imported open step runs on its clock like a submitted one
+    step.clock = lifecycle.CATALOGUE.clocks.get(state)
+    step.opened_at = (submitted_at or at) if step.clock else None
+    step.due_at = step_due(step.clock, step.opened_at) if step.opened_at else None
+    step.reminded_at = None
     step.modified = at
     audit(entry=entry, action=IMPORTED, actor=_actor(context), from_state=entry.state,
           to_state=state, comment=comment, at=at)
+    if state in ("draft", "in_review", "offline"):
+        # no longer the live entry: nothing to update (the step is recorded as closed)
+        _close_change_step(entry, "offline" if state == "offline" else IMPORTED,
+                           _actor(context), at, force=True)
     _write(context, entry, changes)
     return _show(context, entry.id)
+
+
+# -- the "update required" step after a change event ---------------------------------------------
+
+
+def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
+                 occurred_at: datetime.datetime | None = None) -> dict[str, Any]:
+    """Record a change event (变更事由) on a published entry and open its "update required" step.
+
+    The step is due ``ckanext.govshare.deadline.update_after_change_days`` working days after
+    ``occurred_at`` (default: now); reported again while open, the earlier deadline stands.
+    The audit trail records :data:`lifecycle.CHANGE_EVENT` with the reason and the dates.
+
+    :raises tk.ValidationError: the entry is not published, no reason, an event in the future
+    :raises tk.NotAuthorized: the actor is neither reviewer nor coordinator of the department
+    """
+    entry = lock_entry(ref)
+    step = entry.step
+    actor = _actor(context)
+    user = _user(context)
+    at = now()
+    occurred = occurred_at or at
+    roles_ = None if user is not None and user.sysadmin else _roles_for_context(context, entry)
+    try:
+        clean = lifecycle.check_change_event(entry.state, reason=reason, occurred_at=occurred,
+                                             now=at, actor_roles=roles_)
+    except lifecycle.LifecycleError as err:
+        raise _refused(err, ACTION_NAMES) from None
+    # DB14 §7.3: the entry is updated within the limit after the change
+    due = step_due(lifecycle.CHANGE_CLOCK, occurred)
+    if lifecycle.change_due(step.change_due_at, due) == due:
+        # the first event, or one with an earlier deadline: the step now answers to it
+        step.change_due_at, step.change_occurred_at = due, occurred
+        step.change_reason, step.change_reported_by = clean, actor
+        step.change_reminded_at = None
+    step.org_id = entry.owner_org
+    step.modified = at
+    audit(entry=entry, action=lifecycle.CHANGE_EVENT, actor=actor, from_state=entry.state,
+          to_state=entry.state, comment=clean, at=at,
+          diff={"occurred_at": occurred.isoformat(), "due_at": step.change_due_at.isoformat()})
+    _write(context, entry, {})
+    notify.change_event(entry_fields=entry.fields, entry_id=entry.id, unit=entry.unit,
+                        reason=clean, due_at=step.change_due_at, actor=actor)
+    return _show(context, entry.id)
+
+
+def _close_change_step(entry: LockedEntry, outcome: str, actor: str, at: datetime.datetime, *,
+                       revision_id: str | None = None, force: bool = False) -> None:
+    """Close the entry's open "update required" step when ``outcome`` closes it (or ``force``:
+    an import away from ``published``), recording :data:`lifecycle.CHANGE_CLOSED`."""
+    step = entry.step
+    if step.change_due_at is None or not (force or lifecycle.closes_change_step(outcome)):
+        return
+    audit(entry=entry, action=lifecycle.CHANGE_CLOSED, actor=actor, from_state=entry.state,
+          to_state=entry.state, comment=step.change_reason, revision_id=revision_id, at=at,
+          diff={"outcome": outcome, "due_at": step.change_due_at.isoformat(),
+                "overdue": deadlines.is_overdue(step.change_due_at, at)})
+    step.change_reason = step.change_reported_by = None
+    step.change_occurred_at = step.change_due_at = step.change_reminded_at = None
+    step.modified = at
 
 
 # -- pending revisions ---------------------------------------------------------------------------
@@ -738,6 +815,8 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     audit(entry=entry, action=f"revision_{event}", actor=actor, from_state=entry.state,
           to_state=entry.state, comment=result.reason, revision_id=rev.id,
           diff=rev.diff if result.new_state == "approved" else stage_diff, at=at)
+    if result.new_state == "approved":
+        _close_change_step(entry, "revision_approved", actor, at, revision_id=rev.id)
     _write(context, entry, changes)
     notify.transition(entry_fields=entry.fields, entry_id=entry.id, event=event, result=result,
                       actor=actor, previous_submitter=previous_submitter, due_at=rev.due_at,
@@ -776,6 +855,7 @@ def _apply_without_review(context: dict[str, Any], entry: LockedEntry, changes: 
     entry.step.modified = at
     audit(entry=entry, action=UPDATED_WITHOUT_REVIEW, actor=_actor(context),
           from_state=entry.state, to_state=entry.state, diff=diff, at=at)
+    _close_change_step(entry, UPDATED_WITHOUT_REVIEW, _actor(context), at)
     _write(context, entry, changes)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "govshare_audit_list",
     "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline",
+    "govshare_catalogue_change_event",
     "govshare_catalogue_import",
     "govshare_catalogue_queue",
     "govshare_catalogue_reinstate",
@@ -77,6 +78,8 @@ _LABELS = {
     "limit": ("条数", "Limit"),
     "offset": ("偏移", "Offset"),
     "version": ("版本号", "Version"),
+    "occurred_at": ("发生时间", "Occurred at"),
+    "submitted_at": ("提交时间", "Submitted at"),
 }
 
 
@@ -152,7 +155,11 @@ def _transition_schema() -> dict[str, Any]:
 
 def _import_schema() -> dict[str, Any]:
     return {"id": [_required], "catalogue_state": [_required], "comment": [_optional_text],
-            "version": [_count(10**6)]}
+            "version": [_count(10**6)], "submitted_at": [_moment]}
+
+
+def _change_event_schema() -> dict[str, Any]:
+    return {"id": [_required], "reason": [_required], "occurred_at": [_moment]}
 
 
 def _audit_list_schema() -> dict[str, Any]:
@@ -311,7 +318,8 @@ def govshare_catalogue_reinstate(context: Context, data_dict: DataDict) -> dict[
 def govshare_catalogue_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Set an entry's ``catalogue_state`` directly, for migrating an existing catalogue.
 
-    Sysadmins only. No guard and no clock apply; the audit trail records ``imported``.
+    Sysadmins only. No guard applies; the audit trail records ``imported``. An entry imported
+    ``in_review`` or ``offline_review`` is due like one submitted at ``submitted_at``.
 
     :param id: the entry's id or name
     :type id: string
@@ -321,13 +329,43 @@ def govshare_catalogue_import(context: Context, data_dict: DataDict) -> dict[str
     :type comment: string
     :param version: the entry's version number in the old catalogue (optional)
     :type version: int
+    :param submitted_at: when an open step (review, offline review) was opened in the old
+        catalogue, ISO 8601 (optional, default now; a date or naive time is Beijing time)
+    :type submitted_at: string
     :returns: the entry with ``govshare_lifecycle``
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_import", context, data_dict)
     return workflow.import_state(context, data_dict["id"], data_dict["catalogue_state"],
                                  comment=data_dict.get("comment"),
-                                 version=data_dict.get("version"))
+                                 version=data_dict.get("version"),
+                                 submitted_at=data_dict.get("submitted_at"))
+
+
+@validate(_change_event_schema)
+def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a change event (变更事由) on a published entry: its update becomes due.
+
+    When the law, the department's functions or the data change, the entry is updated within
+    ``ckanext.govshare.deadline.update_after_change_days`` working days of the event (DB14
+    §7.3). A reviewer or coordinator of the entry's department (or a sysadmin) records it; the
+    entry's ``govshare_lifecycle.update_required`` then shows the step with ``due_at`` and
+    ``overdue`` until a revision is approved, an edit without review is applied or the entry
+    goes offline. ``ckan govshare remind`` reminds the compilers of the entry's unit.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: what changed (required)
+    :type reason: string
+    :param occurred_at: when it changed, ISO 8601 (optional, default now; a date or naive
+        time is Beijing time; not in the future)
+    :type occurred_at: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_change_event", context, data_dict)
+    return workflow.change_event(context, data_dict["id"], reason=data_dict.get("reason"),
+                                 occurred_at=data_dict.get("occurred_at"))
 
 
 # -- the review queue ----------------------------------------------------------------------------

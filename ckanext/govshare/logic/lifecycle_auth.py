@@ -29,6 +29,7 @@ __all__ = [
     "govshare_audit_list",
     "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline",
+    "govshare_catalogue_change_event",
     "govshare_catalogue_import",
     "govshare_catalogue_queue",
     "govshare_catalogue_reinstate",
@@ -115,6 +116,18 @@ govshare_catalogue_request_offline = _entry_event("request_offline")
 govshare_catalogue_approve_offline = _entry_event("approve_offline")
 govshare_catalogue_reject_offline = _entry_event("reject_offline")
 govshare_catalogue_reinstate = _entry_event("reinstate")
+
+
+def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> AuthResult:
+    """A reviewer or coordinator of the entry's department (sysadmins pass before this runs):
+    the responsible body records that the entry must be updated (DB14 §7.3)."""
+    pkg = _package(data_dict)
+    held = workflow.actor_roles(_user(context), pkg.owner_org, pkg.extras.get(workflow.UNIT_FIELD))
+    if held & lifecycle.CHANGE_ROLES:
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门的审核人或统筹协调人可以登记变更事由",
+        "only the department's reviewer or coordinator may record a change event")}
 
 
 def govshare_catalogue_import(context: Context, data_dict: DataDict) -> AuthResult:

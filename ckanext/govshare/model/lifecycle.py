@@ -4,7 +4,9 @@
 it there); what the state machine needs besides it lives here, one row per entry: the review
 stage, who opened the pending step (four eyes), the reviewer who approved at the first stage,
 when the step is due on the working-day clock, the last reason given, the published version
-number and when the last reminder went out. Only :mod:`ckanext.govshare.workflow` writes it.
+number and when the last reminder went out; and, apart from that step, the "update required"
+step a change event opens on a published entry (``change_*``, DB14 §7.3). Only
+:mod:`ckanext.govshare.workflow` writes it.
 Ids are indexed text without foreign keys (the row outlives a purged dataset).
 """
 from __future__ import annotations
@@ -47,6 +49,14 @@ class EntryLifecycle(tk.BaseModel):
     modified: Mapped[datetime.datetime] = mapped_column(
         sa.DateTime(timezone=True), nullable=False, default=_now
     )
+    change_reason: Mapped[str | None] = mapped_column(sa.Text)
+    change_reported_by: Mapped[str | None] = mapped_column(sa.Text)
+    change_occurred_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True))
+    change_due_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), index=True)
+    change_reminded_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True))
 
     def dictize(self, context: Any = None) -> dict[str, Any]:
         """The API representation (timestamps as ISO 8601 with offset)."""
@@ -61,4 +71,10 @@ class EntryLifecycle(tk.BaseModel):
             "version": self.version,
             "published_at": _iso(self.published_at),
             "modified": _iso(self.modified),
+            "update_required": None if self.change_due_at is None else {
+                "reason": self.change_reason,
+                "reported_by": self.change_reported_by,
+                "occurred_at": _iso(self.change_occurred_at),
+                "due_at": _iso(self.change_due_at),
+            },
         }
