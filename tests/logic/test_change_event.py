@@ -89,6 +89,13 @@ class TestChangeEvent:
             required["due_at"])
         assert required["overdue"] is False
 
+    def test_sysadmin_records_one_too(self, world):
+        w = world
+        result = L.act(ACTION, w.sysadmin, id=w.entry["name"], reason="数据来源变化")
+        assert result["govshare_lifecycle"]["update_required"]["reported_by"] == w.sysadmin["id"]
+        with pytest.raises(tk.NotAuthorized):
+            L.act(ACTION, w.compiler, id=w.entry["id"], reason="数据来源变化")
+
     def test_the_earlier_deadline_stands(self, world):
         w = world
         L.act(ACTION, w.reviewer, id=w.entry["id"], reason="第一次", occurred_at="2026-09-01")
