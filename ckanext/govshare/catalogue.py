@@ -116,6 +116,9 @@ def prepare_entry(data_dict: dict[str, Any], *,
         data_dict["name"] = codes.slug_from_resource_code(code)
     org_id = data_dict.get("owner_org")
     org = department(org_id) if org_id else None
+    if org is not None:
+        # by id: core's owner_org_validator then finds it in one query, not two (id, then name)
+        data_dict["owner_org"] = org.id
     uscc = org.extras.get("uscc") if org is not None else None
     if uscc:
         data_dict["provider_code"] = uscc
