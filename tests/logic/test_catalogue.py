@@ -700,6 +700,12 @@ class TestRecordFields:
         data = f.entry_dict(info_items=value)
         _refused_entry(f.as_user(world.compiler), data, "info_items")
 
+    def test_a_record_that_is_not_one_is_named_by_its_position(self, world):
+        data = f.entry_dict()
+        data["info_items"][1:1] = [{"name": ""}, "统一社会信用代码"]
+        (message,) = _refused_entry(f.as_user(world.compiler), data, "info_items")
+        assert "第3项应为记录" in message and "item no. 3 must be a record" in message
+
     def test_a_bad_subfield_value_names_its_record(self, world):
         data = f.entry_dict()
         data["info_items"][2]["length"] = "十八"

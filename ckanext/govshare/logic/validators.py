@@ -431,10 +431,10 @@ def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[
             raise StopOnError
         found: Flat = {}
         cleaned: list[dict[str, Any]] = []
-        for record in records:
+        for position, record in enumerate(records, 1):
             if not isinstance(record, dict):
-                errors[key].append(_message(key, f"第{len(cleaned) + 1}项应为记录",
-                                            f"item no. {len(cleaned) + 1} must be a record"))
+                errors[key].append(_message(key, f"第{position}项应为记录",
+                                            f"item no. {position} must be a record"))
                 data.pop(key, None)
                 raise StopOnError
             if all(_is_empty(v) or v == [] for v in record.values()):
