@@ -404,7 +404,9 @@ def _record_list(value: Any) -> list[Any] | None:
 def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[..., None]:
     """A field of repeating records validated as one value and stored as a JSON extra.
 
-    Accepts a list of records (API), its JSON text, or the form's ``field-0-subfield`` keys.
+    Accepts a list of records (API) or its JSON text; the form's ``field-0-subfield`` keys are
+    made records before validation, by the chained package_create/package_update
+    (:func:`expand_form_records`).
     Each subfield runs the validators the schema gives it; a subfield the schema does not
     declare is refused; a record whose every value is empty (a blank form panel) is dropped.
     Errors go on ``(field, i, subfield)``, the keys navl gives repeating subfields.
@@ -418,10 +420,6 @@ def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[
 
     def validator(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
         value = data.get(key)
-        extras = data.get(("__extras",))
-        if value is missing and isinstance(extras, dict):
-            expand_form_records(extras, (name,))
-            value = extras.pop(name, missing)
         if value is missing or value is None:
             _drop(key, data)
         records = _record_list(value)
