@@ -16,7 +16,13 @@ Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appen
   when ``ckanext.govshare.public_catalogue`` is on;
 * an offline entry stays visible to the same audience as a tombstone (metadata and reason),
   but its resources are seen only by its own department;
+* a deleted entry is seen only by sysadmins and its department's editors and administrators
+  (where CKAN shows a deleted dataset: to those who may edit it);
 * sysadmins see everything.
+
+Visibility is a decision on the entry **as it is now**: stored copies (search documents,
+activity snapshots) are filtered with :func:`visible_package_ids` and redacted with
+:func:`redact` / :func:`redact_index_fields` on the way out, never trusted for who may see them.
 
 Datasets that are not catalogue entries (no ``catalogue_state``, e.g. harvested ones) keep
 CKAN's default labels.
@@ -33,8 +39,9 @@ from . import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
-    "can_see_resources",
-    "redact", "entry_state", "may_compile", "may_take_assessment_snapshot",
+    "can_see_resources", "visible_package_ids", "data_visible_ids", "is_sysadmin",
+    "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
+    "entry_state", "may_compile", "may_take_assessment_snapshot",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -47,6 +54,10 @@ _default = DefaultPermissionLabels()
 
 def _member_label(org_id: str) -> str:
     return f"member-{org_id}"
+
+
+def _editor_label(org_id: str) -> str:
+    return f"govshare-editor-{org_id}"
 
 
 def entry_state(pkg: Any) -> str | None:
@@ -65,6 +76,9 @@ def dataset_labels(pkg: model.Package) -> list[str]:
     state = entry_state(pkg)
     if state is None:
         return _default.get_dataset_labels(pkg)
+    if pkg.state == "deleted":
+        # a deleted entry: only where CKAN shows a deleted dataset, to those who may edit it
+        return [_editor_label(pkg.owner_org)] if pkg.owner_org else [f"creator-{pkg.creator_user_id}"]
     labels = [_member_label(pkg.owner_org)] if pkg.owner_org else [f"creator-{pkg.creator_user_id}"]
     # DB14 §7.5: an entry reaches the sharing platform's users once published (目录发布);
     # while compiled and reviewed it stays inside its department
@@ -79,7 +93,18 @@ def user_labels(user_obj: model.User | None) -> list[str]:
     labels = _default.get_user_dataset_labels(user_obj)
     if user_obj is not None and not user_obj.is_anonymous:
         labels.append(LABEL_PORTAL)
+        labels.extend(_editor_label(org_id) for org_id in _editor_orgs(user_obj))
     return labels
+
+
+def _editor_orgs(user_obj: model.User) -> list[str]:
+    """Ids of the departments where the user is an editor or administrator now."""
+    rows = (model.Session.query(model.Member.group_id)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_obj.id,
+                    model.Member.state == "active", model.Member.capacity.in_(("editor", "admin")),
+                    model.Group.is_organization.is_(True), model.Group.state == "active"))
+    return [r[0] for r in rows]
 
 
 def _user(user: str | model.User | None) -> model.User | None:
@@ -90,6 +115,11 @@ def _user(user: str | model.User | None) -> model.User | None:
 
 def _is_sysadmin(user_obj: model.User | None) -> bool:
     return bool(user_obj is not None and user_obj.sysadmin)
+
+
+def is_sysadmin(user: str | model.User | None) -> bool:
+    """Whether ``user`` (a name, an id or a User) is a sysadmin: sees everything."""
+    return _is_sysadmin(_user(user))
 
 
 def _in_department(user_obj: model.User | None, org_id: str | None) -> bool:
@@ -134,10 +164,106 @@ def can_see_resources(user: str | model.User | None, pkg_dict: dict[str, Any]) -
 def redact(user: str | model.User | None, pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Remove from ``pkg_dict`` (in place) what ``user`` may not see; returns it."""
     if not can_see_resources(user, pkg_dict):
-        pkg_dict["resources"] = []
-        pkg_dict["num_resources"] = 0
-        pkg_dict["govshare_redacted"] = True
+        _strip_data(pkg_dict)
     return pkg_dict
+
+
+#: fields of CKAN's search document that carry an entry's data (resource URLs and their
+#: descriptions and extras); ``data_dict`` / ``validated_data_dict`` carry whole dataset dicts
+DATA_INDEX_FIELDS = frozenset({"res_url", "res_description", "res_type", "urls", "url_resources"})
+_DICT_INDEX_FIELDS = ("data_dict", "validated_data_dict")
+
+
+def is_data_index_field(field: str) -> bool:
+    """Whether search-document field ``field`` carries an entry's data (not its metadata)."""
+    return field in DATA_INDEX_FIELDS or field.startswith("res_extras_")
+
+
+def redact_index_fields(user: str | model.User | None, doc: dict[str, Any],
+                        data_visible: bool | None = None) -> dict[str, Any]:
+    """:func:`redact` for a raw search document (``package_search`` with ``fl``).
+
+    The data fields (:func:`is_data_index_field`) are removed and the dataset dicts stored as
+    JSON text (``data_dict``, ``validated_data_dict``) are redacted like ``package_show``'s
+    answer. ``data_visible`` is the caller's bulk answer of :func:`data_visible_ids`; without it
+    the document's own ``catalogue_state`` and ``owner_org`` are judged.
+    """
+    import json
+
+    if data_visible is None:
+        data_visible = can_see_resources(user, {
+            "catalogue_state": _first(doc.get("catalogue_state") or doc.get("extras_catalogue_state")),
+            "owner_org": _first(doc.get("owner_org")),
+        })
+    for key in _DICT_INDEX_FIELDS:
+        value = doc.get(key)
+        if isinstance(value, str) and value:
+            try:
+                stored = json.loads(value)
+            except ValueError:
+                stored = None
+            if isinstance(stored, dict):
+                if not data_visible:
+                    _strip_data(stored)
+                doc[key] = json.dumps(stored)
+    if not data_visible:
+        for key in [k for k in doc if is_data_index_field(k)]:
+            del doc[key]
+        doc["govshare_redacted"] = True
+    return doc
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _strip_data(pkg_dict: dict[str, Any]) -> None:
+    pkg_dict["resources"] = []
+    pkg_dict["num_resources"] = 0
+    pkg_dict["govshare_redacted"] = True
+
+
+def _light_packages(ids: Any | None) -> list[Any]:
+    """What :func:`dataset_labels` reads, for many datasets in one query (no Package objects)."""
+    from types import SimpleNamespace
+
+    q = model.Session.query(model.Package.id, model.Package.state, model.Package.private,
+                            model.Package.owner_org, model.Package.creator_user_id,
+                            model.Package.extras["catalogue_state"].astext)
+    if ids is not None:
+        ids = [str(i) for i in ids if i]
+        if not ids:
+            return []
+        q = q.filter(model.Package.id.in_(ids))
+    return [SimpleNamespace(id=r[0], state=r[1], private=r[2], owner_org=r[3],
+                            creator_user_id=r[4],
+                            extras={"catalogue_state": r[5]} if r[5] is not None else {})
+            for r in q]
+
+
+def visible_package_ids(user: str | model.User | None, ids: Any | None = None) -> set[str]:
+    """The ids among ``ids`` (every dataset when ``None``) whose entry ``user`` may see now.
+
+    The same decision as :func:`can_see_entry` (the permission labels of the dataset as it is
+    now), for many datasets at once: for lists built from CKAN's tables or from stored copies
+    (activities, members, tags, resources) instead of the search index.
+    """
+    user_obj = _user(user)
+    light = _light_packages(ids)
+    if _is_sysadmin(user_obj):
+        return {p.id for p in light}
+    mine = set(user_labels(user_obj))
+    return {p.id for p in light if mine.intersection(dataset_labels(p))}
+
+
+def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
+    """The ids among ``ids`` whose entry **and** data ``user`` may see now
+    (:func:`can_see_entry` and :func:`can_see_resources`)."""
+    user_obj = _user(user)
+    light = {p.id: p for p in _light_packages(ids)}
+    seen = visible_package_ids(user_obj, list(light))
+    return {pid for pid in seen if can_see_resources(user_obj, {
+        "catalogue_state": entry_state(light[pid]), "owner_org": light[pid].owner_org})}
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:

@@ -26,9 +26,15 @@ def _logic(kind: str) -> Any:
         from ckan.authz import get_local_functions
 
         found: dict[str, Any] = {}
-        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}", f"assessment_{kind}")
+        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}", f"assessment_{kind}",
+                   f"visibility_{kind}", f"activity_{kind}")
         for module_name in modules:
-            module = importlib.import_module(f"{__package__}.logic.{module_name}")
+            try:
+                module = importlib.import_module(f"{__package__}.logic.{module_name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__package__}.logic.{module_name}":
+                    raise
+                continue  # this feature has no functions of this kind
             exported = getattr(module, "__all__", None)
             members = ({n: getattr(module, n) for n in exported} if exported
                        else dict(get_local_functions(module)))

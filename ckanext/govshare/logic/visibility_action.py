@@ -1,0 +1,325 @@
+"""Chained core read actions: every CKAN path that returns entries, their data or their
+existence asks :mod:`ckanext.govshare.permissions`.
+
+CKAN's own read actions filter on ``state`` and ``private`` (``package_list``,
+``resource_search``, ``member_list``, ``format_autocomplete``, the tag actions) or run the search
+without permission labels (``tag_show`` with ``include_datasets``,
+``current_package_list_with_resources``). Each is chained here and its answer filtered by
+:func:`permissions.visible_package_ids` (the entry's metadata and existence) or
+:func:`permissions.data_visible_ids` (its data). ``package_search`` also guards the raw index
+fields a caller may ask for with ``fl``, ``facet.field``, ``q`` and ``fq``.
+
+Calls with ``ignore_auth`` (CKAN's and govshare's own internal reads) and sysadmins get core's
+answer unchanged. Nothing here decides who sees what; it only asks.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
+
+from .. import permissions
+
+__all__ = [
+    "current_package_list_with_resources",
+    "format_autocomplete",
+    "member_list",
+    "package_list",
+    "package_search",
+    "resource_search",
+    "tag_autocomplete",
+    "tag_list",
+    "tag_search",
+    "tag_show",
+    "user_show",
+]
+
+
+def _reader(context: Context) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def _unrestricted(context: Context) -> bool:
+    """Internal reads and sysadmins get core's answer."""
+    return bool(context.get("ignore_auth")) or permissions.is_sysadmin(_reader(context))
+
+
+def _page(items: list[Any], offset: Any, limit: Any) -> list[Any]:
+    start = max(int(offset or 0), 0)
+    return items[start:start + int(limit)] if limit not in (None, "") else items[start:]
+
+
+# -- package_search: the raw index fields ------------------------------------------------------
+
+_FIELD_REF = re.compile(r"(?:^|[\s(+\-!])([A-Za-z_][\w.]*)\s*:")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _refuse_data_fields(data_dict: DataDict) -> None:
+    """A non-sysadmin may neither facet on nor query by an entry's data fields (resource
+    URLs): a prefix query on ``res_url`` would spell out a URL the caller may not read."""
+    for param in ("facet.field",):
+        fields = data_dict.get(param)
+        if isinstance(fields, str):
+            import json
+
+            try:
+                fields = json.loads(fields)
+            except ValueError:
+                fields = [fields]
+        for field in _as_list(fields):
+            if permissions.is_data_index_field(field) or field in ("data_dict", "validated_data_dict"):
+                raise tk.ValidationError({param: [tk._(
+                    "Field \"{field}\" cannot be used here: it holds the data of entries"
+                ).format(field=field)]})
+    for param in ("q", "fq", "fq_list"):
+        for text in _as_list(data_dict.get(param)):
+            for field in _FIELD_REF.findall(text):
+                if permissions.is_data_index_field(field):
+                    raise tk.ValidationError({param: [tk._(
+                        "Field \"{field}\" cannot be used here: it holds the data of entries"
+                    ).format(field=field)]})
+
+
+def _fl_fields(fl: Any) -> list[str]:
+    if isinstance(fl, (list, tuple)):
+        return [str(f) for f in fl]
+    return [f for f in re.split(r"[\s,]+", str(fl or "")) if f]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_search`` (permission labels applied), with the raw index fields guarded:
+    no facet or query on data fields, and with ``fl`` every returned document is redacted
+    like ``package_show`` (data fields dropped, stored dataset dicts redacted) for the entries
+    whose data the user may not see."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    _refuse_data_fields(data_dict)
+    wanted = _fl_fields(data_dict.get("fl")) if data_dict.get("fl") else []
+    added_id = bool(wanted) and "id" not in wanted and "*" not in wanted
+    if added_id:
+        data_dict["fl"] = [*wanted, "id"]
+    result = up(context, data_dict)
+    if not wanted:
+        return result
+    docs = [r for r in result.get("results") or [] if isinstance(r, dict)]
+    user = _reader(context)
+    seen = permissions.data_visible_ids(user, [d.get("id") for d in docs])
+    for doc in docs:
+        permissions.redact_index_fields(user, doc, data_visible=doc.get("id") in seen)
+        if added_id:
+            doc.pop("id", None)
+    return result
+
+
+# -- lists built from CKAN's tables ------------------------------------------------------------
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_list``: only the entries the user may see (names are existence)."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
+    refs = up(context, data_dict)
+    by_ref = dict(model.Session.query(model.Package.name, model.Package.id)
+                  .filter(model.Package.name.in_(refs))) if refs else {}
+    by_ref.update({r: r for r in refs if r not in by_ref})  # api_version 2 gives ids
+    seen = permissions.visible_package_ids(_reader(context), list(by_ref.values()))
+    return _page([r for r in refs if by_ref.get(r) in seen], offset, limit)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def current_package_list_with_resources(up: Action, context: Context,
+                                        data_dict: DataDict) -> Any:
+    """Core's list, through the chained ``package_search`` (labels and redaction) instead of
+    core's unchained one."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    tk.check_access("current_package_list_with_resources", context, data_dict)
+    limit = data_dict.get("limit")
+    offset = data_dict.get("offset", 0)
+    if "offset" not in data_dict and "page" in data_dict and limit:
+        offset = (int(data_dict["page"]) - 1) * int(limit)
+    search = tk.get_action("package_search")(
+        {"user": context.get("user") or "", "auth_user_obj": _reader(context)},
+        {"q": "", "rows": limit, "start": offset, "sort": "metadata_modified desc"})
+    return search.get("results", [])
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``member_list``: datasets among the members only where the user may see them."""
+    members = up(context, data_dict)
+    if _unrestricted(context):
+        return members
+    ids = [m[0] for m in members if m[1] == "package"]
+    if not ids:
+        return members
+    seen = permissions.visible_package_ids(_reader(context), ids)
+    return [m for m in members if m[1] != "package" or m[0] in seen]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``resource_search``: only resources whose data the user may see; ``count`` counts
+    only those."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
+    result = up(context, data_dict)
+    found = result.get("results") or []
+
+    def package_id(res: Any) -> str | None:
+        return res.get("package_id") if isinstance(res, dict) else getattr(res, "package_id", None)
+
+    seen = permissions.data_visible_ids(_reader(context), {package_id(r) for r in found})
+    kept = [r for r in found if package_id(r) in seen]
+    return {**result, "count": len(kept), "results": _page(kept, offset, limit)}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``format_autocomplete``, counted over the resources of visible entries only."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    tk.check_access("format_autocomplete", context, data_dict)
+    q = str(data_dict.get("q") or "")
+    limit = int(data_dict.get("limit") or 5)
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = (model.Session.query(model.Resource.format, model.Resource.package_id)
+            .filter(model.Resource.state == "active", model.Resource.format.ilike(like))
+            .all())
+    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in rows})
+    counts: dict[str, int] = {}
+    for fmt, package_id in rows:
+        if package_id in seen and fmt:
+            counts[fmt] = counts.get(fmt, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [fmt.lower() for fmt, _ in ordered[:limit]]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``user_show``; ``number_created_packages`` counts only visible entries."""
+    result = up(context, data_dict)
+    if _unrestricted(context) or not isinstance(result, dict) or not result.get("id"):
+        return result
+    if "number_created_packages" in result:
+        ids = [r[0] for r in model.Session.query(model.Package.id).filter(
+            model.Package.creator_user_id == result["id"], model.Package.state == "active")]
+        result["number_created_packages"] = len(
+            permissions.visible_package_ids(_reader(context), ids))
+    return result
+
+
+# -- tags: a tag is seen where an entry carrying it is seen ------------------------------------
+
+
+def _visible_tag_ids(context: Context, tag_ids: set[str]) -> set[str]:
+    """Ids among ``tag_ids`` of vocabulary tags or of tags carried by an entry the user may see."""
+    if not tag_ids:
+        return set()
+    rows = (model.Session.query(model.PackageTag.tag_id, model.PackageTag.package_id)
+            .filter(model.PackageTag.tag_id.in_(tag_ids), model.PackageTag.state == "active")
+            .all())
+    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in rows})
+    keep = {tag_id for tag_id, package_id in rows if package_id in seen}
+    vocab = {r[0] for r in model.Session.query(model.Tag.id).filter(
+        model.Tag.id.in_(tag_ids), model.Tag.vocabulary_id.isnot(None))}
+    return keep | vocab
+
+
+def _tag_filter(context: Context, tags: list[Any]) -> list[Any]:
+    def tag_id(tag: Any) -> str | None:
+        return tag.get("id") if isinstance(tag, dict) else getattr(tag, "id", None)
+
+    ids = {tag_id(t) for t in tags}
+    if not all(ids) or None in ids:  # plain names: look their ids up
+        names = [t if isinstance(t, str) else (t.get("name") if isinstance(t, dict) else t.name)
+                 for t in tags]
+        by_name = dict(model.Session.query(model.Tag.name, model.Tag.id).filter(
+            model.Tag.name.in_(names)))
+        seen = _visible_tag_ids(context, set(by_name.values()))
+        return [t for t, n in zip(tags, names) if by_name.get(n) in seen]
+    seen = _visible_tag_ids(context, ids)  # type: ignore[arg-type]
+    return [t for t in tags if tag_id(t) in seen]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``tag_list``: only tags of entries the user may see."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
+    return _page(_tag_filter(context, up(context, data_dict)), offset, limit)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``tag_search``: only tags of entries the user may see; ``count`` counts those."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
+    result = up(context, data_dict)
+    kept = _tag_filter(context, result.get("results") or [])
+    return {**result, "count": len(kept), "results": _page(kept, offset, limit if limit not in
+                                                              (None, "") else 10)}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``tag_autocomplete``: only tags of entries the user may see."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
+    return _page(_tag_filter(context, up(context, data_dict)), offset,
+                 limit if limit not in (None, "") else 10)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``tag_show``: a tag no visible entry carries is not found; ``include_datasets``
+    lists the entries through the chained ``package_search`` (labels and redaction) instead
+    of core's unlabelled search."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    include = tk.asbool(data_dict.get("include_datasets", False))
+    result = up(context, {**data_dict, "include_datasets": False})
+    if not _visible_tag_ids(context, {result["id"]}):
+        raise tk.ObjectNotFound(tk._("Tag not found"))
+    if include:
+        vocab = result.get("vocabulary_id")
+        field = f"vocab_{model.Vocabulary.get(vocab).name}" if vocab else "tags"
+        name = result["name"].replace("\\", "\\\\").replace('"', '\\"')
+        found = tk.get_action("package_search")(
+            {"user": context.get("user") or "", "auth_user_obj": _reader(context)},
+            {"fq": f'{field}:"{name}"', "rows": 1000})
+        result["packages"] = found["results"]
+    return result
