@@ -94,6 +94,16 @@ def refused(action: str, user: dict[str, Any] | None, **data: Any) -> bool:
     return False
 
 
+def hidden(action: str, user: dict[str, Any] | None, **data: Any) -> bool:
+    """Whether ``action`` as ``user`` answers ``ObjectNotFound``: the entry does not exist for
+    them (an unpublished entry outside its department)."""
+    try:
+        act(action, user, **data)
+    except tk.ObjectNotFound:
+        return True
+    return False
+
+
 def published_world() -> SimpleNamespace:
     """:func:`world` with ``entry``: compiled by ``compiler``, published by ``reviewer`` (v1)."""
     w = world()

@@ -39,7 +39,7 @@ from . import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
-    "can_see_resources", "visible_package_ids", "data_visible_ids", "is_sysadmin",
+    "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin",
     "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
     "entry_state", "may_compile", "may_take_assessment_snapshot",
 ]
@@ -134,6 +134,20 @@ def can_see_entry(user: str | model.User | None, pkg: model.Package) -> bool:
     if _is_sysadmin(user_obj):
         return True
     return bool(set(dataset_labels(pkg)) & set(user_labels(user_obj)))
+
+
+def may_know_exists(user: str | model.User | None, pkg: model.Package) -> bool:
+    """Whether a refusal may tell ``user`` that the entry exists (403 rather than 404).
+
+    Only an anonymous visitor asking for an entry that every logged-in user sees (published, or
+    offline as a tombstone) is told to log in; an entry the user may not see in any case does
+    not exist for them.
+    """
+    if can_see_entry(user, pkg):
+        return True
+    user_obj = _user(user)
+    return (user_obj is None or user_obj.is_anonymous) and pkg.state == "active" \
+        and entry_state(pkg) in VISIBLE_STATES
 
 
 def can_see_entry_row(member_orgs: list[str] | None, owner_org: str | None,

@@ -223,14 +223,18 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """A catalogue entry is seen by whom :func:`permissions.can_see_entry` says."""
+    """A catalogue entry is seen by whom :func:`permissions.can_see_entry` says; to everyone
+    else it does not exist (not found, as an unknown name: the names are resource codes, and a
+    refusal would tell which codes are taken by drafts)."""
     pkg = context.get("package") or model.Package.get(str(data_dict.get("id") or ""))
-    if pkg is None or pkg.state != "active" or permissions.entry_state(pkg) is None:
+    if pkg is None or permissions.entry_state(pkg) is None:
         return next_auth(context, data_dict)
-    if permissions.can_see_entry(_user(context), pkg):
+    user = _user(context)
+    if permissions.can_see_entry(user, pkg):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "该目录条目尚未发布，仅本部门可见", "this catalogue entry is visible to its department only")}
+    if not permissions.may_know_exists(user, pkg):
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return {"success": False, "msg": tk._("Log in to see the catalogue's entries")}
 
 
 @tk.chained_auth_function
@@ -244,6 +248,8 @@ def resource_show(next_auth: Any, context: Context, data_dict: DataDict) -> Auth
     pkg = resource.package if resource is not None else None
     if pkg is None or permissions.entry_state(pkg) is None:
         return result
+    if not permissions.may_know_exists(_user(context), pkg):
+        raise tk.ObjectNotFound(tk._("Resource not found"))
     pkg_dict = {"catalogue_state": permissions.entry_state(pkg), "owner_org": pkg.owner_org}
     if permissions.can_see_resources(_user(context), pkg_dict):
         return result
