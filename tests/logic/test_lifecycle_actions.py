@@ -435,9 +435,9 @@ class TestVisibility:
         assert entry["id"] not in _search_ids(w.other_reviewer)
         assert entry["id"] not in _search_ids(w.outsider)
         assert L.act("package_show", w.member, id=entry["id"])["id"] == entry["id"]
-        assert L.refused("package_show", w.other_reviewer, id=entry["id"])
-        assert L.refused("resource_show", w.other_reviewer, id=resource_id)
-        assert L.refused("package_show", None, id=entry["id"])
+        assert L.hidden("package_show", w.other_reviewer, id=entry["id"])
+        assert L.hidden("resource_show", w.other_reviewer, id=resource_id)
+        assert L.hidden("package_show", None, id=entry["id"])
 
     def test_published_is_seen_by_logged_in_users(self, world):
         """Published: every logged-in user sees it and its data; anonymous users do not."""
@@ -459,7 +459,7 @@ class TestVisibility:
         assert _search_ids(None) == {entry["id"]}
         shown = L.act("package_show", None, id=entry["id"])
         assert shown["resources"] == [] and shown["govshare_redacted"]
-        assert L.refused("package_show", None, id=draft["id"])
+        assert L.hidden("package_show", None, id=draft["id"])
 
     def test_offline_resources_hidden_in_search(self, world):
         """Offline: the tombstone is found, without resources, by other departments."""
