@@ -178,3 +178,28 @@ def test_factories_user_sees_published(w):
     user = factories.User()
     shown = act("package_show", user, id=w.published["id"])
     assert PUBLISHED_URL in [r["url"] for r in shown["resources"]]
+
+
+def _answer(action: str, who, **data) -> str:
+    try:
+        return _dump(act(action, who, **data))
+    except Exception as err:  # the kind of refusal and its message are the answer
+        return f"{type(err).__name__}:{_dump(getattr(err, 'error_dict', None))}"
+
+
+def test_a_hidden_entry_answers_like_an_unknown_name(w):
+    """Follower counts and relationships of a draft answer an outsider as for a name no
+    dataset has (no existence oracle)."""
+    for who in _outsiders(w):
+        for action in ("dataset_follower_count", "package_relationships_list"):
+            assert _answer(action, who, id=w.draft["name"]) == \
+                _answer(action, who, id="no-such-entry-name"), (action, who)
+    assert _answer("dataset_follower_count", w.member, id=w.draft["name"]) == "0"
+
+
+def test_user_list_counts_only_visible_entries(w):
+    """user_list's number_created_packages counts what the reader may see."""
+    def count(who):
+        return {u["name"]: u["number_created_packages"]
+                for u in act("user_list", who)}[w.compiler["name"]]
+    assert (count(w.member), count(w.outsider)) == (3, 2)

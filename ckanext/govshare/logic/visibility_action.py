@@ -24,16 +24,20 @@ from ckan.types import Action, Context, DataDict
 from .. import permissions
 
 __all__ = [
+    "am_following_dataset",
     "current_package_list_with_resources",
+    "dataset_follower_count",
     "format_autocomplete",
     "member_list",
     "package_list",
+    "package_relationships_list",
     "package_search",
     "resource_search",
     "tag_autocomplete",
     "tag_list",
     "tag_search",
     "tag_show",
+    "user_list",
     "user_show",
 ]
 
@@ -322,4 +326,69 @@ def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
             {"user": context.get("user") or "", "auth_user_obj": _reader(context)},
             {"fq": f'{field}:"{name}"', "rows": 1000})
         result["packages"] = found["results"]
+    return result
+
+
+# -- actions that name a dataset: an entry the user may not know of is an unknown name ---------
+
+_UNKNOWN = "00000000-0000-0000-0000-000000000000"
+
+
+def _as_unknown(up: Action, context: Context, data_dict: DataDict, *keys: str) -> Any:
+    """Call ``up`` with each dataset named in ``keys`` that the user may not know of replaced
+    by a name no dataset has, so the answer (error or count) is the one an unknown name gets."""
+    if _unrestricted(context):
+        return up(context, data_dict)
+    user = _reader(context)
+    changed = dict(data_dict)
+    for key in keys:
+        ref = data_dict.get(key)
+        pkg = model.Package.get(str(ref)) if ref else None
+        if pkg is not None and not permissions.may_know_exists(user, pkg):
+            changed[key] = _UNKNOWN
+    return up(context, changed)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core action; an entry the user may not see answers as an unknown dataset."""
+    return _as_unknown(up, context, data_dict, "id")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core action; an entry the user may not see answers as an unknown dataset."""
+    return _as_unknown(up, context, data_dict, "id")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_relationships_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core action; an entry the user may not see answers as an unknown dataset."""
+    return _as_unknown(up, context, data_dict, "id", "id2")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``user_list``; each user's ``number_created_packages`` counts visible entries only
+    (and ``order_by=number_created_packages`` sorts by that count)."""
+    result = up(context, data_dict)
+    if _unrestricted(context) or not result or not isinstance(result[0], dict) \
+            or "number_created_packages" not in result[0]:
+        return result
+    created = model.Session.query(model.Package.creator_user_id, model.Package.id).filter(
+        model.Package.creator_user_id.in_([u["id"] for u in result]),
+        model.Package.state == "active").all()
+    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in created})
+    counts: dict[str, int] = {}
+    for creator, package_id in created:
+        if package_id in seen:
+            counts[creator] = counts.get(creator, 0) + 1
+    for user in result:
+        user["number_created_packages"] = counts.get(user["id"], 0)
+    if data_dict.get("order_by") == "number_created_packages":
+        result.sort(key=lambda u: (u["number_created_packages"], u.get("name") or ""))
     return result
