@@ -24,6 +24,21 @@ def search_max_rows() -> int:
     return tk.config.get("ckanext.govshare.search.max_rows")
 
 
+def search_max_query_length() -> int:
+    """Longest ``q`` or ``fq`` filter (characters) the PostgreSQL search backend answers."""
+    return tk.config.get("ckanext.govshare.search.max_query_length")
+
+
+def search_max_clauses() -> int:
+    """Most terms and ranges in one ``q`` or ``fq`` filter."""
+    return tk.config.get("ckanext.govshare.search.max_clauses")
+
+
+def search_max_facet_fields() -> int:
+    """Most distinct ``facet.field`` names in one search."""
+    return tk.config.get("ckanext.govshare.search.max_facet_fields")
+
+
 def deadline_review_days() -> int:
     """Working days to review a submitted catalogue entry."""
     return tk.config.get("ckanext.govshare.deadline.review_days")
@@ -163,6 +178,11 @@ def allow_core_sharing() -> bool:
 def resource_code_template() -> str:
     """The ``str.format`` template of a 信息资源代码."""
     return tk.config.get("ckanext.govshare.resource_code.template")
+
+
+def extra_dataset_types() -> frozenset[str]:
+    """Dataset types besides ``dataset`` that users who are not sysadmins may create."""
+    return frozenset(_words(tk.config.get("ckanext.govshare.extra_dataset_types")))
 
 
 def notify_enabled() -> bool:

@@ -7,10 +7,12 @@ import pytest
 
 from ckanext.govshare.search import sql
 from ckanext.govshare.search.lucene import (
+    MAX_DEPTH,
     And,
     MatchAll,
     Not,
     Or,
+    QueryLimitError,
     QuerySyntaxError,
     Range,
     Term,
@@ -195,3 +197,132 @@ def test_unknown_date_math_unit():
     """An unknown date-math unit is refused, not silently ignored."""
     with pytest.raises(sql.QueryError, match="FORTNIGHT"):
         sql.parse_date("NOW-1FORTNIGHT", NOW)
+
+
+# -- size limits: the parser refuses what would exhaust the stack or the database ---------------
+
+@pytest.mark.parametrize("make", [
+    lambda n: "(" * n + "a" + ")" * n,
+    lambda n: "-" * n + "a",
+    lambda n: "!" * n + "a",
+    lambda n: "+" * n + "a",
+    lambda n: "NOT " * n + "a",
+    lambda n: "tags:" + "(" * n + "a" + ")" * n,
+    lambda n: "-(" * (n // 2) + "a" + ")" * (n // 2),
+])
+def test_nesting_depth_limit(make):
+    """Groups and unary operators nest up to ``MAX_DEPTH`` levels; one more is refused."""
+    parse(make(MAX_DEPTH))
+    with pytest.raises(QueryLimitError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse(make(MAX_DEPTH + 2))
+
+
+@pytest.mark.parametrize("q", ["(" * 248 + "a" + ")" * 248, "-" * 991 + "a", "NOT " * 5000 + "a"])
+def test_reported_deep_queries_are_refused(q):
+    """The nestings that exhausted Python's stack (issue 8) are a clean refusal, not a RecursionError."""
+    with pytest.raises(QueryLimitError):
+        parse(q)
+
+
+def test_depth_counts_nesting_not_length():
+    """Many groups side by side are not deep: only nesting counts towards the limit."""
+    node = parse(" ".join(["(a OR -b)"] * 200))
+    assert isinstance(node, And) and len(node.items) == 200
+
+
+def test_length_limit():
+    """``max_length`` refuses a longer text (surrounding blanks not counted); None is unlimited."""
+    assert parse("  " + "a" * 10 + "  ", max_length=10) == Term(None, "a" * 10)
+    with pytest.raises(QueryLimitError, match="longer than 10 characters"):
+        parse("a" * 11, max_length=10)
+    assert parse("a" * 5000) == Term(None, "a" * 5000)
+
+
+def test_clause_limit():
+    """``max_clauses`` counts terms and ranges over the whole query, nested ones included."""
+    assert parse("a b (c OR d:[1 TO 2])", max_clauses=4)
+    with pytest.raises(QueryLimitError, match="more than 4 terms and ranges"):
+        parse("a b (c OR d:[1 TO 2]) e", max_clauses=4)
+    with pytest.raises(QueryLimitError):
+        parse("tags:(a OR b OR c)", max_clauses=2)
+    assert parse("*:* +permission_labels:()", max_clauses=0) == And((MatchAll(), Or(())))
+
+
+def test_limit_errors_are_syntax_errors():
+    """A limit refusal is a ``QuerySyntaxError`` too, so every caller that handles one handles both."""
+    assert issubclass(QueryLimitError, QuerySyntaxError)
+
+
+def test_many_boosts_parse():
+    """Boosts are matched where they stand (no copy of the rest of the text per boost)."""
+    node = parse(" ".join(["a^2"] * 2000))
+    assert isinstance(node, And) and len(node.items) == 2000
+
+
+# -- dates and numbers beyond what can be compared ----------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    "NOW-10000YEARS", "NOW+8000YEARS", "9999-12-31T23:59:59Z+1DAY", "0001-01-01T00:00:00Z-1SECOND",
+    "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-01:00", "NOW/YEAR+9999YEARS",
+    "NOW+99999999999999999999DAYS", "NOW-1000000000000000000000000000000SECONDS",
+    "NOW+" + "9" * 5000 + "DAYS",
+])
+def test_dates_out_of_range_are_refused(value):
+    """Date math or a time zone that leaves the years 1–9999 is a ``QueryError``, not an overflow."""
+    with pytest.raises(sql.QueryError, match="outside the dates"):
+        sql.parse_date(value, NOW)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0001-01-01T00:00:00Z", dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)),
+    ("9999-12-31T23:59:59Z", dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)),
+    ("NOW-2000YEARS", dt.datetime(26, 11, 25, 10, 30, 15, tzinfo=dt.timezone.utc)),
+    ("0000-01-01", None),
+    ("99999-01-01", None),
+])
+def test_extreme_dates_within_range(value, expected):
+    """The first and last representable instants are dates; year 0 and five-digit years are not."""
+    assert sql.parse_date(value, NOW) == expected
+
+
+def test_unknown_unit_refused_before_arithmetic():
+    """An unknown unit is named even when an earlier step would overflow."""
+    with pytest.raises(sql.QueryError, match="FORTNIGHT"):
+        sql.parse_date("NOW+99999999999999999999DAYS-1FORTNIGHT", NOW)
+
+
+def _compile(q: str) -> tuple[str, dict]:
+    comp = sql.Compiler()
+    return comp.compile(parse(q)), comp.params
+
+
+@pytest.mark.parametrize("q", ["metadata_modified:[NOW-10000YEARS TO NOW]",
+                               "record_count:[* TO 9999-12-31T23:59:59Z+1DAY]",
+                               "metadata_created:NOW-9999YEARS"])
+def test_reported_date_queries_are_refused_by_the_compiler(q):
+    """The date queries of issue 8 are refused when compiled, on date and on other fields."""
+    with pytest.raises(sql.QueryError):
+        _compile(q)
+
+
+def test_numeric_bounds_are_decimals():
+    """Numeric range bounds travel as exact decimals (no float overflow), huge ones included."""
+    cond, params = _compile("record_count:[1e999 TO 99999999999999999999999999999]")
+    assert "govshare_try_numeric(v)" in cond
+    assert [str(v) for v in params.values() if v != "record_count"] == [
+        "1E+999", "99999999999999999999999999999"]
+
+
+@pytest.mark.parametrize("q", ["record_count:[1e131072 TO *]", "record_count:[* TO -1e-16384]"])
+def test_numbers_beyond_numeric_are_refused(q):
+    """A bound beyond what PostgreSQL's ``numeric`` holds is refused."""
+    with pytest.raises(sql.QueryError, match="outside the numbers"):
+        _compile(q)
+
+
+@pytest.mark.parametrize("q", ["record_count:[NaN TO *]", "record_count:[-Infinity TO inf]",
+                               "name:[1e131072 TO zebra]"])
+def test_non_numbers_compare_as_text(q):
+    """NaN and Infinity are not numbers: such a range compares text (as does one with a word)."""
+    cond, _ = _compile(q)
+    assert 'COLLATE "C"' in cond

@@ -125,3 +125,28 @@ def test_query_literal_casts(query):
     """Every query literal the module builds is a valid tsquery."""
     tsq = text.term_tsquery(query)
     assert model.Session.execute(sa.text("SELECT numnode(CAST(:q AS tsquery))"), {"q": tsq}).scalar() > 0
+
+
+@pytest.mark.parametrize("word", ["a" * 3000, "执" * 1000, "x" * 2046 + "执照", "'\\" * 1500])
+def test_word_longer_than_a_lexeme_is_cut_on_both_sides(word):
+    """A word beyond PostgreSQL's 2 047-byte lexeme is cut there (whole characters) when indexed
+    and when searched, so it casts and is still found, instead of failing the dataset's write."""
+    assert matches(f"标题 {word} 尾", word)
+    assert not matches("标题 尾", word)
+
+
+def test_long_distinct_cjk_query_casts():
+    """A 20 000-character run of distinct characters (40 000 operands) casts without exhausting
+    PostgreSQL's stack: long conjunctions are joined as a balanced tree."""
+    run = "".join(chr(0x4E00 + i) for i in range(20000))
+    tsq = text.term_tsquery(run)
+    assert model.Session.execute(sa.text("SELECT numnode(CAST(:q AS tsquery))"), {"q": tsq}).scalar()
+    assert matches(run, run)
+
+
+def test_join_tsquery():
+    """Repeats are dropped; short lists stay flat, long ones nest only logarithmically deep."""
+    assert text.join_tsquery(["'a'", "'b'", "'a'"], "&") == "'a' & 'b'"
+    joined = text.join_tsquery([f"'{i}'" for i in range(10000)], "|")
+    depth = max(joined[:i].count("(") - joined[:i].count(")") for i in range(0, len(joined), 97))
+    assert depth <= 10

@@ -12,12 +12,17 @@ them to ``make_connection()``. This module receives them unchanged:
 
 Bad queries raise :class:`GovshareSearchQueryError`, which is both CKAN's
 ``SearchQueryError`` (the dataset page answers 400 with the message) and a
-``ValidationError`` naming the parameter (the action API answers 409).
+``ValidationError`` naming the parameter (the action API answers 409). Whatever a caller sends
+is refused that way or answered: queries beyond the configured length and clause limits or
+the parser's nesting depth, dates and numbers beyond what can be compared, and paging beyond
+the results are settled before PostgreSQL sees them; a database error caused by the query
+all the same is refused without its text.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from typing import Any
 
@@ -157,8 +162,13 @@ def _field_values(value: Any) -> list[str]:
     return list(dict.fromkeys(vals))
 
 
+# what PostgreSQL text cannot hold: NUL, and UTF-16 surrogates without their pair (JSON
+# ``"\ud800"`` decodes to one)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _clean(s: str) -> str:
-    return s.replace("\x00", "")
+    return _UNSTORABLE.sub("", s)
 
 
 def document_row(doc: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +265,53 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def parse(query: str | None) -> lucene.Node:
+    """``lucene.parse`` of one ``q`` or ``fq`` filter as this backend receives it: without the
+    characters PostgreSQL cannot hold (documents are indexed without them) and within the
+    configured limits (``search.max_query_length``, ``search.max_clauses``)."""
+    return lucene.parse(_clean(query) if query else query,
+                        max_length=gs_config.search_max_query_length(),
+                        max_clauses=gs_config.search_max_clauses())
+
+
+# CKAN's ``package_search`` glues its own filters onto the caller's ``fq`` as text:
+# ``'+capacity:public ' + fq + ' +state:(active OR draft)'``
+_CKAN_PREFIX = "+capacity:public "
+_CKAN_SUFFIX = re.compile(r" \+state:\(active(?: OR draft)?(?: OR deleted)?\)$")
+
+
+def ckan_filter_parts(fq: str) -> list[str]:
+    """``fq`` split into CKAN's glued-on filters and the caller's own, each parsed alone.
+
+    Parsed as one text, the caller's ``fq`` would bind to CKAN's filters (``a OR b`` would
+    become ``(+capacity:public a) OR (b +state:active)``) and report its errors at CKAN's
+    offsets; split, it means the same as it does in ``q``, ANDed with CKAN's filters.
+    """
+    parts = []
+    if fq.startswith(_CKAN_PREFIX):
+        parts.append(_CKAN_PREFIX.strip())
+        fq = fq[len(_CKAN_PREFIX):]
+    m = _CKAN_SUFFIX.search(fq)
+    if m and "+state" not in fq[:m.start()]:  # CKAN adds it only to an fq without one
+        parts.append(m.group(0).strip())
+        fq = fq[:m.start()]
+    return [*parts, fq]
+
+
+_LIMITS_ZH = {
+    "depth": "括号和 NOT/-/!/+ 运算符嵌套超过 {limit} 层（位置 {pos}）",
+    "length": "长度 {size} 个字符，超过 {limit} 个字符的上限",
+    "clauses": "检索词和范围超过 {limit} 个（位置 {pos}）",
+}
+
+
+def _too_big(e: sa.exc.OperationalError) -> bool:
+    """PostgreSQL refused a query too big for it (SQLSTATE class 54, "program limit exceeded":
+    statement too complex, too many columns...), which arrives as OperationalError like a lost
+    connection does."""
+    return str(getattr(e.orig, "pgcode", None) or "").startswith("54")
+
+
 def _int(params: dict, key: str, default: int) -> int:
     value = params.get(key, default)
     try:
@@ -297,10 +354,13 @@ class PgConnection:
 
     # querying ---------------------------------------------------------------------------------
     def _compile(self, comp: sql.Compiler, query: str | None, param: str) -> str:
-        if query:
-            query = _clean(query)  # NUL cannot reach PostgreSQL; documents are indexed without it
         try:
-            return comp.compile(lucene.parse(query))
+            return comp.compile(parse(query))
+        except lucene.QueryLimitError as e:
+            zh = _LIMITS_ZH[e.kind].format(limit=e.limit, pos=e.pos, size=e.size)
+            raise GovshareSearchQueryError(
+                param, f"查询过于复杂：{zh}", f"query too complex: {e}"
+            ) from None
         except lucene.QuerySyntaxError as e:
             raise GovshareSearchQueryError(
                 param, f"查询语法错误：{e}", f"query syntax not supported: {e}"
@@ -362,13 +422,13 @@ class PgConnection:
         comp = sql.Compiler()
         conds = [self._compile(comp, q, "q")]
         for fq in _as_list(params.get("fq")):
-            conds.append(self._compile(comp, fq, "fq"))
+            conds.extend(self._compile(comp, part, "fq") for part in ckan_filter_parts(fq))
         where = " AND ".join(conds)
 
         rows = max(0, min(_int(params, "rows", 10), gs_config.search_max_rows() + 1))
         start = max(0, _int(params, "start", 0))
         if comp.rank_queries:
-            rank_q = " | ".join(f"({r})" for r in comp.rank_queries)
+            rank_q = text.join_tsquery([f"({r})" for r in comp.rank_queries], "|")
             rank = f"ts_rank(g.tsv, CAST({comp.param(rank_q)} AS tsquery))"
         else:
             rank = "0.0"
@@ -381,12 +441,17 @@ class PgConnection:
         everything = "*" in fl_list
 
         facet_on = str(params.get("facet", "false")).lower() == "true"
-        facet_fields = _as_list(params.get("facet.field")) if facet_on else []
+        facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field")))) if facet_on else []
         for f in facet_fields:
             if not lucene.FIELD_RE.match(f):
                 raise GovshareSearchQueryError(
                     "facet.field", f"分面字段无效：{f!r}", f"invalid facet field: {f!r}"
                 )
+        if len(facet_fields) > (most := gs_config.search_max_facet_fields()):
+            raise GovshareSearchQueryError(
+                "facet.field", f"分面字段过多：{len(facet_fields)} 个（最多 {most} 个）",
+                f"too many facet fields: {len(facet_fields)} (at most {most})",
+            )
         limit = _int(params, "facet.limit", 50)
         mincount = _int(params, "facet.mincount", 1)
 
@@ -408,7 +473,9 @@ class PgConnection:
         try:
             stats = self._stats(session, stats_sql, comp.params)
             docs_rows = []
-            if rows > 0:
+            # past the last result there is no page to read (and ``start`` may be beyond
+            # PostgreSQL's bigint)
+            if rows > 0 and start < next((int(n) for f, _, n in stats if f is None), 0):
                 # 2. the page: ordered ids first, then the stored documents of those rows only
                 page = session.execute(sa.text(
                     f"SELECT g.index_id, {rank} AS score {base} ORDER BY {order} "
@@ -422,10 +489,17 @@ class PgConnection:
                     f"SELECT g.index_id, {columns} FROM {TABLE} g WHERE g.index_id = ANY(:ids)"
                 ), {"ids": [r[0] for r in page], "fl": fl_list}).fetchall()) if page else {}
                 docs_rows = [(stored[i], score) for i, score in page if i in stored]
-        except sa.exc.DataError as e:
+        except (sa.exc.DataError, sa.exc.OperationalError) as e:
+            if isinstance(e, sa.exc.OperationalError) and not _too_big(e):
+                raise  # the database is unwell, not the query
+            # the checks above should have refused this query: say so in the log, not to the
+            # caller (PostgreSQL's message names our tables and functions)
+            log.warning("search refused by PostgreSQL: %s (q=%r, fq=%r)",
+                        str(e.orig).strip(), q, params.get("fq"))
             session.rollback()
             raise GovshareSearchQueryError(
-                "q", "查询无法执行", f"query could not be executed: {e.orig}"
+                "q" if q and lucene.parse(_clean(q)) != lucene.MatchAll() else "fq",
+                "查询无法执行", "the query could not be executed",
             ) from None
 
         hits = 0

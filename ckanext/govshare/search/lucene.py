@@ -9,6 +9,10 @@ date math included), ``field:()`` (an empty group: matches nothing) and ``^boost
 (accepted, ignored: ranking is our own). Anything else (fuzzy ``~``, local params ``{!...}``,
 unbalanced brackets or quotes, a dangling operator) raises :class:`QuerySyntaxError` with a
 message saying where.
+
+Size is bounded: groups and unary operators nest at most :data:`MAX_DEPTH` levels, and
+:func:`parse` takes the caller's limits on the length of the text and on the number of
+clauses; a query beyond them raises :class:`QueryLimitError`.
 """
 from __future__ import annotations
 
@@ -16,14 +20,36 @@ import dataclasses
 import re
 
 __all__ = [
-    "QuerySyntaxError", "MatchAll", "Term", "Range", "And", "Or", "Not", "Node", "parse",
+    "QuerySyntaxError", "QueryLimitError", "MatchAll", "Term", "Range", "And", "Or", "Not",
+    "Node", "parse", "MAX_DEPTH",
 ]
 
 FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
+# A recursion guard, not a policy: the parser descends four Python frames per parenthesis and
+# one per unary operator (``NOT``, ``-``, ``!``, ``+``), the compiler one per level, and a web
+# request reaches the backend some 50 of Python's 1 000 frames deep (248 parentheses or 991
+# ``-`` exhausted it). 64 levels (at most ~260 frames) stay far below that and far above any
+# query a person or CKAN writes (CKAN's own nest 2 deep; Lucene's parser takes one ``-`` per
+# clause).
+MAX_DEPTH = 64
+
 
 class QuerySyntaxError(ValueError):
     """The query text is outside the supported Lucene subset."""
+
+
+class QueryLimitError(QuerySyntaxError):
+    """The query is within the subset but too large: too deep, too long or too many clauses.
+
+    ``kind`` (``depth``, ``length`` or ``clauses``), ``limit``, ``size`` (the query's length)
+    and ``pos`` (where the limit was passed) let a caller word the refusal in its own language.
+    """
+
+    def __init__(self, message: str, kind: str, limit: int, pos: int | None = None,
+                 size: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.limit, self.pos, self.size = kind, limit, pos, size
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,11 +143,11 @@ def _tokenize(text: str) -> list[_Tok]:
         if c == "~":
             raise QuerySyntaxError(f"fuzzy/proximity '~' is not supported (at {i})")
         if c == "^":
-            m = re.match(r"\^\d+(\.\d+)?", text[i:])
+            m = _BOOST_RE.match(text, i)
             if not m:
                 raise QuerySyntaxError(f"'^' must be followed by a number (at {i})")
             toks.append(_Tok("BOOST", m.group(0), i))
-            i += len(m.group(0))
+            i = m.end()
             continue
         if c == ":":
             raise QuerySyntaxError(f"':' without a field name (at {i})")
@@ -202,6 +228,7 @@ def _tokenize(text: str) -> list[_Tok]:
     return toks
 
 
+_BOOST_RE = re.compile(r"\^\d+(\.\d+)?")
 _RANGE_RE = re.compile(
     r'[\[{]\s*(?:"(?P<lq>(?:[^"\\]|\\.)*)"|(?P<l>[^\s\]}"]+))\s+TO\s+'
     r'(?:"(?P<hq>(?:[^"\\]|\\.)*)"|(?P<h>[^\s\]}"]+))\s*(?P<close>[\]}])'
@@ -217,10 +244,30 @@ def _range_bound(quoted: str | None, bare: str | None) -> str | None:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, max_clauses: int | None = None):
         self.text = text
         self.toks = _tokenize(text)
         self.i = 0
+        self.depth = 0
+        self.clauses = 0
+        self.max_clauses = max_clauses
+
+    def enter(self, tok: _Tok) -> None:
+        """One level deeper (a group or a unary operator); refused beyond :data:`MAX_DEPTH`."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryLimitError(
+                f"nested deeper than {MAX_DEPTH} levels of parentheses and NOT/-/!/+ operators "
+                f"(at {tok.pos})", "depth", MAX_DEPTH, tok.pos,
+            )
+
+    def clause(self, node: Node, tok: _Tok) -> Node:
+        """Count one term or range; refused beyond the caller's ``max_clauses``."""
+        self.clauses += 1
+        if self.max_clauses is not None and self.clauses > self.max_clauses:
+            raise QueryLimitError(f"more than {self.max_clauses} terms and ranges (at {tok.pos})",
+                                  "clauses", self.max_clauses, tok.pos)
+        return node
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -260,12 +307,12 @@ class _Parser:
         tok = self.peek()
         if tok is None:
             raise QuerySyntaxError("an operator is missing its operand at the end of the query")
-        if tok.kind in ("NOT", "MINUS"):
+        if tok.kind in ("NOT", "MINUS", "PLUS"):
             self.next()
-            return Not(self.parse_unary(field))
-        if tok.kind == "PLUS":
-            self.next()
-            return self.parse_unary(field)
+            self.enter(tok)
+            node = self.parse_unary(field)
+            self.depth -= 1
+            return node if tok.kind == "PLUS" else Not(node)
         node = self.parse_primary(field)
         if (b := self.peek()) is not None and b.kind == "BOOST":
             self.next()
@@ -274,11 +321,13 @@ class _Parser:
     def parse_primary(self, field: str | None) -> Node:
         tok = self.next()
         if tok.kind == "LP":
+            self.enter(tok)
             node = self.parse_or(field)
             close = self.peek()
             if close is None or close.kind != "RP":
                 raise QuerySyntaxError(f"unbalanced '(' at {tok.pos}")
             self.next()
+            self.depth -= 1
             return node
         if tok.kind == "FIELD":
             if field is not None:
@@ -294,7 +343,7 @@ class _Parser:
             if nxt.kind == "RANGE":
                 self.next()
                 low, high, inc_lo, inc_hi = nxt.parts
-                return Range(tok.text, low, high, inc_lo, inc_hi)
+                return self.clause(Range(tok.text, low, high, inc_lo, inc_hi), nxt)
             if nxt.kind == "LP" and self.i + 1 < len(self.toks) \
                     and self.toks[self.i + 1].kind == "RP":
                 # ``field:()``: CKAN sends ``+permission_labels:()`` for a user with no labels
@@ -302,24 +351,33 @@ class _Parser:
                 return Or(())
             return self.parse_primary(tok.text)
         if tok.kind == "PHRASE":
-            return Term(field, tok.text, "phrase")
+            return self.clause(Term(field, tok.text, "phrase"), tok)
         if tok.kind == "WORD":
             parts = tok.parts
             if tok.text == "*":
-                return MatchAll() if field is None else Term(field, "*", "exists")
+                return MatchAll() if field is None else self.clause(Term(field, "*", "exists"), tok)
             if any(not isinstance(p, str) for p in parts) or any(p == "?" for p in parts):
-                return Term(field, tok.text, "wildcard", tuple(parts))
-            return Term(field, "".join(parts), "term")
+                return self.clause(Term(field, tok.text, "wildcard", tuple(parts)), tok)
+            return self.clause(Term(field, "".join(parts), "term"), tok)
         if tok.kind == "RANGE":
             raise QuerySyntaxError(f"a range needs a field (at {tok.pos})")
         raise QuerySyntaxError(f"unexpected {tok.text!r} (at {tok.pos})")
 
 
-def parse(text: str | None) -> Node:
-    """Parse ``text``; an empty query means "everything"."""
+def parse(text: str | None, max_length: int | None = None,
+          max_clauses: int | None = None) -> Node:
+    """Parse ``text``; an empty query means "everything".
+
+    ``max_length`` (characters) and ``max_clauses`` (terms and ranges) are the caller's limits
+    (None: unlimited); beyond them, and beyond :data:`MAX_DEPTH` levels of nesting, the query
+    raises :class:`QueryLimitError`.
+    """
     if text is None:
         return MatchAll()
     text = text.strip()
+    if max_length is not None and len(text) > max_length:
+        raise QueryLimitError(f"longer than {max_length} characters ({len(text)})", "length",
+                              max_length, size=len(text))
     if not text or text in ('""', "''"):
         return MatchAll()
-    return _Parser(text).parse()
+    return _Parser(text, max_clauses).parse()

@@ -15,11 +15,15 @@ Field semantics follow CKAN's Solr schema:
   single-valued fields CKAN filters on in every query (``id``, ``name``, ``site_id``,
   ``state``, ``capacity``, ``dataset_type``, ``permission_labels``) have their own columns;
 * ``metadata_created`` / ``metadata_modified`` are dates; ranges accept ISO dates, ``*`` and
-  Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``).
+  Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) within the years 1 to 9999 (Python's
+  dates; PostgreSQL's reach further), anything beyond is refused;
+* range bounds that are all numbers compare as ``numeric``, within the range PostgreSQL's
+  ``numeric`` holds (a number beyond it is refused; ``NaN`` and ``Infinity`` are not numbers).
 """
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import itertools
 import json
 import re
@@ -89,7 +93,12 @@ def _round_down(d: dt.datetime, unit: str) -> dt.datetime:
 
 
 def parse_date(value: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """An ISO date/time or Solr date-math expression as an aware UTC datetime, else None."""
+    """An ISO date/time or Solr date-math expression as an aware UTC datetime, else None.
+
+    A date that the arithmetic or the time zone carries outside the years 1 to 9999
+    (``NOW-10000YEARS``, ``9999-12-31T23:59:59Z+1DAY``, ``0001-01-01T00:00:00+08:00``) raises
+    :class:`QueryError`, as does an unknown date-math unit.
+    """
     m = _DATE_RE.match(value.strip().upper())
     if not m:
         return None
@@ -103,23 +112,45 @@ def parse_date(value: str, now: dt.datetime | None = None) -> dt.datetime | None
             return None
         if d.tzinfo is None:
             d = d.replace(tzinfo=dt.timezone.utc)
-    for op, unit in _MATH_RE.findall(m.group("math")):
+    steps = _MATH_RE.findall(m.group("math"))
+    for _, unit in steps:
         if unit not in _UNITS:
             raise QueryError(f"unknown date-math unit {unit!r} in {value!r}")
-        if op == "/":
-            d = _round_down(d, unit)
-        else:
-            d = d + relativedelta(**{_UNITS[unit]: int(op)})
-    return d.astimezone(dt.timezone.utc)
+    try:
+        for op, unit in steps:
+            if op == "/":
+                d = _round_down(d, unit)
+            else:
+                d = d + relativedelta(**{_UNITS[unit]: int(op)})
+        return d.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        # the year left 1..9999, or the amount does not fit a C integer (or Python's 4 300-digit
+        # limit on int())
+        raise QueryError(f"{value!r} is outside the dates that can be searched "
+                         f"(years 1 to 9999)") from None
 
 
-def _number(value: str | None) -> float | None:
+# what PostgreSQL's ``numeric`` holds: 131 072 digits before the point, 16 383 after
+_NUMERIC_MAX_EXP = 131071
+_NUMERIC_MIN_EXP = -16383
+
+
+def _number(value: str | None) -> decimal.Decimal | None:
+    """A range bound as a number (compared as ``numeric``), None when it is not a number."""
     if value is None:
         return None
     try:
-        return float(value)
-    except ValueError:
+        n = decimal.Decimal(value.strip())
+    except (decimal.InvalidOperation, ValueError):
         return None
+    # NaN, Infinity: not numbers a catalogue holds; such a bound is compared as text
+    return n if n.is_finite() else None
+
+
+def _check_numeric(value: str, n: decimal.Decimal) -> decimal.Decimal:
+    if n and not _NUMERIC_MIN_EXP <= n.adjusted() <= _NUMERIC_MAX_EXP:
+        raise QueryError(f"{value!r} is outside the numbers that can be searched")
+    return n
 
 
 def _like_escape(s: str) -> str:
@@ -250,7 +281,8 @@ class Compiler:
         nums = [_number(b) for b in (lo, hi)]
         dates = [parse_date(b, self._now) if b is not None else None for b in (lo, hi)]
         if all(n is not None or b is None for n, b in zip(nums, (lo, hi))):
-            cast, values = "govshare_try_numeric(v)", nums
+            cast = "govshare_try_numeric(v)"
+            values = [None if n is None else _check_numeric(b, n) for n, b in zip(nums, (lo, hi))]
         elif all(d is not None or b is None for d, b in zip(dates, (lo, hi))):
             cast, values = "govshare_try_timestamptz(v)", dates
         else:

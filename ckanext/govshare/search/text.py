@@ -8,7 +8,10 @@ mixed codes (``302001001/000123``) are indexed whole (lower-cased) and in their 
 pieces, so a code matches exactly and a piece of it matches too.
 
 Both sides build ``tsvector``/``tsquery`` *literals* (quoted lexemes) that PostgreSQL casts
-without re-parsing, so the database's own parser never splits or merges our tokens.
+without re-parsing, so the database's own parser never splits or merges our tokens. A lexeme
+holds at most :data:`MAX_LEXEME_BYTES` (PostgreSQL refuses a longer one where ``to_tsvector``
+would skip it): longer words are cut to that length on both sides, so they are still found
+(and two of them alike in their first 2 047 bytes find each other).
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
-__all__ = ["index_tokens", "tsvector_literal", "term_tsquery", "phrase_text", "load_user_dict"]
+__all__ = ["index_tokens", "tsvector_literal", "term_tsquery", "join_tsquery", "phrase_text",
+           "load_user_dict"]
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -31,6 +35,8 @@ _STRIP = ".,;:!?()[]{}<>\"'`|、，。；：！？（）【】《》“”‘’
 _ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_POSITION = 16383
 MAX_LEXEME_POSITIONS = 256
+# PostgreSQL's limit on one lexeme (``MAXSTRLEN``, 2^11 - 1 bytes of UTF-8)
+MAX_LEXEME_BYTES = 2047
 WEIGHTS = ("A", "B", "C", "D")
 
 
@@ -97,6 +103,8 @@ def _index_tokens(text: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def _quote(lexeme: str) -> str:
+    if len(lexeme) * 4 > MAX_LEXEME_BYTES:  # (cheap test first: at most 4 bytes a character)
+        lexeme = lexeme.encode("utf-8", "ignore")[:MAX_LEXEME_BYTES].decode("utf-8", "ignore")
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -130,8 +138,8 @@ def term_tsquery(term: str, prefix: bool = False) -> str | None:
         if len(run) == 1 or (prefix and run == lower):
             clauses.append(_quote(run) + ":*")
             continue
-        by_words = " & ".join(_quote(w) for w in words)
-        by_grams = " & ".join(_quote(g) for g in grams)
+        by_words = join_tsquery([_quote(w) for w in words], "&")
+        by_grams = join_tsquery([_quote(g) for g in grams], "&")
         clauses.append(f"(({by_words}) | ({by_grams}))" if by_words != by_grams else f"({by_words})")
     words = _words(lower)
     for i, word in enumerate(words):
@@ -141,7 +149,21 @@ def term_tsquery(term: str, prefix: bool = False) -> str | None:
         clauses.append(q)
     if not clauses:
         return None
-    return " & ".join(clauses)
+    return join_tsquery(clauses, "&")
+
+
+# PostgreSQL evaluates ``a & b & c …`` as a chain one level deeper per operand and runs out
+# of stack at a few ten thousand; longer lists are joined as a balanced tree
+_FLAT = 64
+
+
+def join_tsquery(items: list[str], op: str) -> str:
+    """``items`` (tsquery literals) joined by ``op`` (``&`` or ``|``), repeats dropped."""
+    items = list(dict.fromkeys(items))
+    if len(items) <= _FLAT:
+        return f" {op} ".join(items)
+    mid = len(items) // 2
+    return f"({join_tsquery(items[:mid], op)}) {op} ({join_tsquery(items[mid:], op)})"
 
 
 def phrase_text(text: str) -> str:
