@@ -107,3 +107,23 @@ def test_change_event_columns_down_and_up(migrate_db_for):
     assert not added & columns() and "due_at" in columns()
     migrate_db_for("govshare")
     assert added <= columns()
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_role_events_down_and_up(migrate_db_for):
+    """009 adds the append-only role history and removes it, trigger function included."""
+    def function() -> bool:
+        with model.meta.engine.connect() as conn:
+            return bool(conn.execute(sa.text(
+                "SELECT to_regprocedure('govshare_role_event_append_only()')")).scalar())
+
+    assert "govshare_role_event" in _tables() and function()
+    migrate_db_for("govshare", "c7e2a4f9d1b3", forward=False)
+    assert "govshare_role_event" not in _tables() and not function()
+    assert "govshare_role" in _tables()
+    migrate_db_for("govshare")
+    assert "govshare_role_event" in _tables() and function()
+    with pytest.raises(sa.exc.IntegrityError):
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO govshare_role_event (org_id, user_id, role, event)"
+                                 " VALUES ('o', 'u', 'reviewer', 'promoted')"))

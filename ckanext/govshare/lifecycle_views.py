@@ -275,8 +275,21 @@ def revision_event(revision_id: str, event: str) -> Any:
     return tk.redirect_to("govshare.revision", revision_id=revision_id)
 
 
+def refused_write(error: tk.ValidationError) -> tuple[str, int]:
+    """A refusal no core view expects (core's resource delete does not catch a
+    ``ValidationError``, e.g. the lock of an entry in review): its messages on the error
+    page, answered 400, never a 500."""
+    messages = [str(m) for m in (error.error_summary or {}).values()] or _messages(
+        error.error_dict)
+    return tk.render("error_document_template.html", {
+        "code": 400, "name": tk._("Bad request"), "content": " ".join(messages),
+    }), 400
+
+
 def register(blueprint: Blueprint) -> None:
-    """Add the lifecycle pages to the ``govshare`` blueprint."""
+    """Add the lifecycle pages to the ``govshare`` blueprint, and :func:`refused_write` as the
+    site's handler of a ``ValidationError`` that a view leaves uncaught."""
+    blueprint.app_errorhandler(tk.ValidationError)(refused_write)
     blueprint.add_url_rule("/govshare/review",
                            view_func=ReviewQueueView.as_view("review_queue"))
     blueprint.add_url_rule("/dataset/<id>/lifecycle", view_func=entry_lifecycle,

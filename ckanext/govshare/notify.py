@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from ckan.lib.mailer import MailerException
 
 from . import config as gs_config
-from . import deadlines, lifecycle
+from . import deadlines, lifecycle, roles
 from .model.lifecycle import EntryLifecycle
 from .model.revision import Revision
 from .model.roles import Role
@@ -86,7 +86,8 @@ def _deciders(org_id: str | None, stage: str | None) -> list[str]:
         return []
     role = (lifecycle.ROLE_COORDINATOR if stage == lifecycle.STAGE_COORDINATOR
             else lifecycle.ROLE_REVIEWER)
-    rows = model.Session.query(Role.user_id).filter(Role.org_id == org_id, Role.role == role)
+    rows = model.Session.query(Role.user_id).filter(Role.org_id == org_id, Role.role == role,
+                                                    roles.in_force())
     return sorted({r[0] for r in rows})
 
 
@@ -95,7 +96,7 @@ def _assignees(org_id: str | None, unit: str | None) -> list[str]:
     if not org_id:
         return []
     rows = model.Session.query(Role.user_id, Role.units).filter(
-        Role.org_id == org_id, Role.role == lifecycle.CHANGE_ASSIGNEE_ROLE)
+        Role.org_id == org_id, Role.role == lifecycle.CHANGE_ASSIGNEE_ROLE, roles.in_force())
     return sorted({user_id for user_id, units in rows if not unit or unit in (units or [])})
 
 

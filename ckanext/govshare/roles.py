@@ -27,6 +27,13 @@ Granting a role raises the user's capacity to at least the one required (never l
 touches an admin). Revoking a role lowers an ``editor`` to what the remaining roles require,
 but never below ``member``: in a govshare department the right to write entries follows the roles.
 
+A role lives only as long as the CKAN membership that supports it. Removing the user from the
+department, lowering their capacity below what a role needs (:func:`unsupported_roles`),
+deleting the user or the department ends the roles in the same transaction, recorded in
+``govshare_role_event`` (the chained core actions in :mod:`ckanext.govshare.logic.action`).
+Belt and braces, every read here counts a role only while it is :func:`in_force`, so a row
+left behind (written before that rule, or by hand) grants nothing and notifies nobody.
+
 The functions here read the database but hold no request state; the actions in
 :mod:`ckanext.govshare.logic.action` write it.
 """
@@ -38,6 +45,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import ckan.model as model
+import sqlalchemy as sa
 
 from . import lifecycle
 from .lifecycle import Label
@@ -55,6 +63,10 @@ __all__ = [
     "role_label",
     "required_capacity",
     "stronger_capacity",
+    "supporting_capacities",
+    "unsupported_roles",
+    "in_force",
+    "in_force_sql",
     "user_roles",
     "has_role",
     "has_role_anywhere",
@@ -118,6 +130,45 @@ def required_capacity(roles: Iterable[str]) -> str | None:
     return result
 
 
+def supporting_capacities(role: str) -> list[str]:
+    """The CKAN capacities under which ``role`` is in force: the one it needs and stronger."""
+    needed = CAPACITY_RANK[CAPACITY[role]]
+    return [capacity for capacity, rank in CAPACITY_RANK.items() if rank >= needed]
+
+
+def unsupported_roles(capacity: str | None) -> list[str]:
+    """The roles a member of ``capacity`` cannot hold (all of them for ``None``: no member)."""
+    return [role for role in ROLES if capacity not in supporting_capacities(role)]
+
+
+def in_force() -> sa.ColumnElement[bool]:
+    """SQL condition on ``govshare_role`` rows: the holder is an active member of the
+    department with a capacity that supports the role (a correlated ``EXISTS``, no query of
+    its own)."""
+    member = model.Member
+    return sa.exists().where(
+        member.table_name == "user",
+        member.table_id == Role.user_id,
+        member.group_id == Role.org_id,
+        member.state == "active",
+        sa.or_(*(sa.and_(Role.role == role, member.capacity.in_(supporting_capacities(role)))
+                 for role in ROLES)),
+    )
+
+
+def in_force_sql(alias: str) -> str:
+    """:func:`in_force` as SQL text for a raw query whose ``govshare_role`` row is ``alias``."""
+    def quoted(values: Iterable[str]) -> str:
+        return ", ".join(f"'{v}'" for v in values)
+
+    cases = " OR ".join(
+        f"({alias}.role = '{role}' AND m.capacity IN ({quoted(supporting_capacities(role))}))"
+        for role in ROLES)
+    return (f"EXISTS (SELECT 1 FROM member m WHERE m.table_name = 'user'"
+            f" AND m.table_id = {alias}.user_id AND m.group_id = {alias}.org_id"
+            f" AND m.state = 'active' AND ({cases}))")
+
+
 def _user_id(user: str) -> str | None:
     obj = model.User.get(user) if user else None
     return obj.id if obj else None
@@ -134,28 +185,31 @@ def _rows(user: str, org: str) -> list[Role]:
         return []
     return (
         model.Session.query(Role)
-        .filter(Role.user_id == user_id, Role.org_id == org_id)
+        .filter(Role.user_id == user_id, Role.org_id == org_id, in_force())
         .all()
     )
 
 
 def user_roles(user_id: str, org_id: str) -> list[str]:
-    """The roles ``user_id`` holds in department ``org_id`` (ids or names), in vocabulary order."""
+    """The roles ``user_id`` holds in department ``org_id`` (ids or names), in vocabulary order.
+
+    Only roles :func:`in_force`: the user's current membership supports them.
+    """
     held = {row.role for row in _rows(user_id, org_id)}
     return [role for role in ROLES if role in held]
 
 
 def has_role(user_id: str, org_id: str, role: str | Iterable[str]) -> bool:
-    """Whether the user holds ``role`` (or any of several roles) in the department."""
+    """Whether the user holds ``role`` (or any of several roles) in the department, in force."""
     wanted = {role} if isinstance(role, str) else set(role)
     return any(row.role in wanted for row in _rows(user_id, org_id))
 
 
 def has_role_anywhere(user_id: str, role: Iterable[str]) -> bool:
-    """Whether the user (id) holds any of ``role`` in some department; one query."""
+    """Whether the user (id) holds any of ``role`` in force in some department; one query."""
     return model.Session.query(
         model.Session.query(Role)
-        .filter(Role.user_id == user_id, Role.role.in_(list(role)))
+        .filter(Role.user_id == user_id, Role.role.in_(list(role)), in_force())
         .exists()
     ).scalar()
 

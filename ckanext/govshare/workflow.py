@@ -877,7 +877,7 @@ _WAITING = """
     WHERE o.submitted_by IS DISTINCT FROM :user
       AND EXISTS (
         SELECT 1 FROM steps s JOIN govshare_role g ON g.role = s.role
-        WHERE g.user_id = :user AND g.org_id = o.owner_org
+        WHERE g.user_id = :user AND g.org_id = o.owner_org AND {in_force}
           AND s.kind = o.kind AND s.state = o.state
           AND s.stage IS NOT DISTINCT FROM (CASE WHEN o.state = s.review_state THEN
                                             coalesce(o.stage, :first_stage) END)
@@ -889,8 +889,9 @@ _WAITING = """
 def waiting_count(user_id: str) -> int:
     """Open review steps the user may decide now, in one query.
 
-    Steps of the departments where the user holds a deciding role for the step's state and
-    stage (:func:`lifecycle.decision_steps`), minus their own submissions and, at the
+    Steps of the departments where the user holds a deciding role in force
+    (:func:`roles.in_force`) for the step's state and stage
+    (:func:`lifecycle.decision_steps`), minus their own submissions and, at the
     coordinator stage, what they approved at the first (four eyes).
     """
     steps = [(kind, machine.review_state, state, stage, role)
@@ -905,5 +906,5 @@ def waiting_count(user_id: str) -> int:
         names = [f"{key}{i}" for key in ("k", "v", "s", "g", "r")]
         values.append("(" + ", ".join(f"CAST(:{n} AS text)" for n in names) + ")")
         params.update(zip(names, step))
-    sql = _WAITING.format(steps=", ".join(values))
+    sql = _WAITING.format(steps=", ".join(values), in_force=roles.in_force_sql("g"))
     return int(model.Session.execute(sa.text(sql), params).scalar() or 0)

@@ -87,30 +87,35 @@ def test_auth(matrix, event, actor):
 
 # -- transitions ---------------------------------------------------------------------------------
 
+# A pinned clock: Wednesday 2026-09-30 10:00 in Beijing, the eve of National Day 2026
+# (10-1 … 10-7 off, Saturday 10-10 worked, State Council schedule)
+SUBMITTED_AT = datetime.datetime(2026, 9, 30, 2, 0, tzinfo=datetime.timezone.utc)
+
 
 class TestTransitions:
-    def test_submit_opens_review_with_deadline(self, world):
+    def test_submit_opens_review_with_deadline(self, world, monkeypatch):
         """submit: in_review at the reviewer stage, due after 5 working days (Beijing 23:59:59)."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        before = workflow.now()
+        monkeypatch.setattr(workflow, "now", lambda: SUBMITTED_AT)
         result = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])
         info = result["govshare_lifecycle"]
         assert result["catalogue_state"] == "in_review"
         assert info["stage"] == "reviewer" and info["submitted_by"] == w.compiler["id"]
         assert info["overdue"] is False
-        due = datetime.datetime.fromisoformat(info["due_at"])
-        assert due == deadlines.add_working_days(before, 5)
+        # 10-8, 10-9, Saturday 10-10 (调休), 10-12, 10-13
+        assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
+            2026, 10, 13, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
 
     @pytest.mark.ckan_config("ckanext.govshare.deadline.review_days", "2")
-    def test_deadline_comes_from_config(self, world):
+    def test_deadline_comes_from_config(self, world, monkeypatch):
         """The limit is read from ckanext.govshare.deadline.review_days."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        before = workflow.now()
+        monkeypatch.setattr(workflow, "now", lambda: SUBMITTED_AT)
         info = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])["govshare_lifecycle"]
-        assert datetime.datetime.fromisoformat(info["due_at"]) == deadlines.add_working_days(
-            before, 2)
+        assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
+            2026, 10, 9, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
 
     def test_approve_publishes_and_sets_version(self, world):
         """approve: published, version 1, issued date set, no open step."""
@@ -165,11 +170,14 @@ class TestTransitions:
 
     def test_only_the_units_compilers_edit_an_entry_under_review(self, world):
         """As roles.py says: the reviewer and the security officer (both CKAN editors) may not
-        correct an entry under review; a compiler of its unit may."""
+        correct an entry under review; a compiler of its unit may edit it, but not while it is
+        in review (issue #8: the entry is locked, DB14 §7.3)."""
         entry = _to(world, L.entry(world.org, world.compiler), "in_review")
         for who in (world.reviewer, world.security_officer, world.coordinator):
             assert L.refused("package_patch", who, id=entry["id"], notes="更正")
-        assert not L.refused("package_patch", world.compiler, id=entry["id"], notes="更正")
+        with pytest.raises(tk.ValidationError) as err:
+            L.act("package_patch", world.compiler, id=entry["id"], notes="更正")
+        assert "catalogue_state" in err.value.error_dict
 
     def test_emails_in_chinese_and_english(self, world, mail_server):
         """submit emails the department's reviewers: entry, step and deadline in both languages."""

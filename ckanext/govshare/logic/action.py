@@ -4,6 +4,11 @@ Every action is validated by its schema in :mod:`ckanext.govshare.logic.schema`,
 once (the auth function of the same name in :mod:`ckanext.govshare.logic.auth`), respects
 ``defer_commit`` and returns dicts. Helpers of this module start with ``_`` (the ``actions``
 blanket registers every public function).
+
+The roles section also chains the core actions that change a CKAN membership
+(``member_create``, ``member_delete``, ``user_delete``, ``organization_delete``,
+``organization_purge``): a role ends with the membership that supports it, in the same
+transaction, and ``govshare_role_event`` records it.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from ckan.types import Context, DataDict
 from .. import filing, roles
 from ..messages import bilingual
 from ..model.filing import Filing, FilingHistory
-from ..model.roles import Role
+from ..model.roles import Role, RoleEvent
 from . import schema
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,16 @@ def _set_capacity(context: Context, org_id: str, user_id: str, capacity: str) ->
     )
 
 
+def _role_event(row: Role, event: str, actor: str | None, *, comment: str | None = None,
+                at: datetime.datetime | None = None) -> RoleEvent:
+    """Append the history row of ``event`` on ``row`` (in the current transaction)."""
+    record = RoleEvent(org_id=row.org_id, user_id=row.user_id, role=row.role,
+                       units=list(row.units or []), event=event, actor=actor,
+                       at=at or _now(), comment=comment)
+    model.Session.add(record)
+    return record
+
+
 def _role_row(org_id: str, user_id: str, role: str) -> Role | None:
     return (
         model.Session.query(Role)
@@ -105,14 +120,17 @@ def govshare_role_grant(context: Context, data_dict: DataDict) -> dict[str, Any]
     units = list(data_dict.get("units") or [])
     now = _now()
 
+    actor = _actor_id(context)
     row = _role_row(org_id, user_id, role)
     if row is None:
         row = Role(org_id=org_id, user_id=user_id, role=role, units=units,
-                   created=now, modified=now, created_by=_actor_id(context))
+                   created=now, modified=now, created_by=actor)
         model.Session.add(row)
+        _role_event(row, "granted", actor, at=now)
     elif list(row.units or []) != units:
         row.units = units
         row.modified = now
+        _role_event(row, "units_changed", actor, at=now)
 
     current = _capacity(org_id, user_id)
     capacity = roles.stronger_capacity(current, roles.CAPACITY[role])
@@ -157,6 +175,7 @@ def govshare_role_revoke(context: Context, data_dict: DataDict) -> dict[str, Any
             f"该用户在本部门没有“{roles.role_label(role)}”角色",
             f"the user does not hold the role '{role}' in this department",
         ))
+    _role_event(row, "revoked", _actor_id(context))
     model.Session.delete(row)
     model.Session.flush()
 
@@ -180,7 +199,9 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, 
 
     Members of a department see its roles; every user sees their own; sysadmins see all.
     Each role carries ``user_name``, ``user_display_name``, ``organization_name``,
-    ``organization_title`` and, for compilers, ``unit_names`` (in the order of ``units``).
+    ``organization_title``, for compilers ``unit_names`` (in the order of ``units``), and
+    ``in_force``: whether the holder's current membership supports it (a row that outlived
+    its membership, written before roles ended with it, grants nothing).
 
     :param organization_id: id or name of the department (give it, ``user_id`` or both)
     :type organization_id: string
@@ -192,14 +213,16 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, 
     :rtype: list of dictionaries
     """
     tk.check_access("govshare_role_list", context, data_dict)
-    q = model.Session.query(Role)
+    q = model.Session.query(Role, roles.in_force().label("in_force"))
     if data_dict.get("organization_id"):
         q = q.filter(Role.org_id == data_dict["organization_id"])
     if data_dict.get("user_id"):
         q = q.filter(Role.user_id == data_dict["user_id"])
     if data_dict.get("role"):
         q = q.filter(Role.role == data_dict["role"])
-    rows = q.all()
+    found = q.all()
+    rows = [row for row, _flag in found]
+    in_force = {row.id: bool(flag) for row, flag in found}
 
     users = {u.id: u for u in model.Session.query(model.User).filter(
         model.User.id.in_({r.user_id for r in rows}))} if rows else {}
@@ -222,10 +245,153 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, 
             item["unit_names"] = [units[row.org_id].get(code, code) for code in row.units]
         else:
             item["unit_names"] = []
+        item["in_force"] = in_force[row.id]
         result.append(item)
     result.sort(key=lambda r: (r["organization_name"] or "", order.get(r["role"], 99),
                                r["user_name"] or ""))
     return result
+
+
+@tk.side_effect_free
+@validate(schema.role_event_list)
+def govshare_role_event_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The history of department roles, newest first.
+
+    One row per change of a role: ``granted``, ``units_changed`` (a compiler's units),
+    ``revoked``, and ``ended_by_membership`` (the holder left the department, their capacity
+    was lowered below the role's, or the user or department was deleted; ``comment`` says
+    which). Members of a department see its history; every user sees their own; sysadmins
+    see all.
+
+    :param organization_id: id or name of the department (give it, ``user_id`` or both)
+    :type organization_id: string
+    :param user_id: id or name of the user
+    :type user_id: string
+    :param role: only this role (optional)
+    :type role: string
+    :param limit: page size (default 100, at most 1000)
+    :type limit: int
+    :param offset: page start
+    :type offset: int
+
+    :returns: ``{"count": n, "results": [event, ...]}``, each event with ``organization_id``,
+        ``user_id``, ``role``, ``units``, ``event``, ``actor``, ``at``, ``comment``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_role_event_list", context, data_dict)
+    q = model.Session.query(RoleEvent)
+    if data_dict.get("organization_id"):
+        q = q.filter(RoleEvent.org_id == data_dict["organization_id"])
+    if data_dict.get("user_id"):
+        q = q.filter(RoleEvent.user_id == data_dict["user_id"])
+    if data_dict.get("role"):
+        q = q.filter(RoleEvent.role == data_dict["role"])
+    count = q.count()
+    rows = (q.order_by(RoleEvent.at.desc(), RoleEvent.id.desc())
+            .offset(data_dict.get("offset", 0))
+            .limit(min(data_dict.get("limit", 100), 1000)).all())
+    return {"count": count, "results": [r.dictize(context) for r in rows]}
+
+
+# -- roles follow CKAN membership ----------------------------------------------------------------
+# DB14 §6: the bodies act through the department's people; who leaves the department, or no
+# longer holds the capacity a role needs, stops acting for it (and being notified as such).
+
+
+def _roles_of(*, org_id: str | None = None, user_id: str | None = None,
+              only: list[str] | None = None) -> list[Role]:
+    q = model.Session.query(Role)
+    if org_id is not None:
+        q = q.filter(Role.org_id == org_id)
+    if user_id is not None:
+        q = q.filter(Role.user_id == user_id)
+    if only is not None:
+        q = q.filter(Role.role.in_(only))
+    return q.all()
+
+
+def _member_roles(data_dict: DataDict, only: list[str] | None = None) -> list[Role]:
+    """The roles a ``member_create`` / ``member_delete`` of a user in a department touches."""
+    if data_dict.get("object_type") != "user" or (only is not None and not only):
+        return []
+    group = model.Group.get(str(data_dict.get("id") or ""))
+    user = model.User.get(str(data_dict.get("object") or ""))
+    if group is None or user is None or not group.is_organization:
+        return []
+    return _roles_of(org_id=group.id, user_id=user.id, only=only)
+
+
+def _ending_roles(up_func: Any, context: Context, data_dict: DataDict, rows: list[Role],
+                  comment: str) -> Any:
+    """Run core ``up_func`` with ``rows`` ended in its transaction, each recorded as
+    ``ended_by_membership``.
+
+    Core commits itself, so the ends are staged first, in a savepoint: a core refusal (not
+    authorized, not found, an organization that still has datasets) rolls them back.
+    """
+    if not rows:
+        return up_func(context, data_dict)
+    ended = ", ".join(f"{r.role} of {r.user_id} in {r.org_id}" for r in rows)
+    savepoint = model.Session.begin_nested()
+    actor, at = _actor_id(context), _now()
+    for row in rows:
+        _role_event(row, "ended_by_membership", actor, comment=comment, at=at)
+        model.Session.delete(row)
+    model.Session.flush()
+    try:
+        result = up_func(context, data_dict)
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    if savepoint.is_active:
+        savepoint.commit()
+    log.info("govshare roles ended (%s): %s", comment, ended)
+    return result
+
+
+@tk.chained_action
+def member_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``member_create`` (and so ``organization_member_create``): a capacity lowered
+    below what a govshare role needs ends that role (a coordinator stays with ``member``)."""
+    capacity = data_dict.get("capacity")
+    rows = _member_roles(data_dict, roles.unsupported_roles(capacity))
+    return _ending_roles(up_func, context, data_dict, rows, f"capacity lowered to {capacity}")
+
+
+@tk.chained_action
+def member_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``member_delete`` (and so ``organization_member_delete``): a user removed from a
+    department loses every govshare role there."""
+    rows = _member_roles(data_dict)
+    return _ending_roles(up_func, context, data_dict, rows, "removed from the department")
+
+
+@tk.chained_action
+def user_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``user_delete`` (which ends the user's memberships): their roles end too."""
+    user = model.User.get(str(data_dict.get("id") or ""))
+    rows = _roles_of(user_id=user.id) if user is not None else []
+    return _ending_roles(up_func, context, data_dict, rows, "user deleted")
+
+
+def _department_roles(data_dict: DataDict) -> list[Role]:
+    group = model.Group.get(str(data_dict.get("id") or ""))
+    return _roles_of(org_id=group.id) if group is not None and group.is_organization else []
+
+
+@tk.chained_action
+def organization_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``organization_delete`` (which ends its memberships): its roles end too."""
+    return _ending_roles(up_func, context, data_dict, _department_roles(data_dict),
+                         "department deleted")
+
+
+@tk.chained_action
+def organization_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``organization_purge``: the purged department's roles end (their history stays)."""
+    return _ending_roles(up_func, context, data_dict, _department_roles(data_dict),
+                         "department purged")
 
 
 # -- filing of responsible persons ---------------------------------------------------------------

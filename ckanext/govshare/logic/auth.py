@@ -91,6 +91,11 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins may list the roles of other users")}
 
 
+def govshare_role_event_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Like the roles: members read their department's role history, anybody their own."""
+    return govshare_role_list(context, data_dict)
+
+
 # -- filing --------------------------------------------------------------------------------------
 
 

@@ -18,12 +18,16 @@ from .validators import DEPARTMENTS_CONTEXT_KEY, ENTRY_RECORD_FIELDS, expand_for
 
 __all__ = ["package_create", "package_update"]
 
+#: the dataset type of catalogue entries
 ENTRY_TYPE = "dataset"
 
 
 def _is_entry(data_dict: DataDict, pkg: model.Package | None = None) -> bool:
-    kind = data_dict.get("type") or (pkg.type if pkg is not None else None) or ENTRY_TYPE
-    return kind == ENTRY_TYPE
+    """Whether the dataset is a catalogue entry: a stored dataset by its stored type (core
+    ``package_update`` keeps it, whatever the caller sends), a new one by the type sent."""
+    if pkg is not None:
+        return pkg.type == ENTRY_TYPE
+    return (data_dict.get("type") or ENTRY_TYPE) == ENTRY_TYPE
 
 
 def _keep_department(context: Context, org: model.Group | None) -> None:

@@ -8,7 +8,9 @@ and notifies. The chained core actions at the end wire the lifecycle into CKAN: 
 and ``package_search`` redact what :mod:`ckanext.govshare.permissions` hides and add
 ``govshare_lifecycle`` (state, open step, ``due_at``, ``overdue``, version); ``package_update``
 turns an edit of a published entry into a pending revision, leaving the live entry untouched
-(unless it changes no-review fields only).
+(unless it changes no-review fields only), and refuses every live edit of an entry in review,
+awaiting offline review or offline (:data:`LOCKED_STATES`); the resource actions (资源挂接)
+pass on draft and published entries.
 """
 from __future__ import annotations
 
@@ -49,6 +51,8 @@ __all__ = [
     "govshare_revision_show",
     "govshare_revision_submit",
     "govshare_revision_update",
+    "package_owner_org_update",
+    "package_resource_reorder",
     "package_search",
     "package_show",
     "package_update",
@@ -711,6 +715,55 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> dict[str, A
 # -- chained core actions ------------------------------------------------------------------------
 
 
+#: catalogue states in which the live entry is not edited, with the events of the lifecycle
+#: table that lead out of them (what the refusal tells the user to do instead). Only ``draft``
+#: is edited live; ``published`` changes through a revision (DB14 §7.3).
+LOCKED_STATES: dict[str, tuple[str, ...]] = {
+    "in_review": ("approve", "return"),
+    "offline_review": ("approve_offline", "reject_offline"),
+    "offline": ("reinstate",),
+}
+
+
+def locked_message(state: str) -> str:
+    """What a refused live edit of an entry in ``state`` (one of :data:`LOCKED_STATES`) says."""
+    if state == "in_review":
+        return tk._("This entry is in review and cannot be edited. Wait for the reviewer's "
+                    "decision, or ask the reviewer to return it to draft and edit it then.")
+    if state == "offline_review":
+        return tk._("This entry is awaiting the decision on taking it offline and cannot be "
+                    "edited. Wait for the reviewer's decision: if the request is rejected, the "
+                    "entry stays published and is changed through a revision.")
+    return tk._("This entry is offline and cannot be edited. Reinstate it first: it goes to "
+                "review again and is edited once returned to draft or, when published, "
+                "through a revision.")
+
+
+def _locked_state(pkg: model.Package | None) -> str | None:
+    state = pkg.extras.get("catalogue_state") if pkg is not None else None
+    return state if state in LOCKED_STATES else None
+
+
+def _refuse_locked(context: Context, pkg: model.Package | None, auth: str,
+                   data_dict: DataDict) -> None:
+    """Refuse a live edit of ``pkg`` while it is locked; the lifecycle's own writes pass.
+
+    Access is checked first (``auth``), so a caller who may not edit the entry learns nothing
+    of its state.
+    """
+    # DB14 §7.3: an entry is changed only while compiled (draft) or through a reviewed revision
+    state = _locked_state(pkg)
+    if state is None or context.get(workflow.LIFECYCLE_CONTEXT_KEY):
+        return
+    tk.check_access(auth, context, data_dict)
+    raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+
+
+def _resource_package(resource_id: Any) -> model.Package | None:
+    resource = model.Resource.get(str(resource_id)) if resource_id else None
+    return resource.package if resource is not None else None
+
+
 def _internal(context: Context) -> bool:
     return bool(context.get("ignore_auth") or context.get("for_update"))
 
@@ -749,19 +802,25 @@ def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
 
     An edit that changes only ``ckanext.govshare.revision.no_review_fields`` (default: none)
     while no revision is open is applied to the live entry instead, audited as
-    ``updated_without_review`` (:func:`workflow.edit_published`). The lifecycle's own writes
-    (:data:`workflow.LIFECYCLE_CONTEXT_KEY`) and the package updates made by resource actions
-    pass through. The answer to a revised entry is the live entry with ``govshare_revision``
-    (or its id with ``return_id_only``).
+    ``updated_without_review`` (:func:`workflow.edit_published`). An entry in one of
+    :data:`LOCKED_STATES` is not edited at all (``ValidationError`` on ``catalogue_state``):
+    this catches ``package_patch``, ``package_revise`` and the resource actions, which all
+    write through here. The lifecycle's own writes (:data:`workflow.LIFECYCLE_CONTEXT_KEY`)
+    pass through, and so do the package updates made by resource actions on other states.
+    The answer to a revised entry is the live entry with ``govshare_revision`` (or its id
+    with ``return_id_only``).
     """
     for key in [k for k in data_dict if k.startswith("govshare_")]:
         data_dict.pop(key)
-    if context.get(workflow.LIFECYCLE_CONTEXT_KEY) or context.get(_RESOURCE_ACTION):
+    if context.get(workflow.LIFECYCLE_CONTEXT_KEY):
+        return up_func(context, data_dict)
+    ref = data_dict.get("id") or data_dict.get("name")
+    pkg = model.Package.get(str(ref)) if ref else None
+    _refuse_locked(context, pkg, "package_update", data_dict)
+    if context.get(_RESOURCE_ACTION):
         return up_func(context, data_dict)
     # the edit form's info_items-0-name … keys: records before anything compares them
     expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
-    ref = data_dict.get("id") or data_dict.get("name")
-    pkg = model.Package.get(str(ref)) if ref else None
     if pkg is None or pkg.extras.get("catalogue_state") != "published":
         return up_func(context, data_dict)
     tk.check_access("package_update", context, data_dict)
@@ -785,18 +844,65 @@ def _through_resource_action(up_func: Any, context: Context, data_dict: DataDict
 
 @tk.chained_action
 def resource_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_create``: attaching data (资源挂接) is not a revision of the metadata."""
+    """Core ``resource_create``: attaching data (资源挂接) is not a revision of the metadata.
+
+    Refused while the entry is locked (:data:`LOCKED_STATES`).
+    """
+    pkg = model.Package.get(str(data_dict.get("package_id") or "")) \
+        if data_dict.get("package_id") else None
+    _refuse_locked(context, pkg, "resource_create", data_dict)
     return _through_resource_action(up_func, context, data_dict)
 
 
 @tk.chained_action
 def resource_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_update``: attaching data (资源挂接) is not a revision of the metadata."""
+    """Core ``resource_update`` (and so ``resource_patch``): attaching data (资源挂接) is not a
+    revision of the metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
+    _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_update", data_dict)
     return _through_resource_action(up_func, context, data_dict)
 
 
 @tk.chained_action
 def resource_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_delete``: attaching data (资源挂接) is not a revision of the metadata."""
+    """Core ``resource_delete``: attaching data (资源挂接) is not a revision of the metadata.
+
+    Refused while the entry is locked (:data:`LOCKED_STATES`), before core's own handling,
+    which does not expect a refusal that is not about a resource.
+    """
+    _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_delete", data_dict)
     return _through_resource_action(up_func, context, data_dict)
 
+
+@tk.chained_action
+def package_resource_reorder(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_resource_reorder``: the order of the data is not a revision of the
+    metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
+    ref = data_dict.get("id")
+    pkg = model.Package.get(str(ref)) if ref else None
+    _refuse_locked(context, pkg, "package_update", {"id": pkg.id} if pkg else data_dict)
+    return _through_resource_action(up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_owner_org_update``: only a draft entry moves to another department.
+
+    Core writes ``owner_org`` straight to the dataset, past ``package_update``; the department
+    is a field a revision never changes (``workflow._NOT_PROPOSED``). The lifecycle's own
+    writes and core's call from ``package_update`` that keeps the department pass.
+    """
+    ref = data_dict.get("id")
+    pkg = model.Package.get(str(ref)) if ref else None
+    state = pkg.extras.get("catalogue_state") if pkg is not None else None
+    if state in (None, "draft") or context.get(workflow.LIFECYCLE_CONTEXT_KEY):
+        return up_func(context, data_dict)
+    target = data_dict.get("organization_id")
+    org = model.Group.get(str(target)) if target else None
+    if (org.id if org is not None else target or None) == pkg.owner_org:
+        return up_func(context, data_dict)
+    tk.check_access("package_owner_org_update", context, data_dict)
+    # DB14 §7.2: 业务谁主管，谁编制 — the compiling department is part of the reviewed entry
+    if state in LOCKED_STATES:
+        raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+    raise tk.ValidationError({"organization_id": [
+        tk._("Only a draft entry can move to another department.")]})

@@ -308,6 +308,15 @@ def role_list() -> Schema:
     }
 
 
+def role_event_list() -> Schema:
+    natural = tk.get_validator("natural_number_validator")
+    return {
+        **role_list(),
+        "limit": [*_opt(), natural],
+        "offset": [*_opt(), natural],
+    }
+
+
 def _person() -> Schema:
     return {
         "name": [_required, _text(100)],

@@ -4,7 +4,7 @@ from .audit import AuditEntry
 from .filing import Filing, FilingHistory
 from .lifecycle import EntryLifecycle
 from .revision import Revision
-from .roles import Role
+from .roles import Role, RoleEvent
 
 __all__ = ["AssessmentSnapshot", "AuditEntry", "EntryLifecycle", "Filing", "FilingHistory",
-           "Revision", "Role"]
+           "Revision", "Role", "RoleEvent"]
