@@ -30,26 +30,37 @@ def with_plugins(ckan_config, request):
     schemas) costs more than most tests; they are reloaded only when a test's
     ``ckan_config`` marks differ from the previous test's.
     """
-    import ckan.plugins
-    from ckan.plugins import core
-
     marks = tuple(
         (str(m.args[0]), repr(m.args[1])) for m in request.node.iter_markers("ckan_config")
     )
-    key = tuple(sorted(marks))
-    wanted = ckan_config["ckan.plugins"]
+    load_plugins(tuple(sorted(marks)))
+    yield
+
+
+def load_plugins(key: tuple = ()) -> None:
+    """Load the configured plugins unless loaded for the same ``ckan_config`` marks ``key``
+    (also for module-scoped fixtures, which cannot use ``with_plugins``)."""
+    import ckan.plugins
+    from ckan.common import config
+    from ckan.plugins import core
+
+    wanted = config["ckan.plugins"]
     wanted = wanted.split() if isinstance(wanted, str) else list(wanted)
     # a CLI test loads the ini's plugins behind our back: compare what is really loaded
     if _LOADED["key"] != key or list(core._PLUGINS) != wanted:
         ckan.plugins.unload_all()
         ckan.plugins.load_all()
         _LOADED["key"] = key
-    yield
 
 
 @pytest.fixture
 def clean_db(with_plugins, reset_db, migrate_db_for):
     """CKAN's ``clean_db``, plus govshare's migrations and tables."""
+    reset_database(reset_db, migrate_db_for)
+
+
+def reset_database(reset_db, migrate_db_for) -> None:
+    """What :func:`clean_db` does (also for module-scoped fixtures, which cannot use it)."""
     import ckan.model as model
     import ckan.plugins as p
     import sqlalchemy as sa

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, g
 from flask.views import MethodView
 from flask_wtf.csrf import CSRFProtect
 
-from . import assessment_views, lifecycle_views
+from . import activity_views, assessment_views, lifecycle_views
 from . import filing as gs_filing
 from . import roles as gs_roles
 from .lifecycle import Label
@@ -284,3 +284,5 @@ govshare.add_url_rule(f"{_prefix}/filing/<kind>/file", view_func=filing_file, me
 lifecycle_views.register(govshare)
 # the department's assessment and its trend
 assessment_views.register(govshare)
+# the activity plugin's pages that render stored snapshots themselves
+activity_views.register(govshare)
