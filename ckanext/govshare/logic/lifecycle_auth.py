@@ -223,17 +223,15 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """A catalogue entry is seen by whom :func:`permissions.can_see_entry` says; to everyone
-    else it does not exist (not found, as an unknown name: the names are resource codes, and a
-    refusal would tell which codes are taken by drafts)."""
+    """A catalogue entry is seen by whom :func:`permissions.can_see_entry` says. (The chained
+    ``package_show`` action answers a refusal as "not found" where the user may not even know
+    the entry exists; an auth function only refuses, as CKAN's callers of ``check_access``
+    expect.)"""
     pkg = context.get("package") or model.Package.get(str(data_dict.get("id") or ""))
     if pkg is None or permissions.entry_state(pkg) is None:
         return next_auth(context, data_dict)
-    user = _user(context)
-    if permissions.can_see_entry(user, pkg):
+    if permissions.can_see_entry(_user(context), pkg):
         return {"success": True}
-    if not permissions.may_know_exists(user, pkg):
-        raise tk.ObjectNotFound(tk._("Dataset not found"))
     return {"success": False, "msg": tk._("Log in to see the catalogue's entries")}
 
 
@@ -248,8 +246,6 @@ def resource_show(next_auth: Any, context: Context, data_dict: DataDict) -> Auth
     pkg = resource.package if resource is not None else None
     if pkg is None or permissions.entry_state(pkg) is None:
         return result
-    if not permissions.may_know_exists(_user(context), pkg):
-        raise tk.ObjectNotFound(tk._("Resource not found"))
     pkg_dict = {"catalogue_state": permissions.entry_state(pkg), "owner_org": pkg.owner_org}
     if permissions.can_see_resources(_user(context), pkg_dict):
         return result

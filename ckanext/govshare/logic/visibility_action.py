@@ -25,6 +25,8 @@ from .. import permissions
 
 __all__ = [
     "am_following_dataset",
+    "package_show",
+    "resource_show",
     "current_package_list_with_resources",
     "dataset_follower_count",
     "format_autocomplete",
@@ -330,6 +332,39 @@ def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 
 
 # -- actions that name a dataset: an entry the user may not know of is an unknown name ---------
+
+
+def _not_found_if_unknown(context: Context, pkg: model.Package | None, message: str) -> None:
+    if pkg is not None and not permissions.may_know_exists(_reader(context), pkg):
+        raise tk.ObjectNotFound(message)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_show``; a refused entry the user may not know of is "not found", as an
+    unknown name (the names are resource codes: a refusal would tell which drafts exist)."""
+    try:
+        return up(context, data_dict)
+    except tk.NotAuthorized:
+        ref = data_dict.get("id") or data_dict.get("name")
+        _not_found_if_unknown(context, model.Package.get(str(ref)) if ref else None,
+                              tk._("Dataset not found"))
+        raise
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core ``resource_show``; a refused resource of an entry the user may not know of is
+    "not found"."""
+    try:
+        return up(context, data_dict)
+    except tk.NotAuthorized:
+        resource = model.Resource.get(str(data_dict.get("id") or ""))
+        _not_found_if_unknown(context, resource.package if resource is not None else None,
+                              tk._("Resource not found"))
+        raise
 
 _UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
