@@ -196,8 +196,10 @@ def test_late_decision_counted_late():
             Row(entry_id="f", to_state="in_review", at=opened),
             Row(entry_id="f", to_state="published", at=datetime.datetime(2026, 10, 20, 2, tzinfo=tz))]
     start, end = datetime.datetime(2026, 10, 1, tzinfo=tz), datetime.datetime(2026, 11, 1, tzinfo=tz)
-    def due(clock, opened):
-        return deadlines.add_working_days(opened, 5)
+    def due(clock, at):
+        assert (clock, at) == ("review", opened)
+        # 5 working days over National Day 2026: 10-8, 10-9, Saturday 10-10 (调休), 10-12, 10-13
+        return datetime.datetime(2026, 10, 13, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
 
     assert assessment._review_timeliness(rows, start, end, due) == (1, 2)
 

@@ -60,6 +60,11 @@ def test_auth(world, actor):
     assert allowed == (actor in ALLOWED)
 
 
+# A pinned clock: Wednesday 2026-09-30 10:00 in Beijing, the eve of National Day 2026
+# (10-1 … 10-7 off, Saturday 10-10 worked, State Council schedule)
+NOW = datetime.datetime(2026, 9, 30, 2, 0, tzinfo=datetime.timezone.utc)
+
+
 class TestChangeEvent:
     @pytest.mark.ckan_config("ckanext.govshare.deadline.update_after_change_days", "3")
     def test_due_on_the_working_day_clock(self, world):
@@ -79,14 +84,15 @@ class TestChangeEvent:
             w.reviewer["id"], "published", "published", "《条例》修订，数据项调整")
         assert _moment(row["diff"]["due_at"]) == due
 
-    def test_default_limit_from_now(self, world):
+    def test_default_limit_from_now(self, world, monkeypatch):
         """Without ``occurred_at`` the event happened now; the limit is the configured 15 days."""
         w = world
-        before = workflow.now()
+        monkeypatch.setattr(workflow, "now", lambda: NOW)
         required = L.act(ACTION, w.coordinator, id=w.entry["id"],
                          reason="部门职能调整")["govshare_lifecycle"]["update_required"]
-        assert deadlines.add_working_days(before, 15) == datetime.datetime.fromisoformat(
-            required["due_at"])
+        # 15 working days from 2026-09-30 over National Day (Saturday 10-10 worked): 10-27
+        assert datetime.datetime.fromisoformat(required["due_at"]) == datetime.datetime(
+            2026, 10, 27, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
         assert required["overdue"] is False
 
     def test_sysadmin_records_one_too(self, world):
@@ -247,8 +253,9 @@ class TestImportedOpenSteps:
         result = L.act("govshare_catalogue_import", w.sysadmin, id=entry["id"],
                        catalogue_state="in_review", submitted_at="2026-09-30")
         info = result["govshare_lifecycle"]
-        expected = deadlines.add_working_days(datetime.date(2026, 9, 30), 5)
-        assert datetime.datetime.fromisoformat(info["due_at"]) == expected
+        # 5 working days over National Day 2026: 10-8, 10-9, Saturday 10-10 (调休), 10-12, 10-13
+        assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
+            2026, 10, 13, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
         assert info["overdue"] is True and info["stage"] == "reviewer"
         assert info["submitted_by"] is None
         queued = L.act("govshare_catalogue_queue", w.reviewer)["results"]
@@ -259,14 +266,15 @@ class TestImportedOpenSteps:
         assert found.recipients == sorted([w.reviewer["id"], w.reviewer2["id"]])
 
     @pytest.mark.ckan_config("ckanext.govshare.deadline.offline_review_days", "2")
-    def test_imported_offline_review_is_due_from_now(self, world):
+    def test_imported_offline_review_is_due_from_now(self, world, monkeypatch):
+        """An entry imported in offline review is due 2 (configured) working days from now."""
         w = world
-        before = workflow.now()
+        monkeypatch.setattr(workflow, "now", lambda: NOW)
         result = L.act("govshare_catalogue_import", w.sysadmin, id=w.entry["id"],
                        catalogue_state="offline_review")
         info = result["govshare_lifecycle"]
-        assert datetime.datetime.fromisoformat(info["due_at"]) == deadlines.add_working_days(
-            before, 2)
+        assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
+            2026, 10, 9, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
         assert info["overdue"] is False
 
     def test_imported_closed_states_have_no_deadline(self, world):

@@ -176,8 +176,21 @@ class TestStartup:
                 pytest.raises(CkanConfigurationException, match="update_cycle.*second review"):
             plugins.load_all()
 
-    def test_good_option_loads(self, monkeypatch):
-        """Plain descriptive fields are accepted."""
+    def test_good_option_loads(self, monkeypatch, world):
+        """Plain descriptive fields are accepted at startup and take effect: an edit confined to
+        one of them is applied live and audited as updated_without_review."""
+        w = world
+        before = _live(w)
         with _loading(monkeypatch, **{OPTION: "notes tag_string update_cycle source_system"}):
             plugins.load_all()
-            assert plugins.plugin_loaded("govshare")
+            result = L.act("package_patch", w.compiler, id=w.entry["id"],
+                           source_system="企业登记全程电子化系统（新）")
+            assert "govshare_revision" not in result
+            live = _live(w)
+            assert live["source_system"] == "企业登记全程电子化系统（新）"
+            assert live["notes"] == before["notes"] and live["catalogue_state"] == "published"
+            assert _version(w) == 2 and _open_revisions(w) == []
+            [row] = _audit(w, "updated_without_review")
+            assert row["actor"] == w.compiler["id"]
+            assert [(d["field"], d["old"], d["new"]) for d in row["diff"]] == [
+                ("source_system", before.get("source_system"), "企业登记全程电子化系统（新）")]

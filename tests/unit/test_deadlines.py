@@ -151,7 +151,10 @@ def test_last_official_year_prefers_configuration():
     (date(2026, 2, 13), 6, due(2026, 2, 28)),
     # 2026 National Day: 10-1 … 10-7 off, Sunday 9-20 and Saturday 10-10 worked
     (date(2026, 9, 30), 1, due(2026, 10, 8)),
+    (date(2026, 9, 30), 2, due(2026, 10, 9)),
     (date(2026, 9, 30), 3, due(2026, 10, 10)),
+    (date(2026, 9, 30), 5, due(2026, 10, 13)),
+    (date(2026, 9, 30), 15, due(2026, 10, 27)),
     (date(2026, 9, 18), 1, due(2026, 9, 20)),
     # a 15-day update limit started on the 2026 Mid-Autumn Festival, over National Day
     (date(2026, 9, 25), 15, due(2026, 10, 22)),
