@@ -107,13 +107,34 @@ def _fl_fields(fl: Any) -> list[str]:
     return [f for f in re.split(r"[\s,]+", str(fl or "")) if f]
 
 
+_NUMBERS = ("rows", "start", "facet.mincount", "facet.limit")
+_FLAGS = ("include_private", "include_drafts", "include_deleted", "use_default_schema")
+_TRUE_FALSE = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
+
+
+def _refuse_malformed(data_dict: DataDict) -> None:
+    """What CKAN's own package_search lets through to a crash (a 500): blank numbers and
+    flags that are not yes/no."""
+    for key in _NUMBERS:
+        value = data_dict.get(key)
+        if isinstance(value, str) and not value.strip():
+            raise tk.ValidationError({key: [tk._("Missing value")]})
+    for key in _FLAGS:
+        value = data_dict.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        if str(value).strip().lower() not in _TRUE_FALSE:
+            raise tk.ValidationError({key: [tk._("Must be true or false")]})
+
+
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_search`` (permission labels applied), with the raw index fields guarded:
     no facet or query on data fields, and with ``fl`` every returned document is redacted
     like ``package_show`` (data fields dropped, stored dataset dicts redacted) for the entries
-    whose data the user may not see."""
+    whose data the user may not see. Malformed numbers and flags are refused for everyone."""
+    _refuse_malformed(data_dict)
     if _unrestricted(context):
         return up(context, data_dict)
     _refuse_data_fields(data_dict)
