@@ -205,7 +205,7 @@ def entry_lifecycle(id: str) -> str:
     try:
         timeline = tk.get_action("govshare_audit_list")(
             _context(), {"entry_id": pkg["id"], "limit": 200})["results"]
-    except tk.NotAuthorized:
+    except (tk.NotAuthorized, tk.ObjectNotFound):  # a deleted entry has no lifecycle to read
         timeline = None
     return tk.render("govshare/lifecycle/entry.html", {
         "pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type"), "info": info,

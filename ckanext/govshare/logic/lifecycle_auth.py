@@ -46,6 +46,7 @@ __all__ = [
     "govshare_revision_show",
     "govshare_revision_submit",
     "govshare_revision_update",
+    "package_collaborator_list",
     "package_show",
     "resource_show",
 ]
@@ -251,3 +252,12 @@ def resource_show(next_auth: Any, context: Context, data_dict: DataDict) -> Auth
         return result
     return {"success": False, "msg": bilingual(
         "该目录条目的数据仅对本部门开放", "the data of this entry is visible to its department only")}
+
+
+@tk.chained_auth_function
+def package_collaborator_list(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """Core rule for logged-in users; anonymous callers are refused here (core's own function
+    asserts a user object and answered them with a 500)."""
+    if _user(context) is None:
+        return {"success": False, "msg": tk._("Log in to see the catalogue's entries")}
+    return next_auth(context, data_dict)

@@ -228,7 +228,8 @@ def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 @tk.side_effect_free
 def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core ``format_autocomplete``, counted over the resources of visible entries only."""
+    """Core ``format_autocomplete``, counted over the resources whose data the user may see
+    (a hidden entry's resources are hidden whole, their formats with them)."""
     if _unrestricted(context):
         return up(context, data_dict)
     tk.check_access("format_autocomplete", context, data_dict)
@@ -238,7 +239,7 @@ def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> An
     rows = (model.Session.query(model.Resource.format, model.Resource.package_id)
             .filter(model.Resource.state == "active", model.Resource.format.ilike(like))
             .all())
-    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in rows})
+    seen = permissions.data_visible_ids(_reader(context), {r[1] for r in rows})
     counts: dict[str, int] = {}
     for fmt, package_id in rows:
         if package_id in seen and fmt:

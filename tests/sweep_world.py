@@ -1,0 +1,215 @@
+"""The world of the visibility sweep (``tests/test_visibility_sweep.py``).
+
+Two departments. The owning department (``demo.DEPARTMENTS[SAMR]``) holds one entry in every
+catalogue state, each brought there through the lifecycle actions, plus a published entry with
+a pending revision and a deleted entry. Every entry carries unique marker strings:
+
+* metadata markers in its title, notes, a tag and an 信息项 name, and its name and id
+  (existence);
+* data markers in a resource URL and name, and in an uploaded file (name and content) that
+  goes through ``resource_create`` with a real upload; the resource ids count as data too;
+* the pending revision's proposal carries markers of its own (unpublished metadata); the
+  revision's id is the entry's lifecycle metadata (``govshare_lifecycle.pending_revision``).
+
+The people: the department's compiler, reviewer and administrator (a compiler too, and
+administrator of the group); an ex-member (compiler and reviewer of the department, who
+compiled, approved, asked to take offline and followed entries, then was removed with
+``organization_member_delete``); an editor and compiler of the other department; a logged-in
+user of no department. A CKAN group holds every entry.
+
+A marker is ``<prefix><entry><part>``: the per-run prefix (``World.prefix``) is no marker
+itself, so autocompletes can be asked for it; all markers have the same length, so none is a
+substring of another.
+"""
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.model as model
+from ckan.tests import factories as ckan_factories
+from ckan.tests import helpers
+from werkzeug.datastructures import FileStorage
+
+from . import factories as f
+
+__all__ = ["ENTRIES", "META_PARTS", "DATA_PARTS", "PENDING_PARTS", "Entry", "World", "build"]
+
+#: entry key -> (lifecycle events fired after creation, then deleted?), in creation order.
+#: Events are (action suffix, actor attribute of World); the last state is read back, never
+#: assumed.
+ENTRIES: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {
+    # a draft that went to review and came back (返回修改): the ex-member compiled it
+    "draft": ((("submit", "ex"), ("return", "reviewer")), False),
+    "in_review": ((("submit", "compiler"),), False),
+    # published, with a pending revision in review (its proposal is not published)
+    "published": ((("submit", "compiler"), ("approve", "ex")), False),
+    "offline_review": ((("submit", "compiler"), ("approve", "reviewer"),
+                        ("request_offline", "compiler")), False),
+    "offline": ((("submit", "compiler"), ("approve", "reviewer"),
+                 ("request_offline", "ex"), ("approve_offline", "reviewer")), False),
+    # offline, then back in review: once published, now unpublished again
+    "reinstated": ((("submit", "compiler"), ("approve", "reviewer"),
+                    ("request_offline", "compiler"), ("approve_offline", "reviewer"),
+                    ("reinstate", "compiler")), False),
+    # published, then deleted
+    "deleted": ((("submit", "compiler"), ("approve", "reviewer")), True),
+}
+#: who compiles (creates) each entry: the ex-member compiled some while still a member
+_COMPILED_BY = {"draft": "ex"}
+
+#: marker parts: the entry's metadata, its data, and a pending revision's proposal
+META_PARTS = ("title", "notes", "tag", "item", "name", "id", "revid")
+DATA_PARTS = ("url", "resname", "file", "filename", "format", "resid", "upid")
+PENDING_PARTS = ("revtitle", "revnotes", "revitem")
+_CODES = {part: f"{i:02d}" for i, part in enumerate(META_PARTS[:4] + DATA_PARTS[:5]
+                                                    + PENDING_PARTS)}
+
+_REASONS = {"return": "退回：信息项不全", "request_offline": "数据停止采集"}
+
+
+@dataclass
+class Entry:
+    key: str
+    pkg: dict[str, Any]
+    state: str  # catalogue_state, or "deleted"
+    marks: dict[str, str] = field(default_factory=dict)  # part -> marker
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    upload: dict[str, Any] | None = None
+    revision: dict[str, Any] | None = None
+    activities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    prefix: str
+    org: dict[str, Any]
+    other: dict[str, Any]
+    group: dict[str, Any]
+    users: dict[str, dict[str, Any]]
+    tokens: dict[str, str]
+    entries: dict[str, Entry]
+    other_entry: dict[str, Any]
+    activities: dict[str, list[str]]  # "entry"/"organization"/"group" -> activity ids
+
+    def marker_parts(self) -> dict[str, tuple[str, str]]:
+        """Every marker -> (entry key, part)."""
+        return {m: (e.key, part) for e in self.entries.values() for part, m in e.marks.items()}
+
+
+def _upload(content: str, filename: str) -> FileStorage:
+    return FileStorage(io.BytesIO(content.encode()), filename, "upload")
+
+
+def _entry_data(org: dict[str, Any], mark: dict[str, str]) -> dict[str, Any]:
+    data = f.entry_dict(f.CONDITIONAL, owner_org=org["id"])
+    data["title"] = f"企业登记信息 {mark['title']}"
+    data["notes"] = f"{data['notes']} {mark['notes']}"
+    data["tags"] = [{"name": mark["tag"]}, {"name": "企业登记"}]
+    items = [dict(i) for i in data["info_items"]]
+    items[1]["name"] = f"企业名称{mark['item']}"
+    data["info_items"] = items
+    resource = dict(data["resources"][0])
+    resource["url"] = f"https://share.example.gov.cn/sx-samr/{mark['url']}/data"
+    resource["name"] = f"企业登记数据 {mark['resname']}"
+    data["resources"] = [resource]
+    return data
+
+
+_SITE: dict[str, Any] = {}
+
+
+def _call(action: str, who: dict[str, Any] | None = None, **data: Any) -> Any:
+    """``action`` as ``who`` with auth checks on (None: the site user, auth skipped)."""
+    if who is None and not _SITE:
+        _SITE.update(f.site())
+    context = f.as_user(who) if who else dict(_SITE)
+    return helpers.call_action(action, context, **data)
+
+
+def build() -> World:
+    """Create the world in the (empty) database; takes a few seconds."""
+    _SITE.clear()
+    prefix = "qz" + secrets.token_hex(3)
+    org = f.department(f.SAMR)
+    other = f.department(f.GAT)
+    samr_units = [code for code, _ in f.demo.DEPARTMENTS[f.SAMR]["units"]]
+    gat_units = [code for code, _ in f.demo.DEPARTMENTS[f.GAT]["units"]]
+    users = {
+        "compiler": f.user(org, "compiler", units=samr_units),
+        "admin": f.user(org, "compiler", units=samr_units, capacity="admin"),
+        "reviewer": f.user(org, "reviewer"),
+        "ex": f.user(org, "compiler", units=samr_units),
+        "other": f.user(other, "compiler", units=gat_units, capacity="editor"),
+        "nobody": ckan_factories.User(),
+    }
+    _call("govshare_role_grant", organization_id=org["id"], user_id=users["ex"]["id"],
+          role="reviewer")
+    group = _call("group_create", name=f"{prefix}-group", title="专题 sweep group")
+    _call("group_member_create", id=group["id"], username=users["admin"]["name"], role="admin")
+    other_entry = _call("package_create", users["other"],
+                        **f.entry_dict(f.NOT_SHARED, owner_org=other["id"]))
+
+    entries: dict[str, Entry] = {}
+    for n, (key, (events, delete)) in enumerate(ENTRIES.items()):
+        code = f"{n:02d}"
+        mark = {part: f"{prefix}{code}{c}" for part, c in _CODES.items()}
+        author = users[_COMPILED_BY.get(key, "compiler")]
+        pkg = _call("package_create", author, **_entry_data(org, mark))
+        # the uploaded file: while a draft (later states take no new resources)
+        upload = _call("resource_create", author, package_id=pkg["id"],
+                       upload=_upload(f"id,name\n1,{mark['file']}\n", f"{mark['filename']}.csv"),
+                       name=f"上传文件 {mark['resname']}", format=mark["format"],
+                       share_mode_type="file", url="")
+        _call("member_create", id=group["id"], object=pkg["id"], object_type="package",
+              capacity="public")
+        if key == "draft":
+            _call("follow_dataset", users["ex"], id=pkg["id"])
+        for event, actor in events:
+            data = {"id": pkg["id"]}
+            if event in _REASONS:
+                data["reason"] = _REASONS[event]
+            _call(f"govshare_catalogue_{event}", users[actor], **data)
+        revision = None
+        if key == "published":
+            items = [dict(i) for i in _call("package_show", id=pkg["id"])["info_items"]]
+            items[2]["name"] = f"法定代表人{mark['revitem']}"
+            revision = _call("govshare_revision_create", users["compiler"], id=pkg["id"],
+                             title=f"企业登记信息 {mark['revtitle']}",
+                             notes=f"变更说明 {mark['revnotes']}", info_items=items)
+            _call("govshare_revision_submit", users["compiler"], id=revision["id"])
+        if delete:
+            _call("package_delete", users["compiler"], id=pkg["id"])
+        live = _call("package_show", id=pkg["id"])
+        state = "deleted" if live["state"] == "deleted" else live["catalogue_state"]
+        mark["name"], mark["id"] = live["name"], live["id"]
+        resources = live["resources"]
+        mark["resid"], mark["upid"] = resources[0]["id"], upload["id"]
+        if revision is not None:
+            mark["revid"] = revision["id"]
+        else:
+            for part in PENDING_PARTS:
+                del mark[part]
+        entries[key] = Entry(key=key, pkg=live, state=state, marks=mark, resources=resources,
+                             upload=upload, revision=revision)
+
+    # the ex-member leaves the department (their govshare roles are the write side's business)
+    _call("organization_member_delete", id=org["id"], username=users["ex"]["name"])
+    model.Session.commit()
+
+    tokens = {k: f.token(u) for k, u in users.items()}
+    activities: dict[str, list[str]] = {}
+    for e in entries.values():
+        e.activities = [a["id"] for a in _call("package_activity_list", id=e.pkg["id"],
+                                               include_hidden_activity=True, limit=100)]
+    # the newest activity of each: its snapshot holds every marker
+    activities["entry"] = [e.activities[0] for e in entries.values()]
+    for kind, ref in (("organization", org), ("group", group)):
+        found = _call(f"{kind}_activity_list", id=ref["id"], include_hidden_activity=True,
+                      limit=100)
+        activities[kind] = [a["id"] for a in found if a["object_id"] == ref["id"]][:1]
+    world = World(prefix=prefix, org=org, other=other, group=group, users=users, tokens=tokens,
+                  entries=entries, other_entry=other_entry, activities=activities)
+    return world
