@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import ckan.model as model
-from ckan.types import Context
 
 from ckanext.activity.logic.validators import VALIDATORS_PACKAGE_ACTIVITY_TYPES
 
@@ -43,18 +42,9 @@ DATASET_ACTIVITY_TYPES = frozenset(VALIDATORS_PACKAGE_ACTIVITY_TYPES)
 _KEPT_WITHOUT_DATA = ("actor", "id", "package_id", "resource_id", "view_type")
 
 
-def reader(context: Context) -> model.User | None:
-    """The user an action runs for (None: anonymous)."""
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
-def unrestricted(context: Context) -> bool:
-    """Internal reads (``ignore_auth``) and sysadmins get CKAN's answer."""
-    return bool(context.get("ignore_auth")) or permissions.is_sysadmin(reader(context))
+#: the user an action runs for, and whether it reads unfiltered: permissions.py decides
+reader = permissions.context_user
+unrestricted = permissions.unrestricted
 
 
 def dataset_ids(activities: Iterable[Any]) -> set[str]:

@@ -39,7 +39,7 @@ from . import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
-    "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin",
+    "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin", "context_user", "unrestricted",
     "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
     "entry_state", "may_compile", "may_take_assessment_snapshot",
 ]
@@ -115,6 +115,20 @@ def _user(user: str | model.User | None) -> model.User | None:
 
 def _is_sysadmin(user_obj: model.User | None) -> bool:
     return bool(user_obj is not None and user_obj.sysadmin)
+
+
+def context_user(context: Any) -> model.User | None:
+    """The user an action runs for, from its context (None: anonymous)."""
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def unrestricted(context: Any) -> bool:
+    """Internal reads (``ignore_auth``) and sysadmins get CKAN's answer unfiltered."""
+    return bool(context.get("ignore_auth")) or _is_sysadmin(context_user(context))
 
 
 def is_sysadmin(user: str | model.User | None) -> bool:

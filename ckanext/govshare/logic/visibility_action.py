@@ -44,17 +44,8 @@ __all__ = [
 ]
 
 
-def _reader(context: Context) -> model.User | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
-def _unrestricted(context: Context) -> bool:
-    """Internal reads and sysadmins get core's answer."""
-    return bool(context.get("ignore_auth")) or permissions.is_sysadmin(_reader(context))
+_reader = permissions.context_user
+_unrestricted = permissions.unrestricted
 
 
 def _page(items: list[Any], offset: Any, limit: Any) -> list[Any]:
