@@ -192,6 +192,15 @@ def govshare_role_revoke(context: Context, data_dict: DataDict) -> dict[str, Any
             "remaining_roles": remaining, "capacity": capacity}
 
 
+def _role_filters(q: Any, table: Any, data_dict: DataDict) -> Any:
+    """``q`` narrowed to the department, user and role asked for (roles and their history)."""
+    for key, column in (("organization_id", table.org_id), ("user_id", table.user_id),
+                        ("role", table.role)):
+        if data_dict.get(key):
+            q = q.filter(column == data_dict[key])
+    return q
+
+
 @tk.side_effect_free
 @validate(schema.role_list)
 def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
@@ -213,13 +222,8 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, 
     :rtype: list of dictionaries
     """
     tk.check_access("govshare_role_list", context, data_dict)
-    q = model.Session.query(Role, roles.in_force().label("in_force"))
-    if data_dict.get("organization_id"):
-        q = q.filter(Role.org_id == data_dict["organization_id"])
-    if data_dict.get("user_id"):
-        q = q.filter(Role.user_id == data_dict["user_id"])
-    if data_dict.get("role"):
-        q = q.filter(Role.role == data_dict["role"])
+    q = _role_filters(model.Session.query(Role, roles.in_force().label("in_force")), Role,
+                      data_dict)
     found = q.all()
     rows = [row for row, _flag in found]
     in_force = {row.id: bool(flag) for row, flag in found}
@@ -279,13 +283,7 @@ def govshare_role_event_list(context: Context, data_dict: DataDict) -> dict[str,
     :rtype: dictionary
     """
     tk.check_access("govshare_role_event_list", context, data_dict)
-    q = model.Session.query(RoleEvent)
-    if data_dict.get("organization_id"):
-        q = q.filter(RoleEvent.org_id == data_dict["organization_id"])
-    if data_dict.get("user_id"):
-        q = q.filter(RoleEvent.user_id == data_dict["user_id"])
-    if data_dict.get("role"):
-        q = q.filter(RoleEvent.role == data_dict["role"])
+    q = _role_filters(model.Session.query(RoleEvent), RoleEvent, data_dict)
     count = q.count()
     rows = (q.order_by(RoleEvent.at.desc(), RoleEvent.id.desc())
             .offset(data_dict.get("offset", 0))
