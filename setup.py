@@ -4,7 +4,7 @@
 and are mapped into the package as ``ckanext.govshare.schemas`` and ``ckanext.govshare.i18n``,
 so a non-editable ``pip install .`` ships and loads them too.
 """
-from setuptools import setup
+from setuptools import find_namespace_packages, setup
 
 setup(
     name="ckanext-govshare",
@@ -12,15 +12,10 @@ setup(
     description="Government data sharing catalogue for CKAN (DB14 部门内部管理规范)",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
-    packages=[
-        "ckanext",
-        "ckanext.govshare",
-        "ckanext.govshare.search",
-        "ckanext.govshare.logic",
-        "ckanext.govshare.model",
-        "ckanext.govshare.schemas",
-        "ckanext.govshare.i18n",
-    ],
+    # every package under ckanext/ ships without being listed (a new feature package cannot be
+    # forgotten); schemas/ and i18n/ are mapped in below
+    packages=find_namespace_packages(include=["ckanext", "ckanext.*"])
+    + ["ckanext.govshare.schemas", "ckanext.govshare.i18n"],
     package_dir={
         "ckanext.govshare.schemas": "schemas",
         "ckanext.govshare.i18n": "i18n",

@@ -2,7 +2,7 @@
 
 Works with and without the scheming organization schema: the fields go in as the schema
 names them (``uscc``, ``region_code``, ``level``, ``units``); when the schema is not active,
-the units are kept in a ``units`` extra, which :func:`ckanext.govshare.roles.department_units`
+the units are kept in a ``units`` extra, which :func:`ckanext.govshare.department.roles.department_units`
 reads too.
 """
 from __future__ import annotations

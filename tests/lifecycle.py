@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.govshare import demo
-from ckanext.govshare import workflow as gs_workflow
+from ckanext.govshare.lifecycle import service as gs_workflow
 
 from .departments import department
 

@@ -85,17 +85,17 @@ def revision_no_review_fields() -> frozenset[str]:
     """Fields an edit of a published entry may change without review (default: none).
 
     Raises ``ValueError`` naming the option when a name is not a field of the dataset schema,
-    is one of :data:`~ckanext.govshare.lifecycle.REVIEW_REQUIRED_FIELDS` or is read by a
+    is one of :data:`~ckanext.govshare.lifecycle.machine.REVIEW_REQUIRED_FIELDS` or is read by a
     second-stage condition.
     """
-    from . import lifecycle
+    from ckanext.govshare.lifecycle import machine
 
     names = _words(tk.config.get("ckanext.govshare.revision.no_review_fields"))
     if not names:
         return frozenset()
     staged = [name for name, _value in
-              lifecycle.parse_second_stage_conditions(_words(lifecycle_second_stage()))]
-    return lifecycle.check_no_review_fields(
+              machine.parse_second_stage_conditions(_words(lifecycle_second_stage()))]
+    return machine.check_no_review_fields(
         names, schema_fields=_dataset_schema_fields(), second_stage_fields=staged)
 
 
@@ -142,14 +142,14 @@ def public_catalogue() -> bool:
 
 
 def grade_scale():
-    """The configured :class:`~ckanext.govshare.vocab.GradeScale` (``ckanext.govshare.grade.*``).
+    """The configured :class:`~ckanext.govshare.catalogue.vocab.GradeScale` (``ckanext.govshare.grade.*``).
 
     Raises ``ValueError`` naming the option when the scale, its thresholds or the labels'
     JSON are inconsistent.
     """
     import json
 
-    from . import vocab
+    from ckanext.govshare.catalogue import vocab
 
     raw_labels = tk.config.get("ckanext.govshare.grade.labels")
     try:

@@ -9,13 +9,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import entry_form, vocab
-from .lifecycle_views import govshare_lifecycle_label, govshare_review_waiting
+from ckanext.govshare.catalogue import form, vocab
+from ckanext.govshare.views.lifecycle import govshare_lifecycle_label, govshare_review_waiting
 
 globals().update(vocab.get_helpers())
-globals().update(entry_form.get_helpers())
+globals().update(form.get_helpers())
 
-__all__ = [*vocab.get_helpers(), *entry_form.get_helpers(), govshare_lifecycle_label.__name__,
+__all__ = [*vocab.get_helpers(), *form.get_helpers(), govshare_lifecycle_label.__name__,
            govshare_review_waiting.__name__, "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 

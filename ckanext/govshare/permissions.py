@@ -35,7 +35,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from . import config as gs_config
+from ckanext.govshare import config as gs_config
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
@@ -306,7 +306,7 @@ def may_compile(user: str | model.User | None, org_id: str | None, unit: str | N
     业务谁主管，谁编制 (DB14 §7.2): a compiler compiles only the entries of the units they are
     bound to; the department's administrators and sysadmins may compile any entry.
     """
-    from . import roles
+    from ckanext.govshare.department import roles
 
     user_obj = _user(user)
     if user_obj is None:
@@ -323,7 +323,7 @@ def may_take_assessment_snapshot(user: str | model.User | None, org_id: str | No
     """Whether ``user`` may store the monthly assessment snapshot of department ``org_id``:
     sysadmins, the department's administrators and its reviewers and coordinators (the bodies
     that answer for the catalogue, DB14 §7.4)."""
-    from . import roles
+    from ckanext.govshare.department import roles
 
     user_obj = _user(user)
     if user_obj is None or not org_id:

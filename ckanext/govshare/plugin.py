@@ -8,8 +8,9 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import catalogue, facets, permissions, search
-from . import config as gs_config
+from ckanext.govshare import config as gs_config
+from ckanext.govshare import permissions, search
+from ckanext.govshare.catalogue import entry, facets
 
 
 def _logic(kind: str) -> Any:
@@ -26,13 +27,12 @@ def _logic(kind: str) -> Any:
         from ckan.authz import get_local_functions
 
         found: dict[str, Any] = {}
-        modules = (kind, f"lifecycle_{kind}", f"catalogue_{kind}", f"assessment_{kind}",
-                   f"visibility_{kind}", f"activity_{kind}")
+        modules = ("department", "lifecycle", "catalogue", "assessment", "visibility", "activity")
         for module_name in modules:
             try:
-                module = importlib.import_module(f"{__package__}.logic.{module_name}")
+                module = importlib.import_module(f"{__package__}.logic.{kind}.{module_name}")
             except ModuleNotFoundError as exc:
-                if exc.name != f"{__package__}.logic.{module_name}":
+                if exc.name != f"{__package__}.logic.{kind}.{module_name}":
                     raise
                 continue  # this feature has no functions of this kind
             exported = getattr(module, "__all__", None)
@@ -96,10 +96,10 @@ class GovsharePlugin(p.SingletonPlugin):
 
     # IPackageController: the resource-code register joins the dataset's transaction
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        catalogue.claim_code(pkg_dict)
+        entry.claim_code(pkg_dict)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        catalogue.claim_code(pkg_dict)
+        entry.claim_code(pkg_dict)
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +118,7 @@ class GovsharePlugin(p.SingletonPlugin):
 
     # ITranslation
     def i18n_directory(self) -> str:
-        from . import i18n  # type: ignore[attr-defined]
+        from ckanext.govshare import i18n  # type: ignore[attr-defined]
 
         return os.path.dirname(i18n.__file__)
 

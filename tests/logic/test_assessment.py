@@ -9,7 +9,10 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.govshare import assessment, deadlines, demo, workflow
+from ckanext.govshare import demo
+from ckanext.govshare.assessment import service
+from ckanext.govshare.lifecycle import deadlines
+from ckanext.govshare.lifecycle import service as workflow
 
 from .. import assessment as A
 from .. import factories as f
@@ -102,10 +105,10 @@ def test_complete_and_accurate_entry(world):
 
 def test_completeness_of_missing_parts():
     """An entry without 信息项 and resources loses those parts; not_shared needs no resources."""
-    full = {f: "x" for f in assessment.RECOMMENDED_FIELDS + ("title",)}
-    assert assessment.completeness_of(dict(full, info_items=[{"name": "a"}])) < 1.0
-    bare = assessment.completeness_of({"share_type": "not_shared"})
-    with_items = assessment.completeness_of({"share_type": "not_shared", "info_items": [{}]})
+    full = {f: "x" for f in service.RECOMMENDED_FIELDS + ("title",)}
+    assert service.completeness_of(dict(full, info_items=[{"name": "a"}])) < 1.0
+    bare = service.completeness_of({"share_type": "not_shared"})
+    with_items = service.completeness_of({"share_type": "not_shared", "info_items": [{}]})
     assert with_items - bare == pytest.approx(0.5)
 
 
@@ -201,7 +204,7 @@ def test_late_decision_counted_late():
         # 5 working days over National Day 2026: 10-8, 10-9, Saturday 10-10 (调休), 10-12, 10-13
         return datetime.datetime(2026, 10, 13, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
 
-    assert assessment._review_timeliness(rows, start, end, due) == (1, 2)
+    assert service._review_timeliness(rows, start, end, due) == (1, 2)
 
 
 @pytest.mark.parametrize("last_official_year, in_time", [("", 1), ("2025", 0)])
@@ -234,7 +237,7 @@ def test_weights(world):
 def test_overall_score_skips_missing_dimensions():
     """A dimension without data drops out and the weights are renormalized."""
     dims = {"a": {"score": 1.0}, "b": {"score": None}, "c": {"score": 0.5}}
-    assert assessment.score(dims, {"a": 0.25, "b": 0.5, "c": 0.25}) == 0.75
+    assert service.score(dims, {"a": 0.25, "b": 0.5, "c": 0.25}) == 0.75
 
 
 @pytest.mark.parametrize("period,start", [("2026", "2026-01-01"), ("2026-11", "2026-11-01"),

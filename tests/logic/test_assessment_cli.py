@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from ckan.cli.cli import ckan
 
-from ckanext.govshare import assessment
-from ckanext.govshare import assessment_export as x
+from ckanext.govshare.assessment import export as x
+from ckanext.govshare.assessment import service
 
 from .. import assessment as A
 from .. import lifecycle as L
@@ -40,7 +40,7 @@ def test_snapshot_command_stores_every_department(world, cli):
 
 def test_snapshot_job(world):
     """The background job (``--enqueue``) stores the same rows as the command."""
-    assessment.snapshot_job("2026-10", [world.other["name"]])
+    service.snapshot_job("2026-10", [world.other["name"]])
     rows = L.act("govshare_assessment_snapshot_list", world.sysadmin, include_units=True)
     assert {r["organization_id"] for r in rows["results"]} == {world.other["id"]}
     assert rows["count"] == 4

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories
 
-from ckanext.govshare import assessment, deadlines, workflow
+from ckanext.govshare.assessment import service
+from ckanext.govshare.lifecycle import deadlines
+from ckanext.govshare.lifecycle import service as workflow
 
 from .. import lifecycle as L
 
@@ -112,7 +114,7 @@ def test_show_trend_last_months_in_order(world):
     trend = L.act("govshare_assessment_show", world.member, organization_id=world.org["id"],
                   period="2026-09")["trend"]
     assert [t["period"] for t in trend] == ["2026-08", "2026-09"]
-    assert set(trend[0]) == {"period", *assessment.SCORES, "taken_at"}
+    assert set(trend[0]) == {"period", *service.SCORES, "taken_at"}
     unit = L.act("govshare_assessment_show", world.member, organization_id=world.org["id"],
                  period="2026-10", unit="BGS")["trend"]
     assert [t["period"] for t in unit] == ["2026-09", "2026-10"]

@@ -7,7 +7,8 @@ from collections import Counter
 import ckan.model as model
 from ckan.tests import helpers
 
-from ckanext.govshare import demo, roles
+from ckanext.govshare import demo
+from ckanext.govshare.department import roles
 
 
 def _entries() -> list[dict]:

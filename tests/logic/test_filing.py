@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare import filing
+from ckanext.govshare.department import filing
 from ckanext.govshare.model import Filing, FilingHistory
 
 from .. import departments

@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 from ckan.cli.cli import ckan
 from ckan.lib import jobs
 
-from ckanext.govshare import notify, workflow
+from ckanext.govshare.lifecycle import notify, service
 
 from .. import assessment as A
 from .. import lifecycle as L
@@ -109,8 +109,8 @@ def _finished(job_id: str) -> None:
 
 
 def _overdue(entry_id: str) -> None:
-    step = model.Session.get(workflow.EntryLifecycle, entry_id)
-    step.due_at = workflow.now() - datetime.timedelta(days=2)
+    step = model.Session.get(service.EntryLifecycle, entry_id)
+    step.due_at = service.now() - datetime.timedelta(days=2)
     model.Session.commit()
 
 
@@ -146,14 +146,14 @@ def test_remind_enqueued_by_the_cli_is_mailed_by_a_worker(world, smtp, cli, with
     assert result.exit_code == 0, result.output
     job_id = _job_id(result.output)
     assert smtp.received == []
-    assert model.Session.get(workflow.EntryLifecycle, entry["id"]).reminded_at is None
+    assert model.Session.get(service.EntryLifecycle, entry["id"]).reminded_at is None
     _work()
     _finished(job_id)
     assert smtp.recipients() == sorted([w.reviewer["email"], w.reviewer2["email"]])
     body = _body(smtp.to(w.reviewer["email"]))
     assert entry["title"] in body and "已超期" in body and "OVERDUE" in body
     model.Session.remove()
-    assert model.Session.get(workflow.EntryLifecycle, entry["id"]).reminded_at is not None
+    assert model.Session.get(service.EntryLifecycle, entry["id"]).reminded_at is not None
 
 
 @pytest.mark.ckan_config("ckanext.govshare.notify.background", "true")
@@ -206,4 +206,4 @@ def test_ckan_jobs_worker_command_runs_remind_and_its_notices(world, smtp, cli, 
     assert smtp.recipients() == sorted([w.reviewer["email"], w.reviewer2["email"]])
     assert entry["title"] in _body(smtp.to(w.reviewer["email"]))
     model.Session.remove()
-    assert model.Session.get(workflow.EntryLifecycle, entry["id"]).reminded_at is not None
+    assert model.Session.get(service.EntryLifecycle, entry["id"]).reminded_at is not None

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare import deadlines, workflow
+from ckanext.govshare.lifecycle import deadlines, service
 
 from .. import lifecycle as L
 
@@ -97,7 +97,7 @@ class TestTransitions:
         """submit: in_review at the reviewer stage, due after 5 working days (Beijing 23:59:59)."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        monkeypatch.setattr(workflow, "now", lambda: SUBMITTED_AT)
+        monkeypatch.setattr(service, "now", lambda: SUBMITTED_AT)
         result = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])
         info = result["govshare_lifecycle"]
         assert result["catalogue_state"] == "in_review"
@@ -112,7 +112,7 @@ class TestTransitions:
         """The limit is read from ckanext.govshare.deadline.review_days."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        monkeypatch.setattr(workflow, "now", lambda: SUBMITTED_AT)
+        monkeypatch.setattr(service, "now", lambda: SUBMITTED_AT)
         info = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])["govshare_lifecycle"]
         assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
             2026, 10, 9, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
@@ -159,7 +159,7 @@ class TestTransitions:
             L.act(f"govshare_catalogue_{event}", who, id=entry["id"], reason="理由")
         errors = err.value.error_dict
         assert state in errors["catalogue_state"][0]
-        allowed = [e for (s, e) in workflow.lifecycle.CATALOGUE_TRANSITIONS if s == state]
+        allowed = [e for (s, e) in service.lifecycle.CATALOGUE_TRANSITIONS if s == state]
         assert errors["allowed_actions"] == [f"govshare_catalogue_{e}" for e in allowed]
         assert L.state(entry["id"]) == state
 
@@ -251,7 +251,7 @@ class TestOffline:
         def receiver(sender, **kwargs):
             received.append((sender, kwargs))
 
-        signal = workflow.offline_signal()
+        signal = service.offline_signal()
         signal.connect(receiver)
         try:
             _to(w, entry, "offline_review")
@@ -415,8 +415,8 @@ class TestQueue:
         """A step past its due_at is overdue in the queue and in package_show."""
         w = world
         entry = _to(w, L.entry(w.org, w.compiler), "in_review")
-        step = model.Session.get(workflow.EntryLifecycle, entry["id"])
-        step.due_at = workflow.now() - datetime.timedelta(days=1)
+        step = model.Session.get(service.EntryLifecycle, entry["id"])
+        step.due_at = service.now() - datetime.timedelta(days=1)
         model.Session.commit()
         assert L.act("govshare_catalogue_queue", w.reviewer, overdue=True)["count"] == 1
         shown = L.act("package_show", w.reviewer, id=entry["id"])
@@ -484,8 +484,8 @@ class TestVisibility:
 
 class TestRemind:
     def _due(self, entry_id, delta):
-        step = model.Session.get(workflow.EntryLifecycle, entry_id)
-        step.due_at = workflow.now() + delta
+        step = model.Session.get(service.EntryLifecycle, entry_id)
+        step.due_at = service.now() + delta
         model.Session.commit()
 
     def test_overdue_and_due_soon_are_reminded_once_a_day(self, world, mail_server, cli):
@@ -524,13 +524,13 @@ class TestRemind:
 
     def test_coordinator_stage_reminds_coordinators(self, world, mail_server):
         """At the coordinator stage the department's coordinators are reminded."""
-        from ckanext.govshare import notify
+        from ckanext.govshare.lifecycle import notify
 
         w = world
         entry = _to(w, L.entry(w.org, w.compiler), "in_review")
-        step = model.Session.get(workflow.EntryLifecycle, entry["id"])
+        step = model.Session.get(service.EntryLifecycle, entry["id"])
         step.stage = "coordinator"
-        step.due_at = workflow.now() - datetime.timedelta(hours=1)
+        step.due_at = service.now() - datetime.timedelta(hours=1)
         model.Session.commit()
         [found] = notify.remind()
         assert found.recipients == [w.coordinator["id"]]

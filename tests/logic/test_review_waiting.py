@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare import workflow
+from ckanext.govshare.lifecycle import service
 
 from .. import lifecycle as L
 
@@ -18,7 +18,7 @@ def world(clean_db):
 
 
 def _waiting(user):
-    return workflow.waiting_count(user["id"])
+    return service.waiting_count(user["id"])
 
 
 def _reviews(user):

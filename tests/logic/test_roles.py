@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import roles
+from ckanext.govshare.department import roles
 from ckanext.govshare.model import Role
 
 from .. import departments

@@ -10,8 +10,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import lifecycle
-from ckanext.govshare.logic import lifecycle_action
+from ckanext.govshare.lifecycle import machine
+from ckanext.govshare.logic.action import lifecycle as lifecycle_action
 
 from .. import lifecycle as L
 
@@ -72,12 +72,12 @@ class TestLockedStatesTable:
         """Only draft is edited live and published through a revision; every other state is
         locked."""
         assert set(lifecycle_action.LOCKED_STATES) == (
-            set(lifecycle.CATALOGUE_STATES) - {"draft", "published"})
+            set(machine.CATALOGUE_STATES) - {"draft", "published"})
 
     def test_advice_names_only_events_that_exist(self):
         """What a refusal suggests is an event the lifecycle table offers from that state."""
         for state, events in lifecycle_action.LOCKED_STATES.items():
-            assert events and set(events) == set(lifecycle.CATALOGUE.allowed_events(state))
+            assert events and set(events) == set(machine.CATALOGUE.allowed_events(state))
 
     @pytest.mark.parametrize("state", LOCKED)
     def test_message_says_what_to_do(self, state):

@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 
-from ckanext.govshare import assessment_export as x
+from ckanext.govshare.assessment import export as x
 
 
 def test_sheet_title_cleans_shortens_and_dedupes():

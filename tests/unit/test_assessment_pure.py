@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from ckanext.govshare import assessment as a
+from ckanext.govshare.assessment import service as a
 
 
 @pytest.mark.parametrize("x,y", [

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from ckanext.govshare import lifecycle as lc
+from ckanext.govshare.lifecycle import machine as lc
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

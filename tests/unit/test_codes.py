@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ckanext.govshare import codes
+from ckanext.govshare.catalogue import codes
 
 # Published codes (a widely reprinted example, then codes of well-known enterprises as they
 # publish them); each passes the check written out independently below.

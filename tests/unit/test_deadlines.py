@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ckanext.govshare import deadlines
+from ckanext.govshare.lifecycle import deadlines
 
 SH = deadlines.SHANGHAI
 THRESHOLDS = {"due_soon_ratio": 0.1, "grace_ratio": 0.1, "delinquent_cycles": 2, "irregular_days": 0}
@@ -353,7 +353,7 @@ def test_freshness_never_improves_with_time(cycle, hours):
 
 def test_declared_defaults_are_the_issues():
     """The limits are config options with the issue's defaults: review 5, revision 5, offline 5, change 15."""
-    path = pathlib.Path(deadlines.__file__).with_name("config_declaration.yaml")
+    path = pathlib.Path(deadlines.__file__).parents[1] / "config_declaration.yaml"
     options = {
         o["key"]: o for g in yaml.safe_load(path.read_text())["groups"] for o in g["options"]
     }

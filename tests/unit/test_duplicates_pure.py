@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ckanext.govshare import duplicates as d
+from ckanext.govshare.catalogue import duplicates as d
 
 
 @pytest.mark.parametrize("a,b", [

@@ -5,7 +5,7 @@ import pathlib
 
 import yaml
 
-from ckanext.govshare import entry_form, vocab
+from ckanext.govshare.catalogue import form, vocab
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -19,20 +19,20 @@ def test_choices_of_the_parent_value():
     """A format category offers its own types and 其他 (which belongs to every category)."""
     choices = vocab.govshare_format_type_choices()
     offered = [c["value"] for c in
-               entry_form.linked_choices(choices, "format_category", "spreadsheet")]
+               form.linked_choices(choices, "format_category", "spreadsheet")]
     assert offered == ["et", "xls", "xlsx", "csv", "other"]
 
 
 def test_every_choice_while_the_parent_is_empty():
     """Nothing chosen yet: every choice is offered."""
     choices = vocab.govshare_format_type_choices()
-    assert entry_form.linked_choices(choices, "format_category", "") == choices
-    assert entry_form.linked_choices(choices, "format_category", None) == choices
+    assert form.linked_choices(choices, "format_category", "") == choices
+    assert form.linked_choices(choices, "format_category", None) == choices
 
 
 def test_items_of_a_class():
     """Item codes repeat across classes: only the chosen class's items are offered."""
-    items = entry_form.linked_choices(vocab.govshare_catalog_item_choices(), "catalog_class", "1")
+    items = form.linked_choices(vocab.govshare_catalog_item_choices(), "catalog_class", "1")
     assert [c["value"] for c in items] == ["01", "02", "03", "04", "05"]
     assert {c["catalog_class"] for c in items} == {"1"}
 
@@ -42,7 +42,7 @@ def test_a_choice_of_several_parent_values():
     choices = vocab.govshare_share_mode_type_choices()
     by_category = {
         category.value: [c["value"] for c in
-                         entry_form.linked_choices(choices, "format_category", category.value)]
+                         form.linked_choices(choices, "format_category", category.value)]
         for category in vocab.FORMAT_CATEGORIES
     }
     assert by_category["database"] == ["table", "api"]
@@ -57,13 +57,13 @@ def test_a_choice_of_several_parent_values():
 def test_a_chosen_value_outside_the_parent_stays_last():
     """A stored or submitted value that does not fit stays offered, to be corrected."""
     choices = vocab.govshare_format_type_choices()
-    offered = entry_form.linked_choices(choices, "format_category", "spreadsheet", "json")
+    offered = form.linked_choices(choices, "format_category", "spreadsheet", "json")
     assert [c["value"] for c in offered][-2:] == ["other", "json"]
     assert offered[-1]["label"]["zh_Hans_CN"] == "自描述格式：JSON"
-    unknown = entry_form.linked_choices(choices, "format_category", "spreadsheet", "zzz")
+    unknown = form.linked_choices(choices, "format_category", "spreadsheet", "zzz")
     assert unknown[-1] == {"value": "zzz", "label": "zzz"}
     # a value that fits is not repeated
-    fits = entry_form.linked_choices(choices, "format_category", "spreadsheet", "csv")
+    fits = form.linked_choices(choices, "format_category", "spreadsheet", "csv")
     assert [c["value"] for c in fits].count("csv") == 1
 
 
@@ -71,14 +71,14 @@ def test_units_of_a_department():
     """Units carry their department; only that department's are offered."""
     units = [{"value": "A1", "owner_org": "a"}, {"value": "B1", "owner_org": "b"},
              {"value": "A2", "owner_org": "a"}]
-    assert [c["value"] for c in entry_form.linked_choices(units, "owner_org", "a")] == [
+    assert [c["value"] for c in form.linked_choices(units, "owner_org", "a")] == [
         "A1", "A2"]
-    assert entry_form.linked_choices(units, "owner_org", "c") == []
+    assert form.linked_choices(units, "owner_org", "c") == []
 
 
 def test_show_when_from_the_schema():
     """The conditional parts of issue 3, read from the schema's govshare_show_when."""
-    conditions = entry_form.show_when(_schema_fields().values())
+    conditions = form.show_when(_schema_fields().values())
     assert conditions["share_condition"] == {"share_type": ["conditional"]}
     assert conditions["share_scope"] == {"share_type": ["conditional"]}
     assert conditions["no_share_basis"] == {"share_type": ["not_shared"]}
@@ -91,11 +91,11 @@ def test_show_when_from_the_schema():
 
 def test_visible_when_any_condition_holds():
     """A part applies while any field it depends on has one of its values."""
-    other = entry_form.show_when(_schema_fields().values())["format_other_desc"]
-    assert entry_form.visible(other, {"format_category": "other"})
-    assert entry_form.visible(other, {"format_category": "database", "format_type": "other"})
-    assert not entry_form.visible(other, {"format_category": "database", "format_type": "dm"})
-    assert not entry_form.visible(other, {})
+    other = form.show_when(_schema_fields().values())["format_other_desc"]
+    assert form.visible(other, {"format_category": "other"})
+    assert form.visible(other, {"format_category": "database", "format_type": "other"})
+    assert not form.visible(other, {"format_category": "database", "format_type": "dm"})
+    assert not form.visible(other, {})
 
 
 def test_linked_fields_name_existing_parents():
@@ -111,14 +111,14 @@ def test_linked_fields_name_existing_parents():
     for name in ("catalog_item", "format_type", "share_mode_type"):
         helper = vocab.get_helpers()[fields[name]["choices_helper"]]
         assert all(linked[name] in choice for choice in helper()), name
-    for name, conditions in entry_form.show_when(fields.values()).items():
+    for name, conditions in form.show_when(fields.values()).items():
         assert set(conditions) <= set(fields), name
 
 
 def test_unit_label():
     """A unit is shown as "code name"; an unknown code as itself."""
     units = [{"code": "SAMR02", "name": "信用监督管理处"}, {"code": "X", "name": "X"}]
-    assert entry_form.unit_label(units, "SAMR02") == "SAMR02 信用监督管理处"
-    assert entry_form.unit_label(units, "X") == "X"
-    assert entry_form.unit_label(units, "GONE") == "GONE"
-    assert entry_form.unit_label(units, None) == ""
+    assert form.unit_label(units, "SAMR02") == "SAMR02 信用监督管理处"
+    assert form.unit_label(units, "X") == "X"
+    assert form.unit_label(units, "GONE") == "GONE"
+    assert form.unit_label(units, None) == ""

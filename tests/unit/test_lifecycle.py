@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ckanext.govshare import lifecycle as lc
+from ckanext.govshare.lifecycle import machine as lc
 from ckanext.govshare.messages import bilingual
 
 # The expected tables, written out independently of the module (issue #4 §1 and §2).

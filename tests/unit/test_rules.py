@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ckanext.govshare import rules, vocab
-from ckanext.govshare.codes import DEFAULT_RESOURCE_CODE_TEMPLATE
+from ckanext.govshare.catalogue import rules, vocab
+from ckanext.govshare.catalogue.codes import DEFAULT_RESOURCE_CODE_TEMPLATE
 
 SCALE = vocab.DEFAULT_GRADE_SCALE
 

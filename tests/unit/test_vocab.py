@@ -7,7 +7,7 @@ import pathlib
 import pytest
 import yaml
 
-from ckanext.govshare import codes, entry_form, rules, vocab
+from ckanext.govshare.catalogue import codes, form, rules, vocab
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMAS = sorted((ROOT / "schemas").glob("*.yaml"))
@@ -242,7 +242,7 @@ def test_every_text_is_bilingual(path):
         for choice in field.get("choices", []):
             assert set(choice["label"]) == LANGS, where
         if "choices_helper" in field:
-            helpers = {**vocab.get_helpers(), **entry_form.get_helpers()}
+            helpers = {**vocab.get_helpers(), **form.get_helpers()}
             assert field["choices_helper"] in helpers, where
     assert "about" in schema
 

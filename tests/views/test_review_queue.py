@@ -7,7 +7,7 @@ import re
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare import lifecycle_views
+from ckanext.govshare.views import lifecycle
 
 from .. import lifecycle as L
 
@@ -37,7 +37,7 @@ class TestQueue:
 
     def test_pages_instead_of_truncating(self, app, world, monkeypatch):
         """A queue longer than a page is paged: page 2 lists the rest, with the full count."""
-        monkeypatch.setattr(lifecycle_views, "REVIEW_QUEUE_PAGE_SIZE", 1)
+        monkeypatch.setattr(lifecycle, "REVIEW_QUEUE_PAGE_SIZE", 1)
         app.set_session_user(world.reviewer["id"])
         first = app.get("/govshare/review", status=200).body
         second = app.get("/govshare/review", query_string={"page": 2}, status=200).body

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare import roles
+from ckanext.govshare.department import roles
 
 from .. import departments
 

@@ -16,9 +16,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema
 
-from .. import filing, roles
-from ..lifecycle import Label
-from ..messages import bilingual
+from ckanext.govshare.department import filing, roles
+from ckanext.govshare.lifecycle.machine import Label
+from ckanext.govshare.messages import bilingual
 
 #: labels of the fields named in error messages
 FIELD_LABELS: dict[str, Label] = {

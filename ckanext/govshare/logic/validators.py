@@ -1,7 +1,7 @@
 """Validators named in ``schemas/*.yaml`` (registered with ``tk.blanket.validators``).
 
-Thin wrappers: the rules of an entry live in :mod:`ckanext.govshare.rules` and the code
-arithmetic in :mod:`ckanext.govshare.codes`. What is here is what those pure modules cannot
+Thin wrappers: the rules of an entry live in :mod:`ckanext.govshare.catalogue.rules` and the code
+arithmetic in :mod:`ckanext.govshare.catalogue.codes`. What is here is what those pure modules cannot
 know: the request (CKAN's flattened data, the stored dataset in ``context["package"]``), the
 department (organization extras) and the configuration. Every message is bilingual and names
 its field.
@@ -21,12 +21,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
 from ckan.logic.converters import convert_to_extras
 
+from ckanext.govshare import config as gs_config
+from ckanext.govshare.catalogue import codes, rules, vocab
+from ckanext.govshare.catalogue import entry as catalogue
+from ckanext.govshare.department import roles
+from ckanext.govshare.messages import bilingual
 from ckanext.scheming.plugins import expand_form_composite
 from ckanext.scheming.validation import scheming_validator, validators_from_string
-
-from .. import catalogue, codes, roles, rules, vocab
-from .. import config as gs_config
-from ..messages import bilingual
 
 log = logging.getLogger(__name__)
 
@@ -492,7 +493,7 @@ def _entry_for_rules(data: Flat) -> dict[str, Any]:
 
 def govshare_entry_rules(key: FlatKey, data: Flat, errors: Flat,
                          context: dict[str, Any]) -> None:
-    """The whole-entry rules of :func:`ckanext.govshare.rules.check_entry` (``after_validators``).
+    """The whole-entry rules of :func:`ckanext.govshare.catalogue.rules.check_entry` (``after_validators``).
 
     A stored resource code that is not being changed is not re-checked against the template.
     """
@@ -558,7 +559,7 @@ def govshare_department_before(key: FlatKey, data: Flat, errors: Flat,
 
 def govshare_department_rules(key: FlatKey, data: Flat, errors: Flat,
                               context: dict[str, Any]) -> None:
-    """:func:`ckanext.govshare.rules.check_department`, then store ``units`` as one extra."""
+    """:func:`ckanext.govshare.catalogue.rules.check_department`, then store ``units`` as one extra."""
     if _is_show(context):
         return
     _prune_blank_records(data, _UNITS)

@@ -1,10 +1,10 @@
 """govshare's own tables (``tk.BaseModel``, prefixed ``govshare_*``, created by alembic only)."""
-from .assessment import AssessmentSnapshot
-from .audit import AuditEntry
-from .filing import Filing, FilingHistory
-from .lifecycle import EntryLifecycle
-from .revision import Revision
-from .roles import Role, RoleEvent
+from ckanext.govshare.model.assessment import AssessmentSnapshot
+from ckanext.govshare.model.audit import AuditEntry
+from ckanext.govshare.model.filing import Filing, FilingHistory
+from ckanext.govshare.model.lifecycle import EntryLifecycle
+from ckanext.govshare.model.revision import Revision
+from ckanext.govshare.model.roles import Role, RoleEvent
 
 __all__ = ["AssessmentSnapshot", "AuditEntry", "EntryLifecycle", "Filing", "FilingHistory",
            "Revision", "Role", "RoleEvent"]

@@ -4,7 +4,7 @@ One row per department and month (``unit`` is ``''``) and per internal unit and 
 four dimension scores and the overall score (shares in [0, 1], ``NULL`` for a dimension
 without data), the counts behind them and the weights in force when the snapshot was taken.
 Department ids are indexed text without foreign keys. Rows are written by
-:func:`ckanext.govshare.assessment.store_snapshot` only, which replaces the row of the same
+:func:`ckanext.govshare.assessment.service.store_snapshot` only, which replaces the row of the same
 department, unit and month.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ckan.model.types import make_uuid
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..assessment import SCORES
+from ckanext.govshare.assessment.service import SCORES
 
 __all__ = ["AssessmentSnapshot"]
 

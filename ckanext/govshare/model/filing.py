@@ -5,7 +5,7 @@ them with the platform's administration. ``govshare_filing`` holds the current r
 (department, kind); ``govshare_filing_history`` is append-only and keeps a full snapshot after
 every change (created, updated, filed), so the filed state at any date can be reconstructed and
 the current-state queries stay simple. Department and user ids are indexed text without foreign
-keys. Vocabularies live in :mod:`ckanext.govshare.filing`; the tables enforce them with CHECK
+keys. Vocabularies live in :mod:`ckanext.govshare.department.filing`; the tables enforce them with CHECK
 constraints.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ stage, who opened the pending step (four eyes), the reviewer who approved at the
 when the step is due on the working-day clock, the last reason given, the published version
 number and when the last reminder went out; and, apart from that step, the "update required"
 step a change event opens on a published entry (``change_*``, DB14 §7.3). Only
-:mod:`ckanext.govshare.workflow` writes it.
+:mod:`ckanext.govshare.lifecycle.service` writes it.
 Ids are indexed text without foreign keys (the row outlives a purged dataset).
 """
 from __future__ import annotations

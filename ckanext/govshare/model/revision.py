@@ -2,7 +2,7 @@
 
 Editing a published entry does not touch it: the proposed entry is stored here with its
 field-by-field diff against the live version, goes through ``draft`` → ``in_review`` →
-``approved`` (or ``returned`` / ``discarded``, see :data:`ckanext.govshare.lifecycle.REVISION`),
+``approved`` (or ``returned`` / ``discarded``, see :data:`ckanext.govshare.lifecycle.machine.REVISION`),
 and only the approval writes it to the dataset, in the same transaction that bumps the entry's
 version. At most one revision of an entry is open (draft, in review or returned) at a time: a
 partial unique index says so. Ids are indexed text without foreign keys.

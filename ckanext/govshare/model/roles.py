@@ -5,7 +5,7 @@ One row per (department, user, role). Compilers (业务机构编制人) carry th
 units (处室) they compile for in ``units``; the other roles carry an empty list. Department and
 user ids are plain indexed text without foreign keys: a role record outlives a purged user or
 organization, and the extension never blocks core deletes. The vocabulary lives in
-:mod:`ckanext.govshare.roles`; the table enforces it with a CHECK constraint.
+:mod:`ckanext.govshare.department.roles`; the table enforces it with a CHECK constraint.
 
 Every change of a role row appends a :class:`RoleEvent` in the same transaction: granted,
 units changed, revoked, or ended because the holder's CKAN membership no longer supports it.

@@ -24,9 +24,9 @@ def install() -> None:
     import ckan.lib.search.index as index
     import ckan.lib.search.query as query
 
-    from .. import config as gs_config
-    from .connection import make_connection, track_commits
-    from .text import load_user_dict
+    from ckanext.govshare import config as gs_config
+    from ckanext.govshare.search.connection import make_connection, track_commits
+    from ckanext.govshare.search.text import load_user_dict
 
     if _ORIGINALS:
         return

@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 from sqlalchemy import event
 
-from .. import config as gs_config
-from ..messages import bilingual
-from . import cache, lucene, sql, text
+from ckanext.govshare import config as gs_config
+from ckanext.govshare.messages import bilingual
+from ckanext.govshare.search import cache, lucene, sql, text
 
 log = logging.getLogger(__name__)
 

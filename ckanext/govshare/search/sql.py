@@ -30,7 +30,7 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
-from . import lucene, text
+from ckanext.govshare.search import lucene, text
 
 __all__ = ["Compiler", "QueryError", "parse_date", "DATE_COLUMNS", "NUMERIC_FIELDS", "COLUMNS",
            "in_keys", "is_text_field", "json_column"]

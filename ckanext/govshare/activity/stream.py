@@ -1,0 +1,135 @@
+"""What a reader gets of the activities CKAN's activity plugin stored (ckanext-activity).
+
+With every dataset activity CKAN stores a whole ``package_show`` snapshot, unredacted, and the
+permission labels the dataset had at that moment. Neither is trusted here for who may read it:
+
+* an activity whose object is a dataset reaches a reader only when the reader may see that
+  dataset **now** (:func:`permissions.visible_package_ids` on the current ``package`` rows);
+  a purged dataset's activities reach nobody but sysadmins;
+* its snapshot is redacted by :func:`permissions.redact` twice: as it was recorded, and as the
+  entry is now (the snapshot judged under the entry's current state and department), so an
+  entry taken offline hides the data of its published snapshots from other departments;
+* the other data of a dataset activity (a resource view's config, which names URLs) reaches
+  only readers who may see the entry's data now (:func:`permissions.data_visible_ids`).
+
+Activities whose object is not a dataset (departments, groups, users) keep CKAN's rules. Calls
+with ``ignore_auth`` and sysadmins get CKAN's answer unchanged. Nothing here decides who sees
+what: it asks :mod:`~ckanext.govshare.permissions`. The chained actions are in
+``logic/activity_action.py``, the chained auth in ``logic/activity_auth.py``, the guards of the
+pages that read activities past the actions in ``activity_views.py``.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import ckan.model as model
+
+from ckanext.activity.logic.validators import VALIDATORS_PACKAGE_ACTIVITY_TYPES
+from ckanext.govshare import permissions
+
+__all__ = [
+    "DATASET_ACTIVITY_TYPES", "reader", "unrestricted", "dataset_ids",
+    "readable", "may_read", "snapshot_whole", "redact_snapshot",
+]
+
+#: activity types whose object is a dataset (also when the dataset has been purged since)
+DATASET_ACTIVITY_TYPES = frozenset(VALIDATORS_PACKAGE_ACTIVITY_TYPES)
+#: what stays of a dataset activity's other data (not its snapshot) when the reader may not
+#: see the entry's data: the ids that link the activity to its dataset and resource
+_KEPT_WITHOUT_DATA = ("actor", "id", "package_id", "resource_id", "view_type")
+
+
+#: the user an action runs for, and whether it reads unfiltered: permissions.py decides
+reader = permissions.context_user
+unrestricted = permissions.unrestricted
+
+
+def dataset_ids(activities: Iterable[Any]) -> set[str]:
+    """The object ids of ``activities`` (dicts or ``Activity`` rows) that are datasets: by
+    activity type, or because a ``package`` row has that id."""
+    rows = [(_get(a, "object_id"), _get(a, "activity_type")) for a in activities]
+    ids = {oid for oid, kind in rows if oid and kind in DATASET_ACTIVITY_TYPES}
+    others = {oid for oid, _kind in rows if oid and oid not in ids}
+    if others:
+        ids.update(r[0] for r in model.Session.query(model.Package.id)
+                   .filter(model.Package.id.in_(others)))
+    return ids
+
+
+def _get(activity: Any, key: str) -> Any:
+    return activity.get(key) if isinstance(activity, dict) else getattr(activity, key, None)
+
+
+def readable(user: model.User | None, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The activity dicts among ``activities`` that ``user`` may read, in order, each with
+    its data redacted for ``user`` (a copy: the stored data stays as it is)."""
+    datasets = dataset_ids(activities)
+    if not datasets:
+        return activities
+    seen = permissions.visible_package_ids(user, datasets)
+    kept = [a for a in activities if a.get("object_id") not in datasets
+            or a.get("object_id") in seen]
+    _redact(user, [a for a in kept if a.get("object_id") in seen], seen)
+    return kept
+
+
+def may_read(user: model.User | None, activity: Any) -> bool:
+    """Whether ``user`` may read ``activity`` (an ``Activity`` row or dict) at all."""
+    datasets = dataset_ids([activity])
+    if not datasets:
+        return True
+    return bool(permissions.visible_package_ids(user, datasets))
+
+
+def snapshot_whole(user: model.User | None, activity: Any) -> bool:
+    """Whether ``user`` may read ``activity`` and its data **unredacted**: what a page that
+    renders the stored snapshot itself must ask."""
+    if not may_read(user, activity):
+        return False
+    data = _get(activity, "data") or {}
+    probe = {"object_id": _get(activity, "object_id"),
+             "activity_type": _get(activity, "activity_type"), "data": data}
+    return readable(user, [dict(probe)])[0]["data"] == data
+
+
+def _redact(user: model.User | None, activities: list[dict[str, Any]], ids: set[str]) -> None:
+    if not activities:
+        return
+    packages = {p.id: p for p in model.Session.query(model.Package)
+                .filter(model.Package.id.in_(ids))}
+    data_seen = permissions.data_visible_ids(user, ids)
+    for activity in activities:
+        data = activity.get("data")
+        if not isinstance(data, dict):
+            continue
+        data = copy.deepcopy(data)
+        pkg_id = activity["object_id"]
+        snapshot = data.get("package")
+        if isinstance(snapshot, dict):
+            redact_snapshot(user, snapshot, packages.get(pkg_id))
+        if pkg_id not in data_seen:
+            for key in [k for k in data if k != "package" and k not in _KEPT_WITHOUT_DATA]:
+                del data[key]
+        activity["data"] = data
+
+
+def redact_snapshot(user: model.User | None, snapshot: dict[str, Any],
+                    pkg: model.Package | None) -> dict[str, Any]:
+    """Redact a stored ``package_show`` snapshot (in place) for ``user``: by
+    :func:`permissions.redact` as recorded, then as if it carried the entry's current values
+    of the fields ``redact`` judges by (the stricter of then and now); returns it."""
+    permissions.redact(user, snapshot)
+    if pkg is None:
+        return snapshot
+    # the fields permissions.redact judges a dataset dict by (those of redact_index_fields too)
+    current = {"catalogue_state": permissions.entry_state(pkg), "owner_org": pkg.owner_org}
+    now = dict(snapshot, **current)
+    permissions.redact(user, now)
+    for key in [k for k in snapshot if k not in now]:
+        del snapshot[key]
+    for key, value in now.items():
+        if key not in current:
+            snapshot[key] = value
+    return snapshot

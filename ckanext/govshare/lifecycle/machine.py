@@ -1,0 +1,738 @@
+"""The catalogue state machine: states, events, transition table, guards and who may fire what.
+
+Everything here is pure data and pure functions (no database, no CKAN): the actions in
+``logic/action.py`` load an entry, call :func:`transition` and persist the
+:class:`TransitionResult`; the auth functions ask :func:`allowed_events` or
+:data:`ROLE_PERMISSIONS`. Two machines share one engine:
+
+* :data:`CATALOGUE` — ``catalogue_state`` of an entry: ``draft`` → ``in_review`` →
+  ``published`` → ``offline_review`` → ``offline`` (DB14 §7.2–7.5, Appendix A);
+* :data:`REVISION` — a pending revision (变更) of a published entry, which stays live until the
+  revision is approved.
+
+Whether an edit of a published entry needs such a revision at all is decided here too
+(:func:`needs_review`, from the fields the edit changes and
+``ckanext.govshare.revision.no_review_fields``, checked by :func:`check_no_review_fields`
+against :data:`REVIEW_REQUIRED_FIELDS`). The tables of who reviews what
+(:func:`decision_steps`) serve the count of steps waiting for a reviewer.
+
+The optional second stage: while ``in_review`` an entry is at stage ``reviewer`` (共享管理责任
+机构) or ``coordinator`` (统筹协调组织). When the caller says the entry needs the second stage
+(:func:`needs_second_stage`, driven by ``ckanext.govshare.lifecycle.second_stage``), the
+reviewer's ``approve`` keeps it ``in_review`` at stage ``coordinator`` and only a coordinator's
+``approve`` completes it.
+
+Besides the state, a published entry may carry an "update required" step (DB14 §7.3): a
+change event (变更事由: the law, the department's functions or the data change) reported by
+the responsible body opens it (:func:`check_change_event`), on the ``update_after_change``
+clock; an approved revision, an edit applied without review or going offline closes it
+(:func:`closes_change_step`). :func:`eligible_deciders` applies the four-eyes rule to the
+people a reminder goes to.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ckanext.govshare.messages import bilingual
+
+__all__ = [
+    "CATALOGUE",
+    "CHANGE_ASSIGNEE_ROLE",
+    "CHANGE_CLOCK",
+    "CHANGE_CLOSED",
+    "CHANGE_CLOSING_OUTCOMES",
+    "CHANGE_EVENT",
+    "CHANGE_ROLES",
+    "CHANGE_STATES",
+    "CATALOGUE_EVENTS",
+    "CATALOGUE_STATES",
+    "CATALOGUE_TRANSITIONS",
+    "DECIDING_ROLES",
+    "REVISION",
+    "REVISION_EVENTS",
+    "REVISION_STATES",
+    "REVISION_TRANSITIONS",
+    "REVIEW_REQUIRED_FIELDS",
+    "ROLES",
+    "ROLE_COMPILER",
+    "ROLE_COORDINATOR",
+    "ROLE_PERMISSIONS",
+    "ROLE_REVIEWER",
+    "STAGE_COORDINATOR",
+    "STAGE_REVIEWER",
+    "STAGES",
+    "GuardFailed",
+    "IllegalTransition",
+    "Label",
+    "LifecycleError",
+    "NotPermitted",
+    "StateMachine",
+    "TransitionResult",
+    "allowed_events",
+    "change_due",
+    "check_change_event",
+    "check_no_review_fields",
+    "closes_change_step",
+    "decision_steps",
+    "eligible_deciders",
+    "needs_review",
+    "needs_second_stage",
+    "parse_second_stage_conditions",
+    "revision_allowed_events",
+    "revision_transition",
+    "transition",
+]
+
+
+class Label(NamedTuple):
+    """A bilingual label of a state, event, role or stage."""
+
+    zh: str
+    en: str
+
+
+# -- roles and stages ----------------------------------------------------------------------------
+
+ROLE_COMPILER = "compiler"  # 政务数据业务机构 编制人
+ROLE_REVIEWER = "reviewer"  # 政务数据共享管理责任机构 审核人
+ROLE_COORDINATOR = "coordinator"  # 政务数据共享统筹协调组织
+
+ROLES: dict[str, Label] = {
+    ROLE_COMPILER: Label("编制人", "Compiler"),
+    ROLE_REVIEWER: Label("审核人", "Reviewer"),
+    ROLE_COORDINATOR: Label("统筹协调人", "Coordinator"),
+}
+
+STAGE_REVIEWER = "reviewer"
+STAGE_COORDINATOR = "coordinator"
+STAGES: dict[str, Label] = {
+    STAGE_REVIEWER: Label("责任机构审核", "Reviewer stage"),
+    STAGE_COORDINATOR: Label("统筹协调组织审核", "Coordinator stage"),
+}
+
+# -- the two tables ------------------------------------------------------------------------------
+
+CATALOGUE_STATES: dict[str, Label] = {
+    "draft": Label("编制中", "Draft"),
+    "in_review": Label("审核中", "In review"),
+    "published": Label("已发布", "Published"),
+    "offline_review": Label("下线审核中", "Offline review"),
+    "offline": Label("已下线", "Offline"),
+}
+
+CATALOGUE_EVENTS: dict[str, Label] = {
+    "submit": Label("提交审核", "submit"),
+    "approve": Label("审核通过", "approve"),
+    "return": Label("退回", "return"),
+    "request_offline": Label("申请下线", "request offline"),
+    "approve_offline": Label("同意下线", "approve offline"),
+    "reject_offline": Label("驳回下线申请", "reject offline"),
+    "reinstate": Label("申请重新上线", "reinstate"),
+}
+
+# DB14 §7.3, Appendix A: 编制 → 审核 → 发布 → 下线, and reinstatement of an offline entry
+CATALOGUE_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "in_review",
+    ("in_review", "approve"): "published",
+    ("in_review", "return"): "draft",
+    ("published", "request_offline"): "offline_review",
+    ("offline_review", "approve_offline"): "offline",
+    ("offline_review", "reject_offline"): "published",
+    ("offline", "reinstate"): "in_review",
+}
+
+REVISION_STATES: dict[str, Label] = {
+    "draft": Label("变更编制中", "Draft revision"),
+    "in_review": Label("变更审核中", "Revision in review"),
+    "approved": Label("变更已生效", "Approved"),
+    "returned": Label("变更已退回", "Returned"),
+    "discarded": Label("变更已放弃", "Discarded"),
+}
+
+REVISION_EVENTS: dict[str, Label] = {
+    "update": Label("修改", "update"),
+    "submit": Label("提交审核", "submit"),
+    "approve": Label("审核通过", "approve"),
+    "return": Label("退回", "return"),
+    "discard": Label("放弃变更", "discard"),
+}
+
+# DB14 §7.3: 更新 of a published entry is reviewed like its first publication
+REVISION_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "update"): "draft",
+    ("draft", "submit"): "in_review",
+    ("draft", "discard"): "discarded",
+    ("in_review", "approve"): "approved",
+    ("in_review", "return"): "returned",
+    ("returned", "update"): "draft",
+    ("returned", "submit"): "in_review",
+    ("returned", "discard"): "discarded",
+}
+
+# Which role may fire which event; the key's second element is the review stage of the current
+# state (``None`` outside ``in_review``). Data, so auth functions and docs read the same table.
+ROLE_PERMISSIONS: dict[tuple[str, str | None], frozenset[str]] = {
+    # DB14 §7.2: 业务谁主管，谁编制 — the business unit compiles, requests offline and reinstatement
+    ("submit", None): frozenset({ROLE_COMPILER}),
+    ("update", None): frozenset({ROLE_COMPILER}),
+    ("discard", None): frozenset({ROLE_COMPILER}),
+    ("request_offline", None): frozenset({ROLE_COMPILER}),
+    ("reinstate", None): frozenset({ROLE_COMPILER}),
+    # DB14 §7.3 (审核、下线), §7.5 (发布): the responsible body reviews and publishes, and
+    # decides on offline requests
+    ("approve", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
+    ("return", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
+    ("approve_offline", None): frozenset({ROLE_REVIEWER}),
+    ("reject_offline", None): frozenset({ROLE_REVIEWER}),
+    # the coordinator approves or returns at the optional second stage
+    ("approve", STAGE_COORDINATOR): frozenset({ROLE_COORDINATOR}),
+    ("return", STAGE_COORDINATOR): frozenset({ROLE_COORDINATOR}),
+}
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+class LifecycleError(Exception):
+    """A refused transition; ``str(err)`` is the bilingual message for the user."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        state: str,
+        event: str,
+        allowed_events: Sequence[str],
+        field: str,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.state = state
+        self.event = event
+        self.allowed_events = list(allowed_events)
+        self.field = field
+
+    def error_dict(self) -> dict[str, list[str]]:
+        """``{field: [message]}``, the shape of ``tk.ValidationError``."""
+        return {self.field: [self.message]}
+
+
+class IllegalTransition(LifecycleError):
+    """The event is not in the transition table for the current state."""
+
+
+class GuardFailed(LifecycleError):
+    """The transition exists but its guard refused it; ``field`` names the offending input."""
+
+    def __init__(self, message: str, *, rule: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.rule = rule
+
+
+class NotPermitted(GuardFailed):
+    """The actor may not fire this event (role or four eyes): map it to ``tk.NotAuthorized``."""
+
+
+# -- the result ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    """What the caller persists and records in the audit trail.
+
+    ``submitter`` is the person whose request is now pending (compared with the next decider
+    under the four-eyes rule), ``None`` once no step is pending. ``stage_approver`` is the
+    reviewer who approved at the first stage while the coordinator stage is pending. ``clock``
+    names the working-day limit that runs in the new state (``review``, ``offline_review``,
+    ``revision_review``; see ``deadlines``), ``None`` when nothing is pending.
+    """
+
+    from_state: str
+    from_stage: str | None
+    event: str
+    new_state: str
+    new_stage: str | None
+    submitter: str | None
+    stage_approver: str | None
+    reason: str | None
+    clock: str | None
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A transition table with its guards; :data:`CATALOGUE` and :data:`REVISION` are the two."""
+
+    name: str
+    state_field: str
+    states: Mapping[str, Label]
+    events: Mapping[str, Label]
+    transitions: Mapping[tuple[str, str], str]
+    review_state: str
+    clocks: Mapping[str, str]
+    opening_events: frozenset[str]
+    reason_required: frozenset[str]
+    four_eyes: frozenset[str]
+    role_permissions: Mapping[tuple[str, str | None], frozenset[str]] = field(
+        default_factory=lambda: ROLE_PERMISSIONS
+    )
+
+    def stage_of(self, state: str, stage: str | None) -> str | None:
+        """The effective stage: ``reviewer`` unless given for the review state, else ``None``."""
+        if state != self.review_state:
+            return None
+        if stage is None:
+            return STAGE_REVIEWER
+        if stage not in STAGES:
+            raise ValueError(f"unknown review stage {stage!r}")
+        return stage
+
+    def roles_for(self, event: str, state: str, stage: str | None = None) -> frozenset[str]:
+        """Roles that may fire ``event`` from ``state`` (at ``stage``)."""
+        return self.role_permissions.get((event, self.stage_of(state, stage)), frozenset())
+
+    def allowed_events(
+        self,
+        state: str,
+        *,
+        stage: str | None = None,
+        actor: str | None = None,
+        submitter: str | None = None,
+        stage_approver: str | None = None,
+        actor_roles: Collection[str] | None = None,
+    ) -> list[str]:
+        """Events legal from ``state``, in table order.
+
+        With ``actor_roles`` only those the roles permit; with ``actor`` also without the
+        decisions the four-eyes rule forbids. Reasons cannot be known in advance and are not
+        considered.
+        """
+        self._check_state(state)
+        events = [e for (s, e) in self.transitions if s == state]
+        if actor_roles is not None:
+            roles = set(actor_roles)
+            events = [e for e in events if roles & self.roles_for(e, state, stage)]
+        if actor is not None:
+            events = [
+                e
+                for e in events
+                if self._four_eyes_conflict(
+                    e, state, stage, actor=actor, submitter=submitter, stage_approver=stage_approver
+                )
+                is None
+            ]
+        return events
+
+    def transition(
+        self,
+        state: str,
+        event: str,
+        *,
+        actor: str,
+        submitter: str | None = None,
+        reason: str | None = None,
+        stage: str | None = None,
+        needs_second_stage: bool = False,
+        stage_approver: str | None = None,
+        actor_roles: Collection[str] | None,
+    ) -> TransitionResult:
+        """Apply ``event`` to ``state`` or raise.
+
+        :param actor: who fires the event (user id or name, compared with ``submitter``)
+        :param submitter: who opened the pending step (submitted, requested offline)
+        :param reason: the comment; required for return / request_offline / reject_offline
+        :param stage: the current review stage while in review (default ``reviewer``)
+        :param needs_second_stage: the entry needs the coordinator after the reviewer
+        :param stage_approver: the reviewer who approved at the first stage
+        :param actor_roles: the actor's roles for this entry; ``None`` means the caller has
+            checked the roles itself (e.g. a sysadmin import path) and skips the role guard
+        :raises IllegalTransition: the event is not legal in ``state``
+        :raises NotPermitted: the role or the four-eyes guard refused
+        :raises GuardFailed: another guard (e.g. a missing reason) refused
+        """
+        self._check_state(state)
+        if event not in self.events:
+            raise ValueError(f"unknown {self.name} event {event!r}")
+        current_stage = self.stage_of(state, stage)
+        target = self.transitions.get((state, event))
+        if target is None:
+            allowed = self.allowed_events(state)
+            raise IllegalTransition(
+                bilingual(
+                    f"当前状态“{self.states[state].zh}”不允许“{self.events[event].zh}”；"
+                    f"允许的操作：{'、'.join(self.events[e].zh for e in allowed) or '无'}",
+                    f"'{event}' is not allowed in state '{state}'; "
+                    f"allowed: {', '.join(allowed) or 'none'}",
+                ),
+                state=state,
+                event=event,
+                allowed_events=allowed,
+                field=self.state_field,
+            )
+        context = {"state": state, "event": event, "allowed_events": self.allowed_events(state)}
+
+        if actor_roles is not None:
+            permitted = self.roles_for(event, state, current_stage)
+            if not set(actor_roles) & permitted:
+                wanted = "、".join(ROLES[r].zh for r in sorted(permitted)) or "无"
+                raise NotPermitted(
+                    bilingual(
+                        f"只有{wanted}可以“{self.events[event].zh}”",
+                        f"only {' or '.join(sorted(permitted)) or 'nobody'} may {event} "
+                        f"in state '{state}'",
+                    ),
+                    rule="role",
+                    field="actor",
+                    **context,
+                )
+
+        conflict = self._four_eyes_conflict(
+            event, state, stage, actor=actor, submitter=submitter, stage_approver=stage_approver
+        )
+        if conflict is not None:
+            zh, en = conflict
+            raise NotPermitted(bilingual(zh, en), rule="four_eyes", field="actor", **context)
+
+        clean_reason = reason.strip() if reason else None
+        # DB14 §7.3: a return, an offline request and its refusal state their reason
+        if event in self.reason_required and not clean_reason:
+            raise GuardFailed(
+                bilingual(
+                    f"“{self.events[event].zh}”必须填写理由", f"a reason is required to {event}"
+                ),
+                rule="reason",
+                field="reason",
+                **context,
+            )
+
+        new_stage: str | None = None
+        new_approver: str | None = None
+        # DB14 §5: the coordinating organisation's approval follows the reviewer's when needed
+        if event == "approve" and current_stage == STAGE_REVIEWER and needs_second_stage:
+            target, new_stage, new_approver = self.review_state, STAGE_COORDINATOR, actor
+        elif target == self.review_state:
+            new_stage = STAGE_REVIEWER
+
+        if event in self.opening_events:
+            new_submitter: str | None = actor
+        elif target in self.clocks:
+            new_submitter = submitter
+        else:
+            new_submitter = None
+
+        return TransitionResult(
+            from_state=state,
+            from_stage=current_stage,
+            event=event,
+            new_state=target,
+            new_stage=new_stage,
+            submitter=new_submitter,
+            stage_approver=new_approver,
+            reason=clean_reason,
+            clock=self.clocks.get(target),
+        )
+
+    def _check_state(self, state: str) -> None:
+        if state not in self.states:
+            raise ValueError(f"unknown {self.name} state {state!r}")
+
+    def _four_eyes_conflict(
+        self,
+        event: str,
+        state: str,
+        stage: str | None,
+        *,
+        actor: str,
+        submitter: str | None,
+        stage_approver: str | None,
+    ) -> tuple[str, str] | None:
+        """``(zh, en)`` when the four-eyes rule forbids ``actor`` this event, else ``None``.
+
+        An unknown submitter (an imported entry) cannot be compared and does not block.
+        """
+        # issue #4 internal control (not a DB14 clause): nobody decides on their own request,
+        # and the coordinator is a second person after the reviewer
+        if event not in self.four_eyes:
+            return None
+        if submitter is not None and actor == submitter:
+            return ("不能审核本人提交的申请", "you cannot decide on your own submission")
+        if (
+            self.stage_of(state, stage) == STAGE_COORDINATOR
+            and stage_approver is not None
+            and actor == stage_approver
+        ):
+            return (
+                "第二级审核须由另一人完成",
+                "the coordinator stage needs a different person from the reviewer",
+            )
+        return None
+
+
+CATALOGUE = StateMachine(
+    name="catalogue",
+    state_field="catalogue_state",
+    states=CATALOGUE_STATES,
+    events=CATALOGUE_EVENTS,
+    transitions=CATALOGUE_TRANSITIONS,
+    review_state="in_review",
+    clocks={"in_review": "review", "offline_review": "offline_review"},
+    opening_events=frozenset({"submit", "reinstate", "request_offline"}),
+    reason_required=frozenset({"return", "request_offline", "reject_offline"}),
+    four_eyes=frozenset({"approve", "return", "approve_offline", "reject_offline"}),
+)
+
+REVISION = StateMachine(
+    name="revision",
+    state_field="state",
+    states=REVISION_STATES,
+    events=REVISION_EVENTS,
+    transitions=REVISION_TRANSITIONS,
+    review_state="in_review",
+    clocks={"in_review": "revision_review"},
+    opening_events=frozenset({"submit"}),
+    reason_required=frozenset({"return"}),
+    four_eyes=frozenset({"approve", "return"}),
+)
+
+#: Catalogue entry: the events legal now (optionally for one actor), see :meth:`StateMachine.allowed_events`.
+allowed_events = CATALOGUE.allowed_events
+#: Catalogue entry: apply an event, see :meth:`StateMachine.transition`.
+transition = CATALOGUE.transition
+#: Pending revision: the events legal now.
+revision_allowed_events = REVISION.allowed_events
+#: Pending revision: apply an event.
+revision_transition = REVISION.transition
+
+
+# -- the second-stage predicate ------------------------------------------------------------------
+
+_CONDITION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\S+)$")
+
+
+def parse_second_stage_conditions(conditions: Collection[str]) -> list[tuple[str, str]]:
+    """Parse ``field=value`` conditions into ``(field, value)`` pairs, refusing anything else.
+
+    ``ckanext.govshare.lifecycle.second_stage`` holds them, e.g.
+    ``share_type=conditional share_type=not_shared data_grade=G3 data_grade=G4``.
+    """
+    parsed = []
+    for raw in conditions:
+        match = _CONDITION.match(raw.strip())
+        if match is None:
+            raise ValueError(f"second-stage condition {raw!r} is not 'field=value'")
+        parsed.append((match["field"], match["value"]))
+    return parsed
+
+
+def needs_second_stage(entry: Mapping[str, Any], conditions: Collection[str]) -> bool:
+    """Whether ``entry`` needs the coordinator after the reviewer: any condition matches.
+
+    A condition ``field=value`` matches when the entry's top-level ``field`` equals ``value``;
+    several values of one field are alternatives (``data_grade=G3 data_grade=G4`` is "grade
+    G3 or above" on a four-level scale). No conditions: never.
+    """
+    return any(
+        entry.get(name) is not None and str(entry.get(name)) == wanted
+        for name, wanted in parse_second_stage_conditions(conditions)
+    )
+
+
+# -- who decides ---------------------------------------------------------------------------------
+
+
+def decision_steps(machine: StateMachine) -> list[tuple[str, str | None, str]]:
+    """``(state, stage, role)``: the open steps of ``machine`` a role decides on.
+
+    A decision is an event under the four-eyes rule (approve, return, decide an offline
+    request); ``stage`` is ``None`` outside the review state. Read from the transition and role
+    tables, so the review queue's count and the auth functions agree.
+    """
+    steps = []
+    for state in machine.states:
+        stages: list[str | None] = list(STAGES) if state == machine.review_state else [None]
+        for stage in stages:
+            held: set[str] = set()
+            for event in machine.allowed_events(state):
+                if event in machine.four_eyes:
+                    held |= machine.roles_for(event, state, stage)
+            steps.extend((state, stage, role) for role in sorted(held))
+    return steps
+
+
+#: roles that decide on some open step (reviewer, coordinator)
+DECIDING_ROLES: frozenset[str] = frozenset(
+    role for machine in (CATALOGUE, REVISION) for _s, _st, role in decision_steps(machine))
+
+
+# -- edits of a published entry that need no review ----------------------------------------------
+
+#: dataset fields whose change always goes through a reviewed revision; refused in
+#: ``ckanext.govshare.revision.no_review_fields``
+REVIEW_REQUIRED_FIELDS: frozenset[str] = frozenset({
+    # DB14 §7.5: publication is the responsible body's act; the state machine writes these
+    "catalogue_state", "issued",
+    # DB14 §7.2: 业务谁主管，谁编制 — the department and unit that compile the entry, the
+    # provider, and the classification its unique resource code is made of
+    "owner_org", "provider_unit", "provider_code", "resource_code",
+    "catalog_class", "catalog_item", "catalog_subitem", "catalog_detail",
+    # DB14 §9: what is shared, with whom, how and on which conditions
+    "share_type", "share_type_reason", "share_condition", "share_scope", "no_share_basis",
+    "share_mode_category", "share_mode_type",
+    # DB14 §11: classification and grading decide what may be shared or opened; 信息项 carry
+    # their own grade, share type and sensitivity
+    "data_grade", "is_classified", "open_type", "open_condition", "info_items",
+})
+
+_NO_REVIEW_OPTION = "ckanext.govshare.revision.no_review_fields"
+
+
+def check_no_review_fields(
+    names: Collection[str],
+    *,
+    schema_fields: Collection[str],
+    second_stage_fields: Collection[str] = (),
+) -> frozenset[str]:
+    """The configured no-review fields, or ``ValueError`` naming the option and the fields.
+
+    Refused: names that are not top-level fields of the dataset schema, the fields of
+    :data:`REVIEW_REQUIRED_FIELDS`, and fields a second-stage condition reads (an edit that
+    bypasses review would bypass the coordinator too).
+    """
+    wanted = frozenset(n.strip() for n in names if n and n.strip())
+    unknown = sorted(wanted - frozenset(schema_fields))
+    if unknown:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: not fields of the dataset schema: {', '.join(unknown)}")
+    required = sorted(wanted & REVIEW_REQUIRED_FIELDS)
+    if required:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: a change of {', '.join(required)} always needs review "
+            "(lifecycle, identity, sharing or security field; DB14 §7.2, §7.5, §9, §11)")
+    staged = sorted(wanted & frozenset(second_stage_fields))
+    if staged:
+        raise ValueError(
+            f"{_NO_REVIEW_OPTION}: {', '.join(staged)} decide(s) the second review stage "
+            "(ckanext.govshare.lifecycle.second_stage) and cannot skip review")
+    return wanted
+
+
+def needs_review(changed_fields: Collection[str], no_review_fields: Collection[str]) -> bool:
+    """Whether an edit of a published entry changing ``changed_fields`` needs a revision.
+
+    No: only when it changes something and every changed field is a no-review field (never
+    one of :data:`REVIEW_REQUIRED_FIELDS`). An edit is never split: one field that needs
+    review sends the whole edit to a pending revision.
+    """
+    changed = frozenset(changed_fields)
+    if not changed or changed & REVIEW_REQUIRED_FIELDS:
+        return True
+    return not changed <= frozenset(no_review_fields)
+
+
+# -- the "update required" step after a change event (变更事由) -----------------------------------
+
+#: audit action recording a change event, and the one recording that its update was made
+CHANGE_EVENT = "change_event"
+CHANGE_CLOSED = "change_updated"
+#: the working-day clock of the step (``ckanext.govshare.deadline.update_after_change_days``)
+CHANGE_CLOCK = "update_after_change"
+#: the entry states in which a change event opens the step: the entry is live
+CHANGE_STATES: frozenset[str] = frozenset({"published"})
+#: who reports a change event: the department's responsible body or its coordinator
+CHANGE_ROLES: frozenset[str] = frozenset({ROLE_REVIEWER, ROLE_COORDINATOR})
+#: who is to make the update: the compilers of the entry's unit
+CHANGE_ASSIGNEE_ROLE = ROLE_COMPILER
+#: what closes the step: an approved revision, an edit applied without review, going offline
+CHANGE_CLOSING_OUTCOMES: frozenset[str] = frozenset(
+    {"revision_approved", "updated_without_review", "offline"})
+
+
+def check_change_event(
+    state: str,
+    *,
+    reason: str | None,
+    occurred_at: Any,
+    now: Any,
+    actor_roles: Collection[str] | None,
+) -> str:
+    """Whether a change event may be reported on an entry in ``state``; returns the clean reason.
+
+    ``occurred_at`` and ``now`` are comparable moments (timezone-aware datetimes); an event
+    cannot have happened in the future. ``actor_roles`` ``None`` means the caller has checked
+    the roles itself (a sysadmin).
+
+    :raises IllegalTransition: the entry is not published
+    :raises NotPermitted: the actor is neither reviewer nor coordinator of the department
+    :raises GuardFailed: no reason, or an event in the future
+    """
+    context = {"state": state, "event": CHANGE_EVENT, "allowed_events": []}
+    if state not in CHANGE_STATES:
+        raise IllegalTransition(
+            bilingual(
+                f"只有已发布的目录条目需要在变更事由发生后更新（当前状态："
+                f"{CATALOGUE_STATES[state].zh if state in CATALOGUE_STATES else state}）",
+                f"only a published entry is updated after a change event (state: {state})",
+            ),
+            field="catalogue_state",
+            **context,
+        )
+    if actor_roles is not None and not set(actor_roles) & CHANGE_ROLES:
+        raise NotPermitted(
+            bilingual("只有本部门的审核人或统筹协调人可以登记变更事由",
+                      "only the department's reviewer or coordinator may record a change event"),
+            rule="role", field="actor", **context,
+        )
+    clean = reason.strip() if reason else ""
+    # DB14 §7.3: the change (law, functions, data) that makes the update due is stated
+    if not clean:
+        raise GuardFailed(
+            bilingual("登记变更事由必须填写理由", "a reason is required to record a change event"),
+            rule="reason", field="reason", **context,
+        )
+    if occurred_at > now:
+        raise GuardFailed(
+            bilingual("变更事由的发生时间不能晚于当前时间",
+                      "the change event cannot have occurred in the future"),
+            rule="occurred_at", field="occurred_at", **context,
+        )
+    return clean
+
+
+def change_due(existing_due: Any, new_due: Any) -> Any:
+    """The step's deadline when another change event is reported while it is open: the
+    earlier one stands (an update made by then answers both events)."""
+    if existing_due is None:
+        return new_due
+    return min(existing_due, new_due)
+
+
+def closes_change_step(outcome: str) -> bool:
+    """Whether ``outcome`` (``revision_approved``, ``updated_without_review``, ``offline``,
+    or anything else that happened to the entry) closes an open "update required" step."""
+    return outcome in CHANGE_CLOSING_OUTCOMES
+
+
+def eligible_deciders(
+    candidates: Sequence[str],
+    *,
+    machine: StateMachine,
+    state: str,
+    stage: str | None,
+    submitter: str | None,
+    stage_approver: str | None,
+) -> list[str]:
+    """The ``candidates`` (holders of the deciding role) the four-eyes rule lets decide the
+    open step: not its submitter, nor at the coordinator stage the stage-1 approver."""
+    event = next((e for e in machine.allowed_events(state) if e in machine.four_eyes), None)
+    if event is None:
+        return list(candidates)
+    return [
+        c for c in candidates
+        if machine._four_eyes_conflict(event, state, stage, actor=c, submitter=submitter,
+                                       stage_approver=stage_approver) is None
+    ]

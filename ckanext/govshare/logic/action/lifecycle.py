@@ -1,0 +1,910 @@
+"""Actions of the catalogue lifecycle (DB14 §7.2–7.5, Appendix A; issue #4).
+
+One action per transition of ``catalogue_state`` (``govshare_catalogue_<event>``) and of a
+pending revision (``govshare_revision_<verb>``), the sysadmin import path, the review queue and
+the audit trail. Each checks access once, validates, and hands over to
+:mod:`ckanext.govshare.lifecycle.service`, which locks the entry, asks the state machine, writes, audits
+and notifies. The chained core actions at the end wire the lifecycle into CKAN: ``package_show``
+and ``package_search`` redact what :mod:`ckanext.govshare.permissions` hides and add
+``govshare_lifecycle`` (state, open step, ``due_at``, ``overdue``, version); ``package_update``
+turns an edit of a published entry into a pending revision, leaving the live entry untouched
+(unless it changes no-review fields only), and refuses every live edit of an entry in review,
+awaiting offline review or offline (:data:`LOCKED_STATES`); the resource actions (资源挂接)
+pass on draft and published entries.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+
+from ckanext.govshare import permissions
+from ckanext.govshare.lifecycle import deadlines, service
+from ckanext.govshare.lifecycle import machine as lifecycle
+from ckanext.govshare.logic.validators import ENTRY_RECORD_FIELDS, expand_form_records
+from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model.audit import AuditEntry
+from ckanext.govshare.model.revision import OPEN_STATES as REVISION_OPEN_STATES
+from ckanext.govshare.model.revision import Revision
+
+__all__ = [
+    "govshare_audit_list",
+    "govshare_catalogue_approve",
+    "govshare_catalogue_approve_offline",
+    "govshare_catalogue_change_event",
+    "govshare_catalogue_import",
+    "govshare_catalogue_queue",
+    "govshare_catalogue_reinstate",
+    "govshare_catalogue_reject_offline",
+    "govshare_catalogue_request_offline",
+    "govshare_catalogue_return",
+    "govshare_catalogue_submit",
+    "govshare_revision_approve",
+    "govshare_revision_create",
+    "govshare_revision_discard",
+    "govshare_revision_list",
+    "govshare_revision_return",
+    "govshare_revision_show",
+    "govshare_revision_submit",
+    "govshare_revision_update",
+    "package_owner_org_update",
+    "package_resource_reorder",
+    "package_search",
+    "package_show",
+    "package_update",
+    "resource_create",
+    "resource_delete",
+    "resource_update",
+]
+
+log = logging.getLogger(__name__)
+
+#: the review queue's page size by default, and the largest page one call returns
+QUEUE_PAGE_SIZE = 100
+QUEUE_MAX_PAGE_SIZE = 1000
+
+# context key marking a package_update made on behalf of a resource action
+_RESOURCE_ACTION = "govshare_resource_action"
+
+_LABELS = {
+    "id": ("目录条目", "Entry"),
+    "reason": ("理由", "Reason"),
+    "catalogue_state": ("目录状态", "Catalogue state"),
+    "entry_id": ("目录条目", "Entry"),
+    "organization_id": ("部门", "Department"),
+    "since": ("起始时间", "Since"),
+    "until": ("截止时间", "Until"),
+    "due_before": ("办理期限早于", "Due before"),
+    "limit": ("条数", "Limit"),
+    "offset": ("偏移", "Offset"),
+    "version": ("版本号", "Version"),
+    "occurred_at": ("发生时间", "Occurred at"),
+    "submitted_at": ("提交时间", "Submitted at"),
+}
+
+
+def _msg(key: Any, zh: str, en: str) -> str:
+    field = str(key[-1]) if isinstance(key, tuple) else str(key)
+    label = _LABELS.get(field, (field, field))
+    return bilingual(f"{label[0]}（{field}）{zh}", f"{label[1]} ({field}) {en}")
+
+
+# -- schemas -------------------------------------------------------------------------------------
+
+
+def _required(key, data, errors, context):
+    value = data.get(key)
+    if value is tk.missing or value is None or not str(value).strip():
+        errors[key].append(_msg(key, "不能为空", "is required"))
+        raise tk.StopOnError
+    data[key] = str(value).strip()
+
+
+def _optional_text(key, data, errors, context):
+    value = data.get(key)
+    if value is tk.missing or value is None:
+        data.pop(key, None)
+        raise tk.StopOnError
+    data[key] = str(value)
+
+
+def _moment(key, data, errors, context):
+    """An ISO 8601 date or datetime; a date or a naive time is read as Beijing time."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        data.pop(key, None)
+        raise tk.StopOnError
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            errors[key].append(_msg(key, "应为 ISO 8601 日期或时间", "must be an ISO 8601 date or time"))
+            raise tk.StopOnError from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=deadlines.SHANGHAI)
+    data[key] = moment
+
+
+def _count(maximum: int):
+    def validator(key, data, errors, context):
+        value = data.get(key)
+        if value is tk.missing or value in (None, ""):
+            data.pop(key, None)
+            raise tk.StopOnError
+        text = str(value).strip()
+        if not text.isdecimal() or int(text) > maximum:
+            errors[key].append(_msg(key, f"应为 0–{maximum} 的整数", f"must be a whole number 0–{maximum}"))
+            raise tk.StopOnError
+        data[key] = int(text)
+    return validator
+
+
+def _flag(key, data, errors, context):
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        data.pop(key, None)
+        raise tk.StopOnError
+    data[key] = tk.asbool(value)
+
+
+def _transition_schema() -> dict[str, Any]:
+    return {"id": [_required], "reason": [_optional_text]}
+
+
+def _import_schema() -> dict[str, Any]:
+    return {"id": [_required], "catalogue_state": [_required], "comment": [_optional_text],
+            "version": [_count(10**6)], "submitted_at": [_moment]}
+
+
+def _change_event_schema() -> dict[str, Any]:
+    return {"id": [_required], "reason": [_required], "occurred_at": [_moment]}
+
+
+def _audit_list_schema() -> dict[str, Any]:
+    return {"entry_id": [_optional_text], "organization_id": [_optional_text],
+            "actor": [_optional_text], "action": [_optional_text], "since": [_moment],
+            "until": [_moment], "limit": [_count(1000)], "offset": [_count(10**9)]}
+
+
+def _queue_schema() -> dict[str, Any]:
+    return {"organization_id": [_optional_text], "unit": [_optional_text],
+            "state": [_optional_text], "stage": [_optional_text], "due_before": [_moment],
+            "overdue": [_flag], "kind": [_optional_text],
+            "limit": [_count(QUEUE_MAX_PAGE_SIZE)],
+            "offset": [_count(10**9)]}
+
+
+def _revision_list_schema() -> dict[str, Any]:
+    return {"entry_id": [_optional_text], "organization_id": [_optional_text],
+            "state": [_optional_text], "limit": [_count(1000)], "offset": [_count(10**9)]}
+
+
+def _id(data_dict: DataDict) -> str:
+    errors: dict[str, list[str]] = {}
+    ref = data_dict.get("id")
+    if not ref or not str(ref).strip():
+        errors["id"] = [_msg("id", "不能为空", "is required")]
+        raise tk.ValidationError(errors)
+    return str(ref).strip()
+
+
+# -- catalogue transitions -----------------------------------------------------------------------
+
+
+@validate(_transition_schema)
+def govshare_catalogue_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Submit a draft catalogue entry for review (编制 → 审核).
+
+    Fired by a compiler of the entry's unit. Opens the review step, due after
+    ``ckanext.govshare.deadline.review_days`` working days; the department's reviewers are told.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: an optional comment for the audit trail
+    :type reason: string
+    :returns: the entry (``package_show``) with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_submit", context, data_dict)
+    return service.fire(context, data_dict["id"], "submit", reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Approve an entry in review: publish it, or pass it to the coordinator stage.
+
+    A reviewer of the department approves at the reviewer stage; when the entry matches
+    ``ckanext.govshare.lifecycle.second_stage`` a coordinator (another person) approves after
+    them. Nobody approves what they submitted (four eyes). Publication bumps the version.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: an optional comment
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_approve", context, data_dict)
+    return service.fire(context, data_dict["id"], "approve", reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Return an entry in review to its compiler (审核 → 编制), with a reason.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: why it is returned (required)
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_return", context, data_dict)
+    return service.fire(context, data_dict["id"], "return", reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_request_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask to take a published entry offline (下线), with a reason.
+
+    The entry stays published until a reviewer decides, within
+    ``ckanext.govshare.deadline.offline_review_days`` working days.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: why (required)
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_request_offline", context, data_dict)
+    return service.fire(context, data_dict["id"], "request_offline",
+                         reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_approve_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take an entry offline: it stays visible as a tombstone, its data only to its department.
+
+    The resource code stays reserved; the signal ``govshare:catalogue_offline`` is sent (sender:
+    the entry id) in the same transaction, so subscribers suspend what depends on the entry.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: an optional comment
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_approve_offline", context, data_dict)
+    return service.fire(context, data_dict["id"], "approve_offline",
+                         reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_reject_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Refuse an offline request, with a reason: the entry stays published.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: why (required)
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_reject_offline", context, data_dict)
+    return service.fire(context, data_dict["id"], "reject_offline",
+                         reason=data_dict.get("reason"))
+
+
+@validate(_transition_schema)
+def govshare_catalogue_reinstate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask to bring an offline entry back: it goes to review again (same resource code).
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: an optional comment
+    :type reason: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_reinstate", context, data_dict)
+    return service.fire(context, data_dict["id"], "reinstate", reason=data_dict.get("reason"))
+
+
+@validate(_import_schema)
+def govshare_catalogue_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Set an entry's ``catalogue_state`` directly, for migrating an existing catalogue.
+
+    Sysadmins only. No guard applies; the audit trail records ``imported``. An entry imported
+    ``in_review`` or ``offline_review`` is due like one submitted at ``submitted_at``.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param catalogue_state: ``draft``, ``in_review``, ``published``, ``offline_review`` or ``offline``
+    :type catalogue_state: string
+    :param comment: where the state comes from (optional)
+    :type comment: string
+    :param version: the entry's version number in the old catalogue (optional)
+    :type version: int
+    :param submitted_at: when an open step (review, offline review) was opened in the old
+        catalogue, ISO 8601 (optional, default now; a date or naive time is Beijing time)
+    :type submitted_at: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_import", context, data_dict)
+    return service.import_state(context, data_dict["id"], data_dict["catalogue_state"],
+                                 comment=data_dict.get("comment"),
+                                 version=data_dict.get("version"),
+                                 submitted_at=data_dict.get("submitted_at"))
+
+
+@validate(_change_event_schema)
+def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a change event (变更事由) on a published entry: its update becomes due.
+
+    When the law, the department's functions or the data change, the entry is updated within
+    ``ckanext.govshare.deadline.update_after_change_days`` working days of the event (DB14
+    §7.3). A reviewer or coordinator of the entry's department (or a sysadmin) records it; the
+    entry's ``govshare_lifecycle.update_required`` then shows the step with ``due_at`` and
+    ``overdue`` until a revision is approved, an edit without review is applied or the entry
+    goes offline. ``ckan govshare remind`` reminds the compilers of the entry's unit.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param reason: what changed (required)
+    :type reason: string
+    :param occurred_at: when it changed, ISO 8601 (optional, default now; a date or naive
+        time is Beijing time; not in the future)
+    :type occurred_at: string
+    :returns: the entry with ``govshare_lifecycle``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_change_event", context, data_dict)
+    return service.change_event(context, data_dict["id"], reason=data_dict.get("reason"),
+                                 occurred_at=data_dict.get("occurred_at"))
+
+
+# -- the review queue ----------------------------------------------------------------------------
+
+
+def _member_orgs(user: model.User | None) -> list[str] | None:
+    """Ids of the user's departments; ``None`` for a sysadmin (all)."""
+    if user is None:
+        return []
+    if user.sysadmin:
+        return None
+    return list(user.get_group_ids(group_type="organization"))
+
+
+def _context_user(context: Context) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(context.get("user") or "") if context.get("user") else None
+
+
+def _org_filter(context: Context, data_dict: DataDict) -> list[str] | None:
+    orgs = _member_orgs(_context_user(context))
+    ref = data_dict.get("organization_id")
+    if ref:
+        org = model.Group.get(ref)
+        if org is None:
+            raise tk.ObjectNotFound(bilingual("部门不存在", "department not found"))
+        if orgs is not None and org.id not in orgs:
+            raise tk.NotAuthorized(bilingual("只能查看本部门的记录", "only your own departments"))
+        return [org.id]
+    return orgs
+
+
+_QUEUE = """
+    SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'catalogue_state' AS state,
+           p.extras->>'resource_code' AS code, p.extras->>'{unit}' AS unit,
+           l.stage, l.submitted_by, l.stage_approver, l.due_at, l.opened_at, l.clock,
+           l.reason, NULL AS revision_id, 'entry' AS kind
+    FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
+    WHERE p.state = 'active' AND l.due_at IS NOT NULL
+      AND p.extras->>'catalogue_state' IN ('in_review', 'offline_review')
+    UNION ALL
+    SELECT p.id, p.name, p.title, p.owner_org, 'revision_review' AS state,
+           p.extras->>'resource_code', p.extras->>'{unit}',
+           r.stage, r.submitted_by, r.stage_approver, r.due_at, r.submitted_at,
+           'revision_review', r.reason, r.id, 'revision'
+    FROM govshare_revision r JOIN package p ON p.id = r.entry_id
+    WHERE p.state = 'active' AND r.state = 'in_review'
+"""
+
+
+@tk.side_effect_free
+@validate(_queue_schema)
+def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The open review steps of the user's departments, soonest deadline first.
+
+    Entries in review or offline review and revisions in review. Each item says which
+    actions the user may take on it now (``allowed_actions``: roles, stage and four eyes).
+
+    :param organization_id: one department (id or name); default: all of the user's
+    :type organization_id: string
+    :param unit: only entries of this internal unit (code)
+    :type unit: string
+    :param state: ``in_review``, ``offline_review`` or ``revision_review``
+    :type state: string
+    :param stage: ``reviewer`` or ``coordinator``
+    :type stage: string
+    :param due_before: only steps due before this ISO 8601 time
+    :type due_before: string
+    :param overdue: only overdue steps
+    :type overdue: bool
+    :param kind: ``entry`` or ``revision``
+    :type kind: string
+    :param limit: page size (default 100, at most 1000: page with ``offset`` beyond that)
+    :type limit: int
+    :param offset: how many steps of the ordered queue to skip (default 0)
+    :type offset: int
+    :returns: ``{"count": n, "results": [...]}``: ``count`` is the whole filtered queue's,
+        ``results`` the page, each with ``due_at`` and ``overdue``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_catalogue_queue", context, data_dict)
+    orgs = _org_filter(context, data_dict)
+    at = service.now()
+    sql = f"SELECT * FROM ({_QUEUE.format(unit=service.UNIT_FIELD)}) q WHERE TRUE"
+    params: dict[str, Any] = {}
+    if orgs is not None:
+        sql += " AND q.owner_org = ANY(:orgs)"
+        params["orgs"] = orgs
+    for key in ("unit", "state", "stage", "kind"):
+        if data_dict.get(key):
+            sql += f" AND q.{key} = :{key}"
+            params[key] = data_dict[key]
+    if data_dict.get("due_before"):
+        sql += " AND q.due_at < :due_before"
+        params["due_before"] = data_dict["due_before"]
+    if data_dict.get("overdue"):
+        sql += " AND q.due_at < :now"
+        params["now"] = at
+    count = model.Session.execute(
+        sa.text(f"SELECT count(*) FROM ({sql}) c"), params).scalar() or 0
+    params["limit"] = data_dict.get("limit", QUEUE_PAGE_SIZE)
+    params["offset"] = data_dict.get("offset", 0)
+    rows = model.Session.execute(sa.text(
+        sql + " ORDER BY q.due_at, q.title, q.id, q.revision_id LIMIT :limit OFFSET :offset"),
+        params).all()
+    user = _context_user(context)
+    results = []
+    for row in rows:
+        machine = lifecycle.REVISION if row.kind == "revision" else lifecycle.CATALOGUE
+        allowed = service.allowed_events(
+            machine, machine.review_state if row.kind == "revision" else row.state,
+            user=user, org_id=row.owner_org, unit=row.unit, stage=row.stage,
+            submitter=row.submitted_by, stage_approver=row.stage_approver)
+        names = service.REVISION_ACTION_NAMES if row.kind == "revision" else service.ACTION_NAMES
+        results.append({
+            "kind": row.kind, "id": row.id, "name": row.name, "title": row.title,
+            "organization_id": row.owner_org, "resource_code": row.code, "unit": row.unit,
+            "state": row.state, "stage": row.stage, "submitted_by": row.submitted_by,
+            "opened_at": row.opened_at.isoformat() if row.opened_at else None,
+            "due_at": row.due_at.isoformat() if row.due_at else None,
+            "overdue": bool(row.due_at and deadlines.is_overdue(row.due_at, at)),
+            "reason": row.reason, "revision_id": row.revision_id,
+            "allowed_actions": [names[e] for e in allowed if e in names],
+        })
+    return {"count": int(count), "results": results}
+
+
+# -- audit trail ---------------------------------------------------------------------------------
+
+
+@tk.side_effect_free
+@validate(_audit_list_schema)
+def govshare_audit_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The lifecycle audit trail, newest first.
+
+    Members of a department see its rows; sysadmins see all.
+
+    :param entry_id: one entry (id or name)
+    :type entry_id: string
+    :param organization_id: one department (id or name)
+    :type organization_id: string
+    :param actor: one user (id or name)
+    :type actor: string
+    :param action: one action (``submit``, ``approve``, ``revision_approve``, ``imported`` …)
+    :type action: string
+    :param since: rows at or after this ISO 8601 time (a date or naive time is Beijing time)
+    :type since: string
+    :param until: rows before this ISO 8601 time
+    :type until: string
+    :param limit: page size (default 100, at most 1000)
+    :type limit: int
+    :param offset: page start
+    :type offset: int
+    :returns: ``{"count": n, "results": [row, ...]}``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_audit_list", context, data_dict)
+    query = model.Session.query(AuditEntry)
+    orgs = _org_filter(context, data_dict)
+    if orgs is not None:
+        query = query.filter(AuditEntry.org_id.in_(orgs))
+    if data_dict.get("entry_id"):
+        pkg = model.Package.get(data_dict["entry_id"])
+        query = query.filter(AuditEntry.entry_id == (pkg.id if pkg else data_dict["entry_id"]))
+    if data_dict.get("actor"):
+        actor = model.User.get(data_dict["actor"])
+        query = query.filter(AuditEntry.actor == (actor.id if actor else data_dict["actor"]))
+    if data_dict.get("action"):
+        query = query.filter(AuditEntry.action == data_dict["action"])
+    if data_dict.get("since"):
+        query = query.filter(AuditEntry.at >= data_dict["since"])
+    if data_dict.get("until"):
+        query = query.filter(AuditEntry.at < data_dict["until"])
+    count = query.count()
+    rows = (query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset(data_dict.get("offset", 0)).limit(data_dict.get("limit", 100)).all())
+    return {"count": count, "results": [r.dictize(context) for r in rows]}
+
+
+# -- pending revisions ---------------------------------------------------------------------------
+
+
+def govshare_revision_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Propose a change to a published entry (变更); the live entry stays as it is.
+
+    Fields not given keep their live values. An open draft (or returned revision) of the
+    entry is updated instead of a second one created. The proposal is validated like
+    ``package_update`` would validate it.
+
+    :param id: the entry's id or name
+    :type id: string
+    :param <field>: any metadata field of the entry (title, notes, info_items …)
+    :returns: the revision, with ``proposed`` and the field-by-field ``diff``
+    :rtype: dictionary
+    """
+    ref = _id(data_dict)
+    tk.check_access("govshare_revision_create", context, data_dict)
+    changes = {k: v for k, v in data_dict.items() if k != "id"}
+    return service.revision_save(context, ref, changes).dictize(context)
+
+
+def govshare_revision_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change a draft or returned revision (a returned one becomes a draft again).
+
+    :param id: the revision id
+    :type id: string
+    :param <field>: metadata fields of the entry to change in the proposal
+    :returns: the revision
+    :rtype: dictionary
+    """
+    ref = _id(data_dict)
+    tk.check_access("govshare_revision_update", context, data_dict)
+    changes = {k: v for k, v in data_dict.items() if k != "id"}
+    return service.revision_save(context, "", changes, revision_id=ref).dictize(context)
+
+
+@validate(_transition_schema)
+def govshare_revision_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Submit a revision for review (due after ``revision_review_days`` working days).
+
+    :param id: the revision id
+    :type id: string
+    :param reason: an optional comment
+    :type reason: string
+    :returns: the revision
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_submit", context, data_dict)
+    return service.revision_fire(context, data_dict["id"], "submit",
+                                  reason=data_dict.get("reason")).dictize(context)
+
+
+@validate(_transition_schema)
+def govshare_revision_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Approve a revision: it is applied to the live entry and the version goes up by one.
+
+    Same reviewer / coordinator stages and four-eyes rule as a first publication.
+
+    :param id: the revision id
+    :type id: string
+    :param reason: an optional comment
+    :type reason: string
+    :returns: the revision (``version``: the entry's new version)
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_approve", context, data_dict)
+    return service.revision_fire(context, data_dict["id"], "approve",
+                                  reason=data_dict.get("reason")).dictize(context)
+
+
+@validate(_transition_schema)
+def govshare_revision_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Return a revision with a reason; the live entry stays as it is.
+
+    :param id: the revision id
+    :type id: string
+    :param reason: why (required)
+    :type reason: string
+    :returns: the revision
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_return", context, data_dict)
+    return service.revision_fire(context, data_dict["id"], "return",
+                                  reason=data_dict.get("reason")).dictize(context)
+
+
+@validate(_transition_schema)
+def govshare_revision_discard(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Drop a draft or returned revision.
+
+    :param id: the revision id
+    :type id: string
+    :returns: the revision
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_discard", context, data_dict)
+    return service.revision_fire(context, data_dict["id"], "discard",
+                                  reason=data_dict.get("reason")).dictize(context)
+
+
+@tk.side_effect_free
+@validate(_transition_schema)
+def govshare_revision_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One revision with its proposal and diff.
+
+    :param id: the revision id
+    :type id: string
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_show", context, data_dict)
+    rev = model.Session.get(Revision, data_dict["id"])
+    result = rev.dictize(context)
+    result["overdue"] = bool(rev.due_at and deadlines.is_overdue(rev.due_at, service.now()))
+    return result
+
+
+@tk.side_effect_free
+@validate(_revision_list_schema)
+def govshare_revision_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Revisions of an entry or of the user's departments, newest first (without proposals).
+
+    :param entry_id: one entry (id or name)
+    :type entry_id: string
+    :param organization_id: one department (id or name)
+    :type organization_id: string
+    :param state: ``draft``, ``in_review``, ``approved``, ``returned``, ``discarded`` or
+        ``open`` (the first three)
+    :type state: string
+    :param limit: page size (default 100, at most 1000)
+    :type limit: int
+    :param offset: page start
+    :type offset: int
+    :returns: ``{"count": n, "results": [...]}``, each with ``due_at`` and ``overdue``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_revision_list", context, data_dict)
+    query = model.Session.query(Revision)
+    orgs = _org_filter(context, data_dict)
+    if orgs is not None:
+        query = query.filter(Revision.org_id.in_(orgs))
+    if data_dict.get("entry_id"):
+        pkg = model.Package.get(data_dict["entry_id"])
+        query = query.filter(Revision.entry_id == (pkg.id if pkg else data_dict["entry_id"]))
+    state = data_dict.get("state")
+    if state == "open":
+        query = query.filter(Revision.state.in_(REVISION_OPEN_STATES))
+    elif state:
+        query = query.filter(Revision.state == state)
+    count = query.count()
+    at = service.now()
+    rows = (query.order_by(Revision.modified.desc()).offset(data_dict.get("offset", 0))
+            .limit(data_dict.get("limit", 100)).all())
+    results = []
+    for rev in rows:
+        item = rev.dictize(context, include_proposed=False)
+        item["overdue"] = bool(rev.due_at and deadlines.is_overdue(rev.due_at, at))
+        results.append(item)
+    return {"count": count, "results": results}
+
+
+# -- chained core actions ------------------------------------------------------------------------
+
+
+#: catalogue states in which the live entry is not edited, with the events of the lifecycle
+#: table that lead out of them (what the refusal tells the user to do instead). Only ``draft``
+#: is edited live; ``published`` changes through a revision (DB14 §7.3).
+LOCKED_STATES: dict[str, tuple[str, ...]] = {
+    "in_review": ("approve", "return"),
+    "offline_review": ("approve_offline", "reject_offline"),
+    "offline": ("reinstate",),
+}
+
+
+def locked_message(state: str) -> str:
+    """What a refused live edit of an entry in ``state`` (one of :data:`LOCKED_STATES`) says."""
+    if state == "in_review":
+        return tk._("This entry is in review and cannot be edited. Wait for the reviewer's "
+                    "decision, or ask the reviewer to return it to draft and edit it then.")
+    if state == "offline_review":
+        return tk._("This entry is awaiting the decision on taking it offline and cannot be "
+                    "edited. Wait for the reviewer's decision: if the request is rejected, the "
+                    "entry stays published and is changed through a revision.")
+    return tk._("This entry is offline and cannot be edited. Reinstate it first: it goes to "
+                "review again and is edited once returned to draft or, when published, "
+                "through a revision.")
+
+
+def _locked_state(pkg: model.Package | None) -> str | None:
+    state = pkg.extras.get("catalogue_state") if pkg is not None else None
+    return state if state in LOCKED_STATES else None
+
+
+def _refuse_locked(context: Context, pkg: model.Package | None, auth: str,
+                   data_dict: DataDict) -> None:
+    """Refuse a live edit of ``pkg`` while it is locked; the lifecycle's own writes pass.
+
+    Access is checked first (``auth``), so a caller who may not edit the entry learns nothing
+    of its state.
+    """
+    # DB14 §7.3: an entry is changed only while compiled (draft) or through a reviewed revision
+    state = _locked_state(pkg)
+    if state is None or context.get(service.LIFECYCLE_CONTEXT_KEY):
+        return
+    tk.check_access(auth, context, data_dict)
+    raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+
+
+def _resource_package(resource_id: Any) -> model.Package | None:
+    resource = model.Resource.get(str(resource_id)) if resource_id else None
+    return resource.package if resource is not None else None
+
+
+def _internal(context: Context) -> bool:
+    return bool(context.get("ignore_auth") or context.get("for_update"))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up_func: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core ``package_show``, minus what the user may not see, plus ``govshare_lifecycle``."""
+    result = up_func(context, data_dict)
+    if _internal(context) or context.get("validate") is False:
+        return result
+    permissions.redact(_context_user(context), result)
+    service.attach_lifecycle([result])
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(up_func: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core ``package_search`` (labels already applied), results redacted, with lifecycle."""
+    result = up_func(context, data_dict)
+    if context.get("ignore_auth"):
+        return result
+    user = _context_user(context)
+    entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
+    for pkg_dict in entries:
+        if "resources" in pkg_dict:
+            permissions.redact(user, pkg_dict)
+    service.attach_lifecycle(entries)
+    return result
+
+
+@tk.chained_action
+def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_update``, except that an edit of a published entry becomes a revision.
+
+    An edit that changes only ``ckanext.govshare.revision.no_review_fields`` (default: none)
+    while no revision is open is applied to the live entry instead, audited as
+    ``updated_without_review`` (:func:`workflow.edit_published`). An entry in one of
+    :data:`LOCKED_STATES` is not edited at all (``ValidationError`` on ``catalogue_state``):
+    this catches ``package_patch``, ``package_revise`` and the resource actions, which all
+    write through here. The lifecycle's own writes (:data:`workflow.LIFECYCLE_CONTEXT_KEY`)
+    pass through, and so do the package updates made by resource actions on other states.
+    The answer to a revised entry is the live entry with ``govshare_revision`` (or its id
+    with ``return_id_only``).
+    """
+    for key in [k for k in data_dict if k.startswith("govshare_")]:
+        data_dict.pop(key)
+    if context.get(service.LIFECYCLE_CONTEXT_KEY):
+        return up_func(context, data_dict)
+    ref = data_dict.get("id") or data_dict.get("name")
+    pkg = model.Package.get(str(ref)) if ref else None
+    _refuse_locked(context, pkg, "package_update", data_dict)
+    if context.get(_RESOURCE_ACTION):
+        return up_func(context, data_dict)
+    # the edit form's info_items-0-name … keys: records before anything compares them
+    expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
+    if pkg is None or pkg.extras.get("catalogue_state") != "published":
+        return up_func(context, data_dict)
+    tk.check_access("package_update", context, data_dict)
+    rev = service.edit_published(context, pkg.id, data_dict)
+    if context.get("return_id_only"):
+        return pkg.id
+    result = tk.get_action("package_show")(
+        {"user": context.get("user") or "", "use_cache": False}, {"id": pkg.id})
+    if rev is not None:
+        result["govshare_revision"] = rev.dictize(context, include_proposed=False)
+    return result
+
+
+def _through_resource_action(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    context[_RESOURCE_ACTION] = True  # type: ignore[literal-required]
+    try:
+        return up_func(context, data_dict)
+    finally:
+        context.pop(_RESOURCE_ACTION, None)  # type: ignore[misc]
+
+
+@tk.chained_action
+def resource_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``resource_create``: attaching data (资源挂接) is not a revision of the metadata.
+
+    Refused while the entry is locked (:data:`LOCKED_STATES`).
+    """
+    pkg = model.Package.get(str(data_dict.get("package_id") or "")) \
+        if data_dict.get("package_id") else None
+    _refuse_locked(context, pkg, "resource_create", data_dict)
+    return _through_resource_action(up_func, context, data_dict)
+
+
+@tk.chained_action
+def resource_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``resource_update`` (and so ``resource_patch``): attaching data (资源挂接) is not a
+    revision of the metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
+    _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_update", data_dict)
+    return _through_resource_action(up_func, context, data_dict)
+
+
+@tk.chained_action
+def resource_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``resource_delete``: attaching data (资源挂接) is not a revision of the metadata.
+
+    Refused while the entry is locked (:data:`LOCKED_STATES`), before core's own handling,
+    which does not expect a refusal that is not about a resource.
+    """
+    _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_delete", data_dict)
+    return _through_resource_action(up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_resource_reorder(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_resource_reorder``: the order of the data is not a revision of the
+    metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
+    ref = data_dict.get("id")
+    pkg = model.Package.get(str(ref)) if ref else None
+    _refuse_locked(context, pkg, "package_update", {"id": pkg.id} if pkg else data_dict)
+    return _through_resource_action(up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core ``package_owner_org_update``: only a draft entry moves to another department.
+
+    Core writes ``owner_org`` straight to the dataset, past ``package_update``; the department
+    is a field a revision never changes (``workflow._NOT_PROPOSED``). The lifecycle's own
+    writes and core's call from ``package_update`` that keeps the department pass.
+    """
+    ref = data_dict.get("id")
+    pkg = model.Package.get(str(ref)) if ref else None
+    state = pkg.extras.get("catalogue_state") if pkg is not None else None
+    if state in (None, "draft") or context.get(service.LIFECYCLE_CONTEXT_KEY):
+        return up_func(context, data_dict)
+    target = data_dict.get("organization_id")
+    org = model.Group.get(str(target)) if target else None
+    if (org.id if org is not None else target or None) == pkg.owner_org:
+        return up_func(context, data_dict)
+    tk.check_access("package_owner_org_update", context, data_dict)
+    # DB14 §7.2: 业务谁主管，谁编制 — the compiling department is part of the reviewed entry
+    if state in LOCKED_STATES:
+        raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+    raise tk.ValidationError({"organization_id": [
+        tk._("Only a draft entry can move to another department.")]})

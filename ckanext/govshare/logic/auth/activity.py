@@ -1,0 +1,57 @@
+"""Chained auth of the activity plugin's single-activity actions (ckanext-activity).
+
+CKAN lets a reader see an activity when the permission labels **stored** with it match the
+reader's, and (for its data) when the reader may ``package_show``/``package_update`` the dataset.
+Here, first: an activity whose object is a dataset is read only by those who may see that
+dataset **now** (:func:`activity_stream.may_read`, which asks
+:mod:`~ckanext.govshare.permissions`); then CKAN's checks. ``activity_data_show`` and
+``activity_diff`` are chained too: CKAN's versions call its ``activity_show`` auth directly, past
+any chain. What the answer may contain is ``logic/activity_action.py``'s.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.activity.model import Activity
+from ckanext.govshare.activity import stream
+
+__all__ = ["activity_data_show", "activity_diff", "activity_show"]
+
+
+def _readable(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    activity_id = str(data_dict.get("id") or "")
+    activity = context.get("activity")
+    # a context reused across calls (CKAN's changes pages) may still hold an earlier activity
+    if activity is None or (activity_id and activity.id != activity_id):
+        activity = Activity.get(activity_id)
+    if activity is None:
+        return next_auth(context, data_dict)  # CKAN's answer to a missing id
+    if not stream.may_read(stream.reader(context), activity):
+        return {"success": False, "msg": tk._("Unauthorized to view activity data")}
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """An activity of a dataset: those who may see the dataset now; then CKAN's checks."""
+    # CKAN's check reads include_data unguarded (a KeyError, an HTTP 500, when left out)
+    data_dict.setdefault("include_data", False)
+    return _readable(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_data_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """As :func:`activity_show` (CKAN's then asks for the data: ``package_update``)."""
+    return _readable(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_diff(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """As :func:`activity_show` (CKAN's then asks for the data: ``package_update``)."""
+    return _readable(next_auth, context, data_dict)

@@ -1,0 +1,71 @@
+"""Auth of the assessment and duplicate-source actions: members of the department only.
+
+Sysadmins pass before these functions run; everyone else is denied unless a member of the
+department asked about (or of the entry's department). Storing a monthly snapshot is for the
+department's administrators, reviewers and coordinators (:mod:`ckanext.govshare.permissions`);
+listing snapshots of every department at once is for sysadmins.
+"""
+from __future__ import annotations
+
+import ckan.model as model
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.govshare import permissions
+from ckanext.govshare.logic.auth.lifecycle import _member_of
+from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model.revision import Revision
+
+__all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
+           "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
+
+
+def _department_member(context: Context, ref: object) -> bool:
+    org = model.Group.get(str(ref)) if ref else None
+    return org is not None and _member_of(context, org.id)
+
+
+def govshare_assessment_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of the department assessed."""
+    if _department_member(context, data_dict.get("organization_id")):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门成员可以查看考核结果", "only members of the department may see its assessment")}
+
+
+def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """The department's administrators, reviewers and coordinators."""
+    org = model.Group.get(str(data_dict.get("organization_id") or "")) \
+        if data_dict.get("organization_id") else None
+    if org is not None and permissions.may_take_assessment_snapshot(context.get("user"), org.id):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门管理员、审核人或统筹协调人可以保存考核快照",
+        "only the department's administrators, reviewers and coordinators may store its "
+        "assessment snapshot")}
+
+
+def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of the department; the snapshots of all departments: sysadmins only."""
+    if _department_member(context, data_dict.get("organization_id")):
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门成员可以查看考核快照", "only members of the department may see its "
+        "assessment snapshots")}
+
+
+def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Members of the entry's department (the reviewer at review time; for a revision, its
+    entry's), or of the department whose report is asked for."""
+    if data_dict.get("revision_id"):
+        rev = model.Session.get(Revision, str(data_dict["revision_id"]))
+        pkg = model.Package.get(rev.entry_id) if rev is not None else None
+        ok = pkg is not None and _member_of(context, pkg.owner_org)
+    elif data_dict.get("id"):
+        pkg = model.Package.get(str(data_dict["id"]))
+        ok = pkg is not None and _member_of(context, pkg.owner_org)
+    else:
+        ok = _department_member(context, data_dict.get("organization_id"))
+    if ok:
+        return {"success": True}
+    return {"success": False, "msg": bilingual(
+        "只有本部门成员可以查看重复来源", "only members of the department may see duplicate sources")}

@@ -1,0 +1,303 @@
+"""Pages of the catalogue lifecycle, on the ``govshare`` blueprint (registered by ``views.py``).
+
+* ``/govshare/review`` — the review queue of the user's departments: filter by department,
+  unit, step, stage and due date; approve or return several entries at once with one reason;
+  linked from the site navigation (``templates/header.html``) for those who review, with the
+  count of steps waiting for them (:func:`govshare_review_waiting`);
+* ``/dataset/<id>/lifecycle`` — an entry's state badge, open step and deadline, the events the
+  user may fire (with a reason where one is needed) and its timeline (the audit trail);
+* ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.
+
+Whoever may decide an entry or revision in review also sees its possible duplicate sources
+(``govshare_duplicate_list``, DB14 §8.1 一数一源).
+
+Thin: every decision is an action (``govshare_catalogue_*``, ``govshare_revision_*``), every
+refusal its auth function's or the state machine's.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.common import current_user, request
+from ckan.lib.pagination import Page
+from ckan.types import Context
+from flask import Blueprint
+from flask.views import MethodView
+
+from ckanext.govshare.lifecycle import machine, service
+from ckanext.govshare.lifecycle.machine import Label
+
+__all__ = ["govshare_lifecycle_label", "govshare_review_waiting", "register"]
+
+#: events whose form asks for a reason (the state machine requires one)
+REASON_EVENTS = sorted(machine.CATALOGUE.reason_required | machine.REVISION.reason_required)
+_QUEUE_FILTERS = ("organization_id", "unit", "state", "stage", "due_before", "overdue", "kind")
+#: steps per page of the review queue page (the action returns at most 1000 per call)
+REVIEW_QUEUE_PAGE_SIZE = 50
+#: events that decide a review step: who may fire one sees the possible duplicates
+DECISION_EVENTS = frozenset({"approve", "return"})
+
+
+def _context() -> Context:
+    return {"user": current_user.name, "auth_user_obj": current_user}
+
+
+def _label(label: Label) -> str:
+    return label.zh if (tk.h.lang() or "").startswith("zh") else label.en
+
+
+def _messages(error_dict: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, value in error_dict.items():
+        if key == "allowed_actions":
+            continue
+        out.extend(value if isinstance(value, list) else [str(value)])
+    return out
+
+
+def _allowed(auth: str, data_dict: dict[str, Any]) -> bool:
+    try:
+        tk.check_access(auth, _context(), data_dict)
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Labels of states, events and stages in the page's language."""
+    return {
+        "states": {k: _label(v) for k, v in machine.CATALOGUE_STATES.items()},
+        "events": {k: _label(v) for k, v in machine.CATALOGUE_EVENTS.items()},
+        "stages": {k: _label(v) for k, v in machine.STAGES.items()},
+        "revision_states": {k: _label(v) for k, v in machine.REVISION_STATES.items()},
+        "revision_events": {k: _label(v) for k, v in machine.REVISION_EVENTS.items()},
+    }
+
+
+_AUDIT_ACTIONS: dict[str, Label] = {
+    **machine.CATALOGUE_EVENTS,
+    **{f"revision_{k}": Label(f"变更：{v.zh}", f"revision: {v.en}")
+       for k, v in machine.REVISION_EVENTS.items()},
+    "revision_create": Label("发起变更", "revision: create"),
+    service.IMPORTED: Label("导入", "imported"),
+    service.UPDATED_WITHOUT_REVIEW: Label("免审更新", "updated without review"),
+    machine.CHANGE_EVENT: Label("登记变更事由", "change event recorded"),
+    machine.CHANGE_CLOSED: Label("变更事由已处理", "updated after the change event"),
+}
+
+
+def govshare_lifecycle_label(kind: str, code: str | None) -> str:
+    """Template helper: the label of a lifecycle ``state``, ``stage``, ``event`` or audit
+    ``action`` in the page's language (the code itself when unknown)."""
+    table: dict[str, Label] = {
+        "state": machine.CATALOGUE_STATES, "stage": machine.STAGES,
+        "event": machine.CATALOGUE_EVENTS, "action": _AUDIT_ACTIONS,
+        "revision_state": machine.REVISION_STATES,
+    }.get(kind, {})
+    label = table.get(code or "")
+    return _label(label) if label else (code or "")
+
+
+def govshare_review_waiting() -> int:
+    """Template helper: how many open review steps wait for the logged-in user's decision
+    (0 when logged out); one query (:func:`workflow.waiting_count`), for the navigation badge."""
+    if not current_user.is_authenticated:
+        return 0
+    return service.waiting_count(current_user.id)
+
+
+# -- review queue --------------------------------------------------------------------------------
+
+
+class ReviewQueueView(MethodView):
+    """The open review steps; reviewers approve or return a selection with one reason."""
+
+    def get(self) -> str:
+        if not current_user.is_authenticated:
+            return tk.abort(403, tk._("Log in to see the review queue"))
+        filters = {k: request.args.get(k) for k in _QUEUE_FILTERS if request.args.get(k)}
+        page_number = tk.h.get_page_number(request.args)
+        size = REVIEW_QUEUE_PAGE_SIZE
+        try:
+            queue = tk.get_action("govshare_catalogue_queue")(_context(), {
+                **filters, "limit": size, "offset": (page_number - 1) * size})
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Only members of the department may see its queue"))
+        except tk.ValidationError as e:
+            for message in _messages(e.error_dict):
+                tk.h.flash_error(message)
+            queue = {"count": 0, "results": []}
+        departments = tk.get_action("organization_list_for_user")(
+            _context(), {"permission": "read"})
+        page = Page(
+            collection=queue["results"], page=page_number, item_count=queue["count"],
+            items_per_page=size, presliced_list=True,
+            url=functools.partial(tk.h.url_for, "govshare.review_queue", **filters))
+        return tk.render("govshare/lifecycle/queue.html", {
+            "queue": queue, "page": page, "filters": filters, "departments": departments,
+            "labels": labels(), "decidable": any(i["allowed_actions"] for i in queue["results"]),
+        })
+
+    def post(self) -> Any:
+        decision = request.form.get("decision", "")
+        reason = request.form.get("reason", "").strip() or None
+        selected = request.form.getlist("selected")
+        if decision not in ("approve", "return"):
+            return tk.abort(400, tk._("Unknown decision"))
+        done, failed = 0, []
+        for item in selected:
+            kind, _sep, ref = item.partition(":")
+            action = (f"govshare_revision_{decision}" if kind == "revision"
+                      else f"govshare_catalogue_{decision}")
+            try:
+                tk.get_action(action)(_context(), {"id": ref, "reason": reason})
+                done += 1
+            except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+                detail = (_messages(e.error_dict) if isinstance(e, tk.ValidationError)
+                          else [str(e) or tk._("Not authorized")])
+                failed.append(f"{ref}: {'; '.join(detail)}")
+        if done:
+            tk.h.flash_success(tk._("{count} decided.").format(count=done))
+        for message in failed:
+            tk.h.flash_error(message)
+        if not selected:
+            tk.h.flash_notice(tk._("Nothing selected."))
+        back = {k: request.form.get(k) for k in (*_QUEUE_FILTERS, "page")
+                if request.form.get(k)}
+        return tk.redirect_to("govshare.review_queue", **back)
+
+
+# -- an entry's lifecycle ------------------------------------------------------------------------
+
+
+def _entry(id: str) -> dict[str, Any]:
+    try:
+        return tk.get_action("package_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+
+
+def _duplicates(events: list[str], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The possible duplicate sources (DB14 §8.1 一数一源) shown to whoever may decide a review
+    step (``events`` holds a decision); empty for everyone else."""
+    if not DECISION_EVENTS & set(events):
+        return []
+    try:
+        return tk.get_action("govshare_duplicate_list")(_context(), data_dict)["results"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+def entry_lifecycle(id: str) -> str:
+    """State badge, open step, the user's possible events and the timeline of an entry."""
+    pkg = _entry(id)
+    info = pkg.get("govshare_lifecycle") or service.lifecycle_info(
+        pkg.get("catalogue_state") or "draft", None)
+    state = info.get("state") or "draft"
+    events = []
+    if current_user.is_authenticated:
+        events = service.allowed_events(
+            machine.CATALOGUE, state, user=current_user.name, org_id=pkg.get("owner_org"),
+            unit=pkg.get(service.UNIT_FIELD), stage=info.get("stage"),
+            submitter=info.get("submitted_by"), stage_approver=info.get("stage_approver"))
+    try:
+        timeline = tk.get_action("govshare_audit_list")(
+            _context(), {"entry_id": pkg["id"], "limit": 200})["results"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):  # a deleted entry has no lifecycle to read
+        timeline = None
+    return tk.render("govshare/lifecycle/entry.html", {
+        "pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type"), "info": info,
+        "events": events, "reason_events": REASON_EVENTS, "timeline": timeline,
+        "labels": labels(),
+        "duplicates": _duplicates(events, {"id": pkg["id"]}) if state == "in_review" else [],
+    })
+
+
+def entry_event(id: str, event: str) -> Any:
+    """Fire one catalogue event on an entry (POST from its lifecycle page)."""
+    if event not in machine.CATALOGUE_EVENTS:
+        return tk.abort(404, tk._("Unknown event"))
+    reason = request.form.get("reason", "").strip() or None
+    try:
+        tk.get_action(service.ACTION_NAMES[event])(_context(), {"id": id, "reason": reason})
+    except tk.NotAuthorized as e:
+        tk.h.flash_error(str(e) or tk._("Not authorized"))
+    except tk.ValidationError as e:
+        for message in _messages(e.error_dict):
+            tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(_label(machine.CATALOGUE_EVENTS[event]))
+    return tk.redirect_to("govshare.entry_lifecycle", id=id)
+
+
+# -- a pending revision --------------------------------------------------------------------------
+
+
+def revision(revision_id: str) -> str:
+    """A pending revision: its diff (信息项 item by item) and the user's possible decisions."""
+    try:
+        rev = tk.get_action("govshare_revision_show")(_context(), {"id": revision_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Revision not found"))
+    pkg = _entry(rev["entry_id"])
+    events = [e for e in service.allowed_events(
+        machine.REVISION, rev["state"], user=current_user.name, org_id=pkg.get("owner_org"),
+        unit=pkg.get(service.UNIT_FIELD), stage=rev["stage"], submitter=rev["submitted_by"],
+        stage_approver=rev["stage_approver"]) if e not in ("update", "discard")]
+    if "discard" in machine.REVISION.allowed_events(rev["state"]) and \
+            _allowed("govshare_revision_discard", {"id": rev["id"]}):
+        events.append("discard")
+    return tk.render("govshare/lifecycle/revision.html", {
+        "rev": rev, "pkg": pkg, "events": events, "reason_events": REASON_EVENTS,
+        "labels": labels(),
+        "duplicates": (_duplicates(events, {"revision_id": rev["id"]})
+                       if rev["state"] == "in_review" else []),
+    })
+
+
+def revision_event(revision_id: str, event: str) -> Any:
+    """Submit, approve, return or discard a revision (POST from its page)."""
+    if event not in ("submit", "approve", "return", "discard"):
+        return tk.abort(404, tk._("Unknown event"))
+    reason = request.form.get("reason", "").strip() or None
+    try:
+        tk.get_action(service.REVISION_ACTION_NAMES[event])(
+            _context(), {"id": revision_id, "reason": reason})
+    except (tk.NotAuthorized, tk.ObjectNotFound) as e:
+        tk.h.flash_error(str(e) or tk._("Not authorized"))
+    except tk.ValidationError as e:
+        for message in _messages(e.error_dict):
+            tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(_label(machine.REVISION_EVENTS[event]))
+    return tk.redirect_to("govshare.revision", revision_id=revision_id)
+
+
+def refused_write(error: tk.ValidationError) -> tuple[str, int]:
+    """A refusal no core view expects (core's resource delete does not catch a
+    ``ValidationError``, e.g. the lock of an entry in review): its messages on the error
+    page, answered 400, never a 500."""
+    messages = [str(m) for m in (error.error_summary or {}).values()] or _messages(
+        error.error_dict)
+    return tk.render("error_document_template.html", {
+        "code": 400, "name": tk._("Bad request"), "content": " ".join(messages),
+    }), 400
+
+
+def register(blueprint: Blueprint) -> None:
+    """Add the lifecycle pages to the ``govshare`` blueprint, and :func:`refused_write` as the
+    site's handler of a ``ValidationError`` that a view leaves uncaught."""
+    blueprint.app_errorhandler(tk.ValidationError)(refused_write)
+    blueprint.add_url_rule("/govshare/review",
+                           view_func=ReviewQueueView.as_view("review_queue"))
+    blueprint.add_url_rule("/dataset/<id>/lifecycle", view_func=entry_lifecycle,
+                           endpoint="entry_lifecycle")
+    blueprint.add_url_rule("/dataset/<id>/lifecycle/<event>", view_func=entry_event,
+                           endpoint="entry_event", methods=["POST"])
+    blueprint.add_url_rule("/govshare/revision/<revision_id>", view_func=revision,
+                           endpoint="revision")
+    blueprint.add_url_rule("/govshare/revision/<revision_id>/<event>",
+                           view_func=revision_event, endpoint="revision_event",
+                           methods=["POST"])
