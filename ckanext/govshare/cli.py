@@ -8,7 +8,14 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import click
 
+from ckanext.govshare import config as gs_config
+from ckanext.govshare import demo as gs_demo
+from ckanext.govshare.assessment import export as gs_export
+from ckanext.govshare.assessment import service as gs_assessment
 from ckanext.govshare.department import filing as gs_filing
+from ckanext.govshare.department import roles
+from ckanext.govshare.lifecycle import notify
+from ckanext.govshare.model import base as model_base
 
 __all__ = ["govshare"]
 
@@ -73,8 +80,6 @@ def demo() -> None:
 @demo.command("load")
 def demo_load() -> None:
     """Load the demo departments, users and entries (idempotent) and print the accounts."""
-    from ckanext.govshare import demo as gs_demo
-
     accounts = gs_demo.load(echo=click.echo)
     click.echo("")
     click.echo(f"Demo accounts 演示账号 (password 密码: {gs_demo.DEMO_PASSWORD}):")
@@ -98,8 +103,6 @@ def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
     at stage 1); the compilers of an entry's unit get its update due after a change event. A
     step is reminded at most once a day unless --force.
     """
-    from ckanext.govshare.lifecycle import notify
-
     if enqueue:
         job = tk.enqueue_job(notify.remind_job, title="govshare remind")
         click.echo(f"enqueued job {job.id}")
@@ -136,8 +139,6 @@ def _fmt(value: float | None) -> str:
 def assessment_snapshot(period: str | None, departments: tuple[str, ...], enqueue: bool) -> None:
     """Store the month's assessment of each department and its units (cron-friendly, e.g.
     monthly on the 1st); taking a month again replaces it. Prints what it stored."""
-    from ckanext.govshare.assessment import service as gs_assessment
-
     if enqueue:
         job = tk.enqueue_job(gs_assessment.snapshot_job, [period, list(departments) or None],
                              title="govshare assessment snapshot")
@@ -162,14 +163,9 @@ def assessment_snapshot(period: str | None, departments: tuple[str, ...], enqueu
 def _assessment_report(period: str, departments: tuple[str, ...]) -> dict:
     """The actions' results for the workbook: per department its assessment, its units' and
     the stored snapshots of the trend months (as the site user)."""
-    from ckanext.govshare import config as gs_config
-    from ckanext.govshare.assessment import service as gs_assessment
-    from ckanext.govshare.department import roles
-    from ckanext.govshare.lifecycle import service
-
     context = _site_context()
-    first, last = gs_assessment.months_back(gs_assessment.last_month(period, service.now()),
-                                            gs_config.assessment_trend_months())
+    last_month = gs_assessment.last_month(period, model_base.now())
+    first, last = gs_assessment.months_back(last_month, gs_config.assessment_trend_months())
     show = tk.get_action("govshare_assessment_show")
     out = []
     for ref in list(departments) or gs_assessment.department_names():
@@ -198,13 +194,9 @@ def assessment_export(period: str | None, departments: tuple[str, ...],
                       output: str | None) -> None:
     """Export the assessment to XLSX: a summary sheet, one sheet per department with its
     units, and the trend of the stored monthly snapshots (bilingual headers)."""
-    from ckanext.govshare.assessment import export as gs_export
-    from ckanext.govshare.assessment import service as gs_assessment
-    from ckanext.govshare.lifecycle import service
-
-    period = period or gs_assessment.previous_month(service.now())
+    period = period or gs_assessment.previous_month(model_base.now())
     try:
-        gs_assessment.parse_period(period, service.now())
+        gs_assessment.parse_period(period, model_base.now())
     except ValueError:
         raise click.BadParameter("YYYY-MM, YYYY-Qn or YYYY", param_hint="--period") from None
     try:

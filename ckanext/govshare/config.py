@@ -1,10 +1,16 @@
 """Typed getters for every ``ckanext.govshare.*`` option.
 
 Options are declared once, with their defaults, in ``config_declaration.yaml``; code reads
-them only through these functions (never at import time). :func:`check` refuses, at startup,
-the options whose value cannot be judged by a declaration validator alone.
+them only through these functions (never at import time). This module depends on nothing of
+govshare: an option whose value is judged against a feature's data is read here as it is
+written and checked by the feature (the grade scale by :func:`.catalogue.vocab.grade_scale`,
+the no-review fields by :func:`.lifecycle.options.no_review_fields`, refused at startup by
+:func:`.lifecycle.options.check`).
 """
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -81,49 +87,15 @@ def lifecycle_second_stage() -> list[str]:
     return tk.config.get("ckanext.govshare.lifecycle.second_stage") or []
 
 
-def revision_no_review_fields() -> frozenset[str]:
-    """Fields an edit of a published entry may change without review (default: none).
-
-    Raises ``ValueError`` naming the option when a name is not a field of the dataset schema,
-    is one of :data:`~ckanext.govshare.lifecycle.machine.REVIEW_REQUIRED_FIELDS` or is read by a
-    second-stage condition.
-    """
-    from ckanext.govshare.lifecycle import machine
-
-    names = _words(tk.config.get("ckanext.govshare.revision.no_review_fields"))
-    if not names:
-        return frozenset()
-    staged = [name for name, _value in
-              machine.parse_second_stage_conditions(_words(lifecycle_second_stage()))]
-    return machine.check_no_review_fields(
-        names, schema_fields=_dataset_schema_fields(), second_stage_fields=staged)
+def revision_no_review_names() -> list[str]:
+    """The names written in ``ckanext.govshare.revision.no_review_fields`` (default: none), as
+    written; :func:`.lifecycle.options.no_review_fields` checks them against the schema."""
+    return _words(tk.config.get("ckanext.govshare.revision.no_review_fields"))
 
 
 def _words(value: str | list[str] | None) -> list[str]:
     """A ``list`` option's words, also before CKAN has normalized a plain string into a list."""
     return value.split() if isinstance(value, str) else list(value or [])
-
-
-def _dataset_schema_fields() -> set[str]:
-    """Top-level field names of every scheming dataset schema (none without scheming)."""
-    from ckanext.scheming.helpers import scheming_dataset_schemas
-
-    schemas = scheming_dataset_schemas() or {}
-    return {f["field_name"] for schema in schemas.values()
-            for f in schema.get("dataset_fields") or []}
-
-
-def check() -> None:
-    """Refuse an inconsistent configuration at startup (``IConfigurable.configure``).
-
-    Raises ``CkanConfigurationException`` with the offending option's message.
-    """
-    from ckan.exceptions import CkanConfigurationException
-
-    try:
-        revision_no_review_fields()
-    except ValueError as exc:
-        raise CkanConfigurationException(str(exc)) from exc
 
 
 def freshness_options() -> dict[str, float | int]:
@@ -141,16 +113,12 @@ def public_catalogue() -> bool:
     return tk.config.get("ckanext.govshare.public_catalogue")
 
 
-def grade_scale():
-    """The configured :class:`~ckanext.govshare.catalogue.vocab.GradeScale` (``ckanext.govshare.grade.*``).
+def grade_scale_options() -> dict[str, Any]:
+    """Keyword arguments of :class:`.catalogue.vocab.GradeScale` (``ckanext.govshare.grade.*``);
+    :func:`.catalogue.vocab.grade_scale` builds and checks the scale.
 
-    Raises ``ValueError`` naming the option when the scale, its thresholds or the labels'
-    JSON are inconsistent.
+    Raises ``ValueError`` naming the option when the labels' JSON is not an object.
     """
-    import json
-
-    from ckanext.govshare.catalogue import vocab
-
     raw_labels = tk.config.get("ckanext.govshare.grade.labels")
     try:
         labels = json.loads(raw_labels) if raw_labels else {}
@@ -158,16 +126,13 @@ def grade_scale():
         raise ValueError(f"ckanext.govshare.grade.labels is not valid JSON: {exc}") from exc
     if not isinstance(labels, dict):
         raise ValueError("ckanext.govshare.grade.labels must be a JSON object")
-    try:
-        return vocab.GradeScale(
-            codes=tuple(tk.config.get("ckanext.govshare.grade.scale")),
-            restricted_from=tk.config.get("ckanext.govshare.grade.restricted_from"),
-            not_open_from=tk.config.get("ckanext.govshare.grade.not_open_from"),
-            core_from=tk.config.get("ckanext.govshare.grade.core_from"),
-            labels=labels,
-        )
-    except ValueError as exc:
-        raise ValueError(f"ckanext.govshare.grade.*: {exc}") from exc
+    return {
+        "codes": tuple(tk.config.get("ckanext.govshare.grade.scale")),
+        "restricted_from": tk.config.get("ckanext.govshare.grade.restricted_from"),
+        "not_open_from": tk.config.get("ckanext.govshare.grade.not_open_from"),
+        "core_from": tk.config.get("ckanext.govshare.grade.core_from"),
+        "labels": labels,
+    }
 
 
 def allow_core_sharing() -> bool:

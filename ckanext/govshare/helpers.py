@@ -1,23 +1,42 @@
 """Template helpers (``h.govshare_*``): vocabulary choices and labels for forms and pages.
 
 The vocabulary helpers are listed once, in ``vocab.__all__`` (``vocab.get_helpers``), the entry
-form's in ``entry_form.__all__`` (``entry_form.get_helpers``).
+form's in ``form.__all__`` (``form.get_helpers``); the lifecycle's labels are
+``lifecycle/labels.py``'s.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.common import current_user
 
 from ckanext.govshare.catalogue import form, vocab
-from ckanext.govshare.views.lifecycle import govshare_lifecycle_label, govshare_review_waiting
+from ckanext.govshare.lifecycle import labels, queries
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
 
-__all__ = [*vocab.get_helpers(), *form.get_helpers(), govshare_lifecycle_label.__name__,
-           govshare_review_waiting.__name__, "get_featured_organizations", "get_featured_groups",
+__all__ = [*vocab.get_helpers(), *form.get_helpers(), "govshare_lifecycle_label",
+           "govshare_review_waiting", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
+
+
+# -- the lifecycle ------------------------------------------------------------------------------
+
+
+def govshare_lifecycle_label(kind: str, code: str | None) -> str:
+    """The label of a lifecycle ``state``, ``stage``, ``event`` or audit ``action`` in the
+    page's language (the code itself when unknown)."""
+    return labels.label_of(kind, code)
+
+
+def govshare_review_waiting() -> int:
+    """How many open review steps wait for the logged-in user's decision (0 when logged
+    out); one query (:func:`queries.waiting_count`), for the navigation badge."""
+    if not current_user.is_authenticated:
+        return 0
+    return queries.waiting_count(current_user.id)
 
 
 # -- core helpers that read with ignore_auth: asked again as the visitor ----------------------

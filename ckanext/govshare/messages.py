@@ -6,7 +6,16 @@ the same portal and read by ckanapi scripts, so each carries both languages in o
 """
 from __future__ import annotations
 
-__all__ = ["bilingual"]
+from typing import NamedTuple
+
+__all__ = ["Label", "bilingual"]
+
+
+class Label(NamedTuple):
+    """A bilingual label (of a state, event, role, stage, field…) for pages and messages."""
+
+    zh: str
+    en: str
 
 
 def bilingual(zh: str, en: str) -> str:

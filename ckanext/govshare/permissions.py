@@ -29,13 +29,19 @@ CKAN's default labels.
 """
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from typing import Any
 
+import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.govshare import config as gs_config
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.department import roles
+from ckanext.govshare.lifecycle import tables
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
@@ -46,8 +52,8 @@ __all__ = [
 
 LABEL_PORTAL = "govshare-portal"
 LABEL_PUBLIC = "public"
-VISIBLE_STATES = ("published", "offline_review", "offline")
-DATA_STATES = ("published", "offline_review")
+VISIBLE_STATES = (tables.PUBLISHED, tables.OFFLINE_REVIEW, tables.OFFLINE)
+DATA_STATES = (tables.PUBLISHED, tables.OFFLINE_REVIEW)
 
 _default = DefaultPermissionLabels()
 
@@ -63,13 +69,13 @@ def _editor_label(org_id: str) -> str:
 def entry_state(pkg: Any) -> str | None:
     """The ``catalogue_state`` of a Package object or a dataset dict (None: not an entry)."""
     if isinstance(pkg, dict):
-        state = pkg.get("catalogue_state")
+        state = pkg.get(fields.CATALOGUE_STATE)
         if state is None:
             for extra in pkg.get("extras") or []:
-                if isinstance(extra, dict) and extra.get("key") == "catalogue_state":
+                if isinstance(extra, dict) and extra.get("key") == fields.CATALOGUE_STATE:
                     return extra.get("value")
         return state
-    return pkg.extras.get("catalogue_state") if pkg is not None else None
+    return pkg.extras.get(fields.CATALOGUE_STATE) if pkg is not None else None
 
 
 def dataset_labels(pkg: model.Package) -> list[str]:
@@ -216,11 +222,10 @@ def redact_index_fields(user: str | model.User | None, doc: dict[str, Any],
     answer. ``data_visible`` is the caller's bulk answer of :func:`data_visible_ids`; without it
     the document's own ``catalogue_state`` and ``owner_org`` are judged.
     """
-    import json
-
     if data_visible is None:
         data_visible = can_see_resources(user, {
-            "catalogue_state": _first(doc.get("catalogue_state") or doc.get("extras_catalogue_state")),
+            fields.CATALOGUE_STATE: _first(doc.get(fields.CATALOGUE_STATE)
+                                           or doc.get(f"extras_{fields.CATALOGUE_STATE}")),
             "owner_org": _first(doc.get("owner_org")),
         })
     for key in _DICT_INDEX_FIELDS:
@@ -253,11 +258,9 @@ def _strip_data(pkg_dict: dict[str, Any]) -> None:
 
 def _light_packages(ids: Any | None) -> list[Any]:
     """What :func:`dataset_labels` reads, for many datasets in one query (no Package objects)."""
-    from types import SimpleNamespace
-
     q = model.Session.query(model.Package.id, model.Package.state, model.Package.private,
                             model.Package.owner_org, model.Package.creator_user_id,
-                            model.Package.extras["catalogue_state"].astext)
+                            model.Package.extras[fields.CATALOGUE_STATE].astext)
     if ids is not None:
         ids = [str(i) for i in ids if i]
         if not ids:
@@ -265,7 +268,7 @@ def _light_packages(ids: Any | None) -> list[Any]:
         q = q.filter(model.Package.id.in_(ids))
     return [SimpleNamespace(id=r[0], state=r[1], private=r[2], owner_org=r[3],
                             creator_user_id=r[4],
-                            extras={"catalogue_state": r[5]} if r[5] is not None else {})
+                            extras={fields.CATALOGUE_STATE: r[5]} if r[5] is not None else {})
             for r in q]
 
 
@@ -291,12 +294,10 @@ def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
     light = {p.id: p for p in _light_packages(ids)}
     seen = visible_package_ids(user_obj, list(light))
     return {pid for pid in seen if can_see_resources(user_obj, {
-        "catalogue_state": entry_state(light[pid]), "owner_org": light[pid].owner_org})}
+        fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org})}
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:
-    from ckan import authz
-
     return authz.has_user_permission_for_group_or_org(org_id, user_obj.name, "admin")
 
 
@@ -306,8 +307,6 @@ def may_compile(user: str | model.User | None, org_id: str | None, unit: str | N
     业务谁主管，谁编制 (DB14 §7.2): a compiler compiles only the entries of the units they are
     bound to; the department's administrators and sysadmins may compile any entry.
     """
-    from ckanext.govshare.department import roles
-
     user_obj = _user(user)
     if user_obj is None:
         return False
@@ -323,14 +322,12 @@ def may_take_assessment_snapshot(user: str | model.User | None, org_id: str | No
     """Whether ``user`` may store the monthly assessment snapshot of department ``org_id``:
     sysadmins, the department's administrators and its reviewers and coordinators (the bodies
     that answer for the catalogue, DB14 §7.4)."""
-    from ckanext.govshare.department import roles
-
     user_obj = _user(user)
     if user_obj is None or not org_id:
         return _is_sysadmin(user_obj)
     if _is_sysadmin(user_obj) or _is_org_admin(user_obj, org_id):
         return True
-    return roles.has_role(user_obj.id, org_id, ("reviewer", "coordinator"))
+    return roles.has_role(user_obj.id, org_id, (tables.ROLE_REVIEWER, tables.ROLE_COORDINATOR))
 
 
 def current_user() -> model.User | None:

@@ -1,7 +1,6 @@
 """Wiring only: every hook delegates to the module that owns the behaviour."""
 from __future__ import annotations
 
-import functools
 import os
 from typing import Any
 
@@ -9,45 +8,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.govshare import config as gs_config
-from ckanext.govshare import permissions, search
+from ckanext.govshare import i18n, permissions, search
 from ckanext.govshare.catalogue import entry, facets
-
-
-def _logic(kind: str) -> Any:
-    """Blanket subject: ``logic/<kind>.py``, ``logic/lifecycle_<kind>.py`` and
-    ``logic/catalogue_<kind>.py`` (the chained core actions and auth functions).
-
-    A core action chained by two of these modules (``package_update``) becomes one chained
-    action: the earlier module's function runs first and calls the later one's as its ``up``.
-    """
-
-    def members() -> dict[str, Any]:
-        import importlib
-
-        from ckan.authz import get_local_functions
-
-        found: dict[str, Any] = {}
-        modules = ("department", "lifecycle", "catalogue", "assessment", "visibility", "activity")
-        for module_name in modules:
-            try:
-                module = importlib.import_module(f"{__package__}.logic.{kind}.{module_name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__package__}.logic.{kind}.{module_name}":
-                    raise
-                continue  # this feature has no functions of this kind
-            exported = getattr(module, "__all__", None)
-            members = ({n: getattr(module, n) for n in exported} if exported
-                       else dict(get_local_functions(module)))
-            for name, func in members.items():
-                outer = found.get(name)
-                chained = "chained_action" if kind == "action" else "chained_auth_function"
-                if outer is not None and getattr(outer, chained, False) \
-                        and getattr(func, chained, False):
-                    func = _compose(outer, func)
-                found[name] = func
-        return found
-
-    return members
+from ckanext.govshare.lifecycle import options as lifecycle_options
 
 
 def _lang() -> str:
@@ -57,17 +20,9 @@ def _lang() -> str:
         return tk.config.get("ckan.locale_default") or "en"
 
 
-def _compose(outer: Any, inner: Any) -> Any:
-    @functools.wraps(outer)
-    def chained(up: Any, context: Any, data_dict: Any) -> Any:
-        return outer(functools.partial(inner, up), context, data_dict)
-
-    return chained
-
-
 @tk.blanket.config_declarations
-@tk.blanket.actions(_logic("action"))
-@tk.blanket.auth_functions(_logic("auth"))
+@tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.cli
@@ -92,7 +47,7 @@ class GovsharePlugin(p.SingletonPlugin):
 
     # IConfigurable: options that need the loaded schema are checked once every plugin is set up
     def configure(self, config: Any) -> None:
-        gs_config.check()
+        lifecycle_options.check()
 
     # IPackageController: the resource-code register joins the dataset's transaction
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
@@ -118,8 +73,6 @@ class GovsharePlugin(p.SingletonPlugin):
 
     # ITranslation
     def i18n_directory(self) -> str:
-        from ckanext.govshare import i18n  # type: ignore[attr-defined]
-
         return os.path.dirname(i18n.__file__)
 
     def i18n_locales(self) -> list[str]:

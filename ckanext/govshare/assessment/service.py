@@ -12,10 +12,10 @@ Four dimensions, each a share in [0, 1] with the counts it comes from:
   信息项 present, resources attached — not required of ``not_shared`` entries), averaged.
 * 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`.
 * 时效性 ``timeliness``: reviews decided within the working-day limit (decisions in the period,
-  from the audit trail, on the configured clock :func:`workflow.step_due`, plus steps still
-  open past ``due_at``) and published entries whose last data update
-  (:func:`workflow.last_data_updates`) is within their cycle (:func:`deadlines.freshness`
-  ``fresh`` or ``due``).
+  from the audit trail, on the configured clock :func:`.lifecycle.service.step_due`, plus
+  steps still open past ``due_at``) and published entries whose last data update
+  (:func:`.lifecycle.queries.last_data_updates`) is within their cycle
+  (:func:`.lifecycle.freshness.entry_freshness` ``fresh`` or ``due``).
 
 The overall score weights the dimensions by ``ckanext.govshare.assessment.weights``; a
 dimension without data drops out.
@@ -31,15 +31,32 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ckanext.govshare.catalogue import duplicates, rules
-from ckanext.govshare.lifecycle import deadlines
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.model.types import make_uuid
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.govshare import config as gs_config
+from ckanext.govshare.assessment import queries
+from ckanext.govshare.catalogue import duplicates, rules, vocab
+from ckanext.govshare.department import roles
+from ckanext.govshare.lifecycle import deadlines, freshness
+from ckanext.govshare.lifecycle import queries as lifecycle_queries
+from ckanext.govshare.lifecycle import service as lifecycle_service
+from ckanext.govshare.model.assessment import SCORES, AssessmentSnapshot
+from ckanext.govshare.model.audit import AuditEntry
+from ckanext.govshare.model.lifecycle import EntryLifecycle
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RECOMMENDED_FIELDS", "SCORES", "COUNTS", "parse_period", "is_month", "previous_month",
-           "last_month", "months_back", "completeness_of", "entry_freshness",
+           "last_month", "months_back", "completeness_of",
            "normalize_matter", "matters_coverage",
            "department_business_matters", "score", "scores_of", "counts_of", "assess",
            "take_snapshots", "list_snapshots", "trend", "department_names",
@@ -177,8 +194,6 @@ def _as_list(value: Any) -> list[Any]:
 def department_business_matters(org_id: str) -> list[str]:
     """The business matters (业务事项) a department declares: its organization field
     ``business_matters``, stored by ckanext-scheming as one JSON extra."""
-    import ckan.model as model
-
     org = model.Group.get(org_id) if org_id else None
     if org is None or not org.is_organization:
         return []
@@ -194,9 +209,6 @@ def score(dimensions: Mapping[str, Mapping[str, Any]], weights: Mapping[str, flo
     return round(sum(weights.get(k, 0.0) * v for k, v in present.items()) / total, 4)
 
 
-#: the overall score and the dimensions in the order of DB14 §7.4 (snapshot columns)
-SCORES: tuple[str, ...] = ("score", "comprehensiveness", "completeness", "accuracy",
-                           "timeliness")
 #: the counts behind an assessment's scores, flattened (snapshot ``counts``, export columns)
 COUNTS: tuple[str, ...] = (
     "units", "units_with_entries", "business_matters_declared", "business_matters_covered",
@@ -228,31 +240,12 @@ def counts_of(result: Mapping[str, Any]) -> dict[str, int | None]:
     }
 
 
-def entry_freshness(entry: Mapping[str, Any], last: datetime.datetime | None,
-                    at: datetime.datetime, options: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``{"state", "next_update_due", "last_update"}`` of a published entry with an update
-    cycle whose data was last updated at ``last`` (:func:`workflow.last_data_updates`, never
-    the dataset's ``metadata_modified``, which lifecycle decisions bump), by
-    :func:`deadlines.freshness` with ``options`` (``config.freshness_options()``); timestamps
-    ISO 8601. ``None`` for any other entry, an unknown cycle or an unknown ``last``."""
-    cycle = entry.get("update_cycle")
-    if entry.get("catalogue_state") != "published" or not cycle or last is None:
-        return None
-    try:
-        state = deadlines.freshness(cycle, last, at, **options)
-    except ValueError:
-        return None
-    due = deadlines.next_update_due(cycle, last, irregular_days=options["irregular_days"])
-    return {"state": state, "next_update_due": due.isoformat() if due else None,
-            "last_update": last.isoformat()}
-
-
 def _review_timeliness(
         rows: Iterable[Any], start: datetime.datetime, end: datetime.datetime,
         due: Callable[[str, datetime.datetime], datetime.datetime | None]) -> tuple[int, int]:
     """(decided in time, decided) for review steps decided in [start, end), from audit rows
     ordered by entry and time; ``due(clock, opened)`` is the step's deadline
-    (:func:`workflow.step_due`, the clock the steps ran on)."""
+    (:func:`.lifecycle.service.step_due`, the clock the steps ran on)."""
     opened: dict[str, tuple[str, datetime.datetime]] = {}
     in_time = decided = 0
     for row in rows:
@@ -271,25 +264,11 @@ def _review_timeliness(
 def assess(org_id: str, unit: str | None, period: str | None,
            now: datetime.datetime) -> dict[str, Any]:
     """The assessment of department ``org_id`` (or its ``unit``) for ``period``."""
-    import ckan.model as model
-    import ckan.plugins.toolkit as tk
-    import sqlalchemy as sa
-
-    from ckanext.govshare import config as gs_config
-    from ckanext.govshare.department import roles
-    from ckanext.govshare.lifecycle import service
-    from ckanext.govshare.model.audit import AuditEntry
-    from ckanext.govshare.model.lifecycle import EntryLifecycle
-
     label, start, end = parse_period(period, now)
     at = min(now, end)
     site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
             "ignore_auth": True}
-    ids = [r.id for r in model.Session.execute(sa.text(
-        "SELECT id FROM package WHERE owner_org = :org AND state = 'active'"
-        " AND extras ? 'catalogue_state'"
-        + (" AND extras->>'provider_unit' = :unit" if unit else "")),
-        {"org": org_id, "unit": unit}).all()]
+    ids = queries.entry_ids(org_id, unit)
     entries = [tk.get_action("package_show")(dict(site, use_cache=False), {"id": i}) for i in ids]
 
     units = [u["code"] for u in roles.department_units(org_id)]
@@ -320,7 +299,7 @@ def assess(org_id: str, unit: str | None, period: str | None,
                     "with_info_items": sum(_filled(e.get("info_items")) for e in entries),
                     "with_resources": sum(_filled(e.get("resources")) for e in entries)}
 
-    scale, core = gs_config.grade_scale(), gs_config.allow_core_sharing()
+    scale, core = vocab.grade_scale(), gs_config.allow_core_sharing()
     # DB14 §7.4 准确性: every rule of the standard holds
     passing = sum(not rules.check_entry(e, grade_scale=scale, allow_core_sharing=core)
                   for e in entries)
@@ -330,15 +309,15 @@ def assess(org_id: str, unit: str | None, period: str | None,
     audit = (model.Session.query(AuditEntry).filter(AuditEntry.entry_id.in_(ids))
              .filter(AuditEntry.revision_id.is_(None))
              .order_by(AuditEntry.entry_id, AuditEntry.at, AuditEntry.id).all()) if ids else []
-    in_time, decided = _review_timeliness(audit, start, end, service.step_due)
+    in_time, decided = _review_timeliness(audit, start, end, lifecycle_service.step_due)
     open_late = (model.Session.query(EntryLifecycle).filter(EntryLifecycle.entry_id.in_(ids))
                  .filter(EntryLifecycle.due_at.isnot(None))
                  .filter(EntryLifecycle.due_at < at).count()) if ids else 0
     opts = gs_config.freshness_options()
     states: dict[str, int] = {}
-    last_updates = service.last_data_updates(ids)
+    last_updates = lifecycle_queries.last_data_updates(ids)
     for e in entries:
-        fresh = entry_freshness(e, last_updates.get(e["id"]), at, opts)
+        fresh = freshness.entry_freshness(e, last_updates.get(e["id"]), at, opts)
         if fresh is not None:
             states[fresh["state"]] = states.get(fresh["state"], 0) + 1
     published = sum(states.values())
@@ -364,12 +343,6 @@ def assess(org_id: str, unit: str | None, period: str | None,
 
 def _store(result: Mapping[str, Any], taken_by: str | None, taken_at: datetime.datetime) -> None:
     """Insert or replace the snapshot row of the result's department, unit and month."""
-    import ckan.model as model
-    from ckan.model.types import make_uuid
-    from sqlalchemy.dialects.postgresql import insert
-
-    from ckanext.govshare.model.assessment import AssessmentSnapshot
-
     values = {"org_id": result["organization_id"], "unit": result["unit"] or "",
               "period": result["period"], **scores_of(result), "counts": counts_of(result),
               "weights": dict(result["weights"]), "taken_at": taken_at, "taken_by": taken_by}
@@ -384,12 +357,6 @@ def take_snapshots(org_id: str, period: str, now: datetime.datetime, taken_by: s
     """Assess department ``org_id`` and each of its units for the month ``period`` and store
     the results, replacing the month's earlier snapshot (also dropping rows of units the
     department no longer has). Returns the stored rows, the department's first."""
-    import ckan.model as model
-    import sqlalchemy as sa
-
-    from ckanext.govshare.department import roles
-    from ckanext.govshare.model.assessment import AssessmentSnapshot
-
     if not is_month(period):
         raise ValueError(period)
     codes = [u["code"] for u in roles.department_units(org_id)]
@@ -409,10 +376,7 @@ def list_snapshots(org_ids: list[str] | None, unit: str | None = None,
     """Stored snapshots, oldest month first per department and unit (the department's rows
     before its units'). ``org_ids`` ``None``: every department; ``unit``: that unit's series;
     ``include_units``: the units' rows too; otherwise the departments' rows only."""
-    import ckan.model as model
-
-    from ckanext.govshare.model.assessment import AssessmentSnapshot as S
-
+    S = AssessmentSnapshot
     q = model.Session.query(S)
     if org_ids is not None:
         q = q.filter(S.org_id.in_(org_ids))
@@ -438,8 +402,6 @@ def trend(org_id: str, unit: str | None, last: str, months: int) -> list[dict[st
 
 def department_names() -> list[str]:
     """Names of every active department (organization), in name order."""
-    import ckan.model as model
-
     return [g.name for g in model.Session.query(model.Group)
             .filter_by(is_organization=True, state="active").order_by(model.Group.name)]
 
@@ -448,8 +410,6 @@ def snapshot_departments(period: str | None, departments: Iterable[str] | None,
                          report: Any = None) -> list[dict[str, Any]]:
     """Store the month's snapshot of every (or each named) department as the site user,
     through ``govshare_assessment_snapshot_create``; ``report(ref, stored)`` after each."""
-    import ckan.plugins.toolkit as tk
-
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     out = []
     for ref in list(departments or []) or department_names():
@@ -463,8 +423,5 @@ def snapshot_departments(period: str | None, departments: Iterable[str] | None,
 
 def snapshot_job(period: str | None = None, departments: list[str] | None = None) -> None:
     """Background job (``tk.enqueue_job``): :func:`snapshot_departments`, logged."""
-    import logging
-
-    log = logging.getLogger(__name__)
     snapshot_departments(period, departments, lambda ref, stored: log.info(
         "assessment snapshot %s of %s: %d row(s)", stored["period"], ref, stored["count"]))

@@ -15,6 +15,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ckanext.govshare import permissions
+from ckanext.govshare.catalogue import fields, queries
+
 __all__ = [
     "normalize_title", "normalize_name", "item_names", "jaccard", "compare",
     "candidates", "find_for", "report",
@@ -72,8 +75,9 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], threshold: float) -> dic
     # DB14 §8.1 一数一源: one set of data, one source
     title_match = bool(normalize_title(a.get("title"))) and \
         normalize_title(a.get("title")) == normalize_title(b.get("title"))
-    score = jaccard(item_names(a.get("info_items")), item_names(b.get("info_items")))
-    reasons = (["title"] if title_match else []) + (["info_items"] if score >= threshold else [])
+    score = jaccard(item_names(a.get(fields.INFO_ITEMS)), item_names(b.get(fields.INFO_ITEMS)))
+    reasons = [reason for reason, hit in (("title", title_match),
+                                          (fields.INFO_ITEMS, score >= threshold)) if hit]
     if not reasons:
         return None
     return {"reasons": reasons, "title_match": title_match, "jaccard": round(score, 4)}
@@ -88,29 +92,19 @@ def candidates(visible_orgs: list[str] | None) -> list[dict[str, Any]]:
     All entries of ``visible_orgs`` (the user's departments; ``None``: all, a sysadmin) and
     the published or offline entries of every other department.
     """
-    import ckan.model as model
-    import sqlalchemy as sa
-
-    from ckanext.govshare import permissions
-
-    rows = model.Session.execute(sa.text(
-        "SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'catalogue_state' AS state,"
-        " p.extras->>'resource_code' AS code, p.extras->>'provider_unit' AS unit,"
-        " p.extras->>'info_items' AS info_items, g.name AS org_name, g.title AS org_title"
-        " FROM package p LEFT JOIN \"group\" g ON g.id = p.owner_org"
-        " WHERE p.state = 'active' AND p.type = 'dataset'"
-        " AND p.extras ? 'catalogue_state'")).all()
     return [{"id": r.id, "name": r.name, "title": r.title,
              "organization_id": r.owner_org, "organization_name": r.org_name,
-             "organization_title": r.org_title or r.org_name, "catalogue_state": r.state,
-             "resource_code": r.code, "unit": r.unit, "info_items": item_names(r.info_items)}
-            for r in rows if permissions.can_see_entry_row(visible_orgs, r.owner_org, r.state)]
+             "organization_title": r.org_title or r.org_name, fields.CATALOGUE_STATE: r.state,
+             fields.RESOURCE_CODE: r.code, "unit": r.unit,
+             fields.INFO_ITEMS: item_names(r.info_items)}
+            for r in queries.entries_to_compare()
+            if permissions.can_see_entry_row(visible_orgs, r.owner_org, r.state)]
 
 
 def _public(e: Mapping[str, Any]) -> dict[str, Any]:
     return {k: e.get(k) for k in ("id", "name", "title", "organization_id", "organization_name",
-                                  "organization_title", "catalogue_state", "resource_code",
-                                  "unit")}
+                                  "organization_title", fields.CATALOGUE_STATE,
+                                  fields.RESOURCE_CODE, "unit")}
 
 
 def find_for(entry: Mapping[str, Any], pool: list[dict[str, Any]],

@@ -3,7 +3,8 @@
 What belongs here is what needs the database: allocating a resource code from its per-prefix
 sequence, keeping the register of every code ever issued (a code is never reused, also not
 after deletion or offline), and filling the fields an entry takes from its department. The
-pure rules of an entry live in ``rules.py``; code formats in ``codes.py``.
+pure rules of an entry live in ``rules.py``; code formats in ``codes.py``; the SQL in
+``queries.py``.
 """
 from __future__ import annotations
 
@@ -14,19 +15,12 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.govshare import config as gs_config
-from ckanext.govshare.catalogue import codes
+from ckanext.govshare.catalogue import codes, fields, queries
 from ckanext.govshare.messages import bilingual
 
 __all__ = [
-    "allocate_resource_code", "claim_code", "code_owner", "department", "prepare_entry",
+    "allocate_resource_code", "claim_code", "department", "prepare_entry",
 ]
-
-_NEXT = sa.text("""
-    INSERT INTO govshare_code_sequence (prefix, last_value) VALUES (:prefix, 1)
-    ON CONFLICT (prefix) DO UPDATE SET last_value = govshare_code_sequence.last_value + 1
-    RETURNING last_value
-""")
-
 
 def allocate_resource_code(entry: dict[str, Any]) -> str:
     """Next free code for the entry's classification, from the configured template.
@@ -37,16 +31,16 @@ def allocate_resource_code(entry: dict[str, Any]) -> str:
     """
     template = gs_config.resource_code_template()
     parts = dict(
-        class_=entry.get("catalog_class") or "",
-        item=entry.get("catalog_item") or "",
-        subitem=entry.get("catalog_subitem") or "",
-        detail=entry.get("catalog_detail") or "",
+        class_=entry.get(fields.CATALOG_CLASS) or "",
+        item=entry.get(fields.CATALOG_ITEM) or "",
+        subitem=entry.get(fields.CATALOG_SUBITEM) or "",
+        detail=entry.get(fields.CATALOG_DETAIL) or "",
     )
     prefix = codes.code_prefix(template, **parts)
     while True:
-        seq = model.Session.execute(_NEXT, {"prefix": prefix}).scalar_one()
+        seq = queries.next_code_number(prefix)
         code = codes.format_resource_code(template, seq=seq, **parts)
-        if code_owner(code) is None:
+        if queries.code_owner(code) is None:
             return code
 
 
@@ -57,16 +51,8 @@ def department(ref: str) -> model.Group | None:
         sa.or_(model.Group.id == ref, model.Group.name == ref)).first()
 
 
-def code_owner(code: str) -> str | None:
-    """Id of the dataset a code was issued to, or None if it was never issued."""
-    return model.Session.execute(
-        sa.text("SELECT package_id FROM govshare_resource_code WHERE code = :code"),
-        {"code": code},
-    ).scalar()
-
-
 def _code_taken(code: str) -> tk.ValidationError:
-    return tk.ValidationError({"resource_code": [bilingual(
+    return tk.ValidationError({fields.RESOURCE_CODE: [bilingual(
         f"信息资源代码 {code} 已被其他条目使用（代码不可重复使用）",
         f"resource code {code} was already issued to another entry (codes are never reused)",
     )]})
@@ -78,15 +64,11 @@ def claim_code(pkg_dict: dict[str, Any]) -> None:
     The primary key makes a concurrent create with the same explicit code wait for the first
     and then fail here, so two entries never hold one code.
     """
-    code = pkg_dict.get("resource_code")
+    code = pkg_dict.get(fields.RESOURCE_CODE)
     if not code or not pkg_dict.get("id"):
         return
-    claimed = model.Session.execute(sa.text("""
-        INSERT INTO govshare_resource_code (code, package_id, org_id)
-        VALUES (:code, :package_id, :org_id) ON CONFLICT (code) DO NOTHING RETURNING code
-    """), {"code": code, "package_id": pkg_dict["id"], "org_id": pkg_dict.get("owner_org")}
-    ).scalar()
-    if claimed is None and code_owner(code) != pkg_dict["id"]:
+    claimed = queries.claim_code(code, pkg_dict["id"], pkg_dict.get(fields.OWNER_ORG))
+    if not claimed and queries.code_owner(code) != pkg_dict["id"]:
         model.Session.rollback()
         raise _code_taken(code)
 
@@ -102,24 +84,24 @@ def prepare_entry(data_dict: dict[str, Any], *,
 
     Returns the department (``owner_org``) when there is one.
     """
-    code = str(data_dict.get("resource_code") or "").strip()
+    code = str(data_dict.get(fields.RESOURCE_CODE) or "").strip()
     allocated = False
-    if not code and package_id is None and data_dict.get("catalog_class"):
+    if not code and package_id is None and data_dict.get(fields.CATALOG_CLASS):
         code = allocate_resource_code(data_dict)
-        data_dict["resource_code"] = code
+        data_dict[fields.RESOURCE_CODE] = code
         allocated = True  # allocate_resource_code returns only unregistered codes
     if code and not allocated:
-        owner = code_owner(code)
+        owner = queries.code_owner(code)
         if owner is not None and owner != package_id:
             raise _code_taken(code)
     if not data_dict.get("name") and code:
         data_dict["name"] = codes.slug_from_resource_code(code)
-    org_id = data_dict.get("owner_org")
+    org_id = data_dict.get(fields.OWNER_ORG)
     org = department(org_id) if org_id else None
     if org is not None:
         # by id: core's owner_org_validator then finds it in one query, not two (id, then name)
-        data_dict["owner_org"] = org.id
+        data_dict[fields.OWNER_ORG] = org.id
     uscc = org.extras.get("uscc") if org is not None else None
     if uscc:
-        data_dict["provider_code"] = uscc
+        data_dict[fields.PROVIDER_CODE] = uscc
     return org

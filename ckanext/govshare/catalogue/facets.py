@@ -12,21 +12,20 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import config as gs_config
-from ckanext.govshare.catalogue import vocab
-from ckanext.govshare.lifecycle import machine
+from ckanext.govshare.catalogue import fields, vocab
+from ckanext.govshare.lifecycle import tables
 
 __all__ = ["dataset_facets", "label_facets"]
 
 
 def _titles() -> dict[str, str]:
     return {
-        "catalogue_state": tk._("Catalogue state"),
+        fields.CATALOGUE_STATE: tk._("Catalogue state"),
         "organization": tk._("Departments"),
-        "share_type": tk._("Share type"),
-        "data_grade": tk._("Data grade"),
+        fields.SHARE_TYPE: tk._("Share type"),
+        fields.DATA_GRADE: tk._("Data grade"),
         "format_category": tk._("Resource format"),
-        "update_cycle": tk._("Update cycle"),
+        fields.UPDATE_CYCLE: tk._("Update cycle"),
         "tags": tk._("Tags"),
     }
 
@@ -45,15 +44,15 @@ def _labeller() -> dict[str, Callable[[str], dict[str, str] | None]]:
         index = {t.value: t.label for t in terms}
         return lambda v: index.get(v)
 
-    scale = gs_config.grade_scale()
+    scale = vocab.grade_scale()
     return {
-        "catalogue_state": lambda v: (
-            {"zh_Hans_CN": machine.CATALOGUE_STATES[v].zh, "en": machine.CATALOGUE_STATES[v].en}
-            if v in machine.CATALOGUE_STATES else None),
-        "share_type": from_terms(vocab.SHARE_TYPES),
+        fields.CATALOGUE_STATE: lambda v: (
+            {"zh_Hans_CN": tables.CATALOGUE_STATES[v].zh, "en": tables.CATALOGUE_STATES[v].en}
+            if v in tables.CATALOGUE_STATES else None),
+        fields.SHARE_TYPE: from_terms(vocab.SHARE_TYPES),
         "format_category": from_terms(vocab.FORMAT_CATEGORIES),
-        "update_cycle": from_terms(vocab.UPDATE_CYCLES),
-        "data_grade": lambda v: scale.label(v) if v in scale else None,
+        fields.UPDATE_CYCLE: from_terms(vocab.UPDATE_CYCLES),
+        fields.DATA_GRADE: lambda v: scale.label(v) if v in scale else None,
     }
 
 

@@ -29,6 +29,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
+from ckanext.govshare import permissions
+from ckanext.govshare.catalogue import fields as entry_fields
+from ckanext.govshare.department import roles
+
 __all__ = [
     "DEPARTMENT_FIELD",
     "belongs_to",
@@ -44,7 +50,7 @@ __all__ = [
 ]
 
 #: the form's department select (scheming's ``dataset_organization`` preset)
-DEPARTMENT_FIELD = "owner_org"
+DEPARTMENT_FIELD = entry_fields.OWNER_ORG
 
 Choice = Mapping[str, Any]
 
@@ -122,10 +128,6 @@ def unit_label(units: Iterable[Mapping[str, str]], code: Any) -> str:
 def _departments() -> list[dict[str, Any]]:
     """The departments the request's user may create entries in (the form's department
     select offers the same ones, in the same order)."""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.govshare import permissions
-
     if permissions.current_user() is None:
         return []
     return tk.h.organizations_available("create_dataset")
@@ -135,9 +137,6 @@ def govshare_provider_unit_choices(field: Any = None) -> list[dict[str, Any]]:
     """``choices_helper`` of ``provider_unit``: the units of the user's departments that the
     user may compile (a compiler: their own units; an admin: all), each labelled ``code name``
     and carrying its department under ``owner_org``. Empty outside a request."""
-    from ckanext.govshare import permissions
-    from ckanext.govshare.department import roles
-
     user = permissions.current_user()
     out: list[dict[str, Any]] = []
     for org in _departments():
@@ -150,8 +149,6 @@ def govshare_provider_unit_choices(field: Any = None) -> list[dict[str, Any]]:
 
 
 def _choices(field: Mapping[str, Any]) -> list[dict[str, Any]]:
-    import ckan.plugins.toolkit as tk
-
     return tk.h.scheming_field_choices(field) or []
 
 
@@ -170,8 +167,6 @@ def _parent_value(parent: str, data: Mapping[str, Any]) -> str:
 def govshare_linked_select(field: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
     """Template helper of ``govshare_linked_select.html``: the ``<option>`` list of a linked
     select for the form ``data`` (``options``, ``selected``, ``parent``, ``parent_value``)."""
-    import ckan.plugins.toolkit as tk
-
     parent = field["govshare_linked_to"]
     parent_value = _parent_value(parent, data)
     selected = _text(data.get(field["field_name"]))
@@ -191,8 +186,6 @@ def govshare_entry_form_config(fields: Iterable[Mapping[str, Any]]) -> dict[str,
     """Template helper: what the ``govshare-entry-form`` JavaScript module needs, as JSON-able
     data: every linked select with all its choices (labels in the page's language, each with
     the parent value it belongs to) and the ``govshare_show_when`` conditions."""
-    import ckan.plugins.toolkit as tk
-
     fields = list(fields)
     linked: dict[str, Any] = {}
     for field in fields:
@@ -214,8 +207,6 @@ def govshare_entry_form_config(fields: Iterable[Mapping[str, Any]]) -> dict[str,
 
 def govshare_unit_label(org_id: str | None, code: Any) -> str:
     """Template helper: ``"code name"`` of a unit of department ``org_id``."""
-    from ckanext.govshare.department import roles
-
     return unit_label(roles.department_units(org_id or ""), code)
 
 

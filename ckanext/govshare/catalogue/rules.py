@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ckanext.govshare.catalogue import codes
+from ckanext.govshare.catalogue import codes, fields
 from ckanext.govshare.catalogue import vocab as v
 from ckanext.govshare.messages import bilingual
 
@@ -310,13 +310,13 @@ def _check_classification(e: _Entry, r: _Report) -> None:
 
 
 def _check_resource_code(e: _Entry, r: _Report, template: str | None) -> None:
-    code = e["resource_code"]
+    code = e[fields.RESOURCE_CODE]
     if not template or not code:
         return
     # 1272 信息资源代码 = 分类码 (类/项/目/细目) + 顺序码 (domain reference A.5)
     problem = codes.resource_code_problem(template, code)
     if problem:
-        r.field("resource_code", *problem)
+        r.field(fields.RESOURCE_CODE, *problem)
         return
     parsed = codes.parse_resource_code(template, code) or {}
     mismatched = [
@@ -325,7 +325,7 @@ def _check_resource_code(e: _Entry, r: _Report, template: str | None) -> None:
         if part in parsed and parsed[part] != e[name]
     ]
     if mismatched:
-        r.field("resource_code",
+        r.field(fields.RESOURCE_CODE,
                 f"{code} 的分类码与条目的分类（类/项/目/细目）不一致；清空后将重新分配代码",
                 f"the classification part of {code} does not match the entry's class / item / "
                 "sub-item / detail; clear it to have a new code allocated")
@@ -585,7 +585,8 @@ def _check_resources(e: _Entry, r: _Report) -> None:
 def _check_related(e: _Entry, r: _Report) -> None:
     # 1272 关联资源代码 (optional): distinct codes of other entries
     related = _code_list(e.raw.get("related_resource_codes"))
-    if e["resource_code"] and e["resource_code"] in related:
+    code = e[fields.RESOURCE_CODE]
+    if code and code in related:
         r.field("related_resource_codes", "不能关联条目自身的资源代码",
                 "must not include the entry's own resource code")
     repeated = sorted({c for c in related if related.count(c) > 1})

@@ -7,15 +7,18 @@ types, share / share-mode / open types, update cycles, department levels and the
 The ``govshare_*_choices`` functions turn them into ckanext-scheming choice lists
 (``choices_helper``); they are registered as template helpers by the plugin.
 
-Pure: no CKAN import at module level. The grade scale is overridable by configuration, so
-:func:`govshare_grade_choices` is the one function that reads config (lazily, through
-:mod:`ckanext.govshare.config`); everything else takes a :class:`GradeScale` argument.
+Data and pure functions of it. The grade scale is overridable by configuration:
+:func:`grade_scale` (and :func:`govshare_grade_choices` through it) is the one function that
+reads config, through :mod:`ckanext.govshare.config` at call time; everything else takes a
+:class:`GradeScale` argument.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ckanext.govshare import config as gs_config
 
 __all__ = [
     "Term",
@@ -54,6 +57,7 @@ __all__ = [
     "data_type",
     "share_type_rank",
     "open_type_rank",
+    "grade_scale",
     "grade_choices",
     "field_label",
     "get_helpers",
@@ -563,6 +567,19 @@ def open_type_rank(value: Any) -> int | None:
     return vals.index(value) if value in vals else None
 
 
+def grade_scale() -> GradeScale:
+    """The configured :class:`GradeScale` (``ckanext.govshare.grade.*``).
+
+    Raises ``ValueError`` naming the option when the scale, its thresholds or the labels'
+    JSON are inconsistent.
+    """
+    options = gs_config.grade_scale_options()
+    try:
+        return GradeScale(**options)
+    except ValueError as exc:
+        raise ValueError(f"ckanext.govshare.grade.*: {exc}") from exc
+
+
 def grade_choices(scale: GradeScale) -> list[dict[str, Any]]:
     """Choices of a grade scale, lowest first."""
     return [{"value": code, "label": scale.label(code)} for code in scale.codes]
@@ -670,9 +687,7 @@ def govshare_yes_no_choices(field: Any = None) -> list[dict[str, Any]]:
 
 def govshare_grade_choices(field: Any = None) -> list[dict[str, Any]]:
     """The configured grade scale (``ckanext.govshare.grade.*``), lowest first."""
-    from ckanext.govshare import config as gs_config
-
-    return grade_choices(gs_config.grade_scale())
+    return grade_choices(grade_scale())
 
 
 def get_helpers() -> dict[str, Callable[..., Any]]:

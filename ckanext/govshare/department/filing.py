@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from ckanext.govshare.lifecycle.machine import Label
+from ckanext.govshare.messages import Label
 from ckanext.govshare.xlsx import header_row
 
 __all__ = [

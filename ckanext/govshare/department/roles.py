@@ -19,7 +19,8 @@ entry must be at least ``editor``; govshare's own checks narrow that down: only 
 the entry's unit, the department's administrators and sysadmins create or edit an entry
 (:func:`ckanext.govshare.permissions.may_compile`, which refuses reviewers, security officers
 and coordinators alike), and each lifecycle event goes to the role named in
-:data:`ckanext.govshare.lifecycle.machine.ROLE_PERMISSIONS`.
+:data:`ckanext.govshare.lifecycle.tables.ROLE_PERMISSIONS`. The role codes and their labels are
+:mod:`~ckanext.govshare.lifecycle.tables`'; what a role means inside a department is here.
 Nobody becomes ``admin`` through a role: managing members, roles and filings is the department
 administrator's job (CKAN org admin), not a duty the standard gives any of these bodies.
 
@@ -35,7 +36,9 @@ Belt and braces, every read here counts a role only while it is :func:`in_force`
 left behind (written before that rule, or by hand) grants nothing and notifies nobody.
 
 The functions here read the database but hold no request state; the actions in
-:mod:`ckanext.govshare.logic.action.department` write it.
+:mod:`ckanext.govshare.logic.action.department` write it. :func:`actor_roles` is the one answer
+to "which roles does this user hold for this entry" (a compiler only for their own units),
+asked by the lifecycle's service and the auth functions alike.
 """
 from __future__ import annotations
 
@@ -47,15 +50,11 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
-from ckanext.govshare.lifecycle import machine
-from ckanext.govshare.lifecycle.machine import Label
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import Label
 from ckanext.govshare.model.roles import Role
 
 __all__ = [
-    "ROLE_COMPILER",
-    "ROLE_REVIEWER",
-    "ROLE_SECURITY_OFFICER",
-    "ROLE_COORDINATOR",
     "ROLES",
     "BODIES",
     "CAPACITY",
@@ -66,44 +65,35 @@ __all__ = [
     "supporting_capacities",
     "unsupported_roles",
     "in_force",
-    "in_force_sql",
+    "in_force_pairs",
     "user_roles",
     "has_role",
     "has_role_anywhere",
     "compiler_units",
+    "actor_roles",
     "department_units",
     "unit_names",
 ]
 
 log = logging.getLogger(__name__)
 
-ROLE_COMPILER = machine.ROLE_COMPILER
-ROLE_REVIEWER = machine.ROLE_REVIEWER
-ROLE_SECURITY_OFFICER = "security_officer"
-ROLE_COORDINATOR = machine.ROLE_COORDINATOR
-
-#: the role vocabulary, in display order, with bilingual labels
-ROLES: dict[str, Label] = {
-    ROLE_COMPILER: machine.ROLES[ROLE_COMPILER],
-    ROLE_REVIEWER: machine.ROLES[ROLE_REVIEWER],
-    ROLE_SECURITY_OFFICER: Label("安全管理员", "Security officer"),
-    ROLE_COORDINATOR: machine.ROLES[ROLE_COORDINATOR],
-}
+#: the role vocabulary, in display order, with bilingual labels (:data:`tables.ROLES`)
+ROLES: dict[str, Label] = tables.ROLES
 
 #: the body of DB14 each role acts for
 BODIES: dict[str, Label] = {
-    ROLE_COMPILER: Label("政务数据业务机构", "Business unit"),
-    ROLE_REVIEWER: Label("政务数据共享管理责任机构", "Sharing management body"),
-    ROLE_SECURITY_OFFICER: Label("数据安全管理", "Data security management"),
-    ROLE_COORDINATOR: Label("政务数据共享统筹协调组织", "Coordinating organisation"),
+    tables.ROLE_COMPILER: Label("政务数据业务机构", "Business unit"),
+    tables.ROLE_REVIEWER: Label("政务数据共享管理责任机构", "Sharing management body"),
+    tables.ROLE_SECURITY_OFFICER: Label("数据安全管理", "Data security management"),
+    tables.ROLE_COORDINATOR: Label("政务数据共享统筹协调组织", "Coordinating organisation"),
 }
 
 #: the least CKAN organization capacity each role needs
 CAPACITY: dict[str, str] = {
-    ROLE_COMPILER: "editor",
-    ROLE_REVIEWER: "editor",
-    ROLE_SECURITY_OFFICER: "editor",
-    ROLE_COORDINATOR: "member",
+    tables.ROLE_COMPILER: "editor",
+    tables.ROLE_REVIEWER: "editor",
+    tables.ROLE_SECURITY_OFFICER: "editor",
+    tables.ROLE_COORDINATOR: "member",
 }
 
 CAPACITY_RANK: dict[str, int] = {"member": 1, "editor": 2, "admin": 3}
@@ -156,17 +146,11 @@ def in_force() -> sa.ColumnElement[bool]:
     )
 
 
-def in_force_sql(alias: str) -> str:
-    """:func:`in_force` as SQL text for a raw query whose ``govshare_role`` row is ``alias``."""
-    def quoted(values: Iterable[str]) -> str:
-        return ", ".join(f"'{v}'" for v in values)
-
-    cases = " OR ".join(
-        f"({alias}.role = '{role}' AND m.capacity IN ({quoted(supporting_capacities(role))}))"
-        for role in ROLES)
-    return (f"EXISTS (SELECT 1 FROM member m WHERE m.table_name = 'user'"
-            f" AND m.table_id = {alias}.user_id AND m.group_id = {alias}.org_id"
-            f" AND m.state = 'active' AND ({cases}))")
+def in_force_pairs() -> tuple[list[str], list[str]]:
+    """:func:`in_force` as data for a raw query: ``(roles, capacities)``, two parallel lists
+    holding every (role, capacity under which it is in force) pair, bound as arrays."""
+    pairs = [(role, capacity) for role in ROLES for capacity in supporting_capacities(role)]
+    return [role for role, _c in pairs], [capacity for _r, capacity in pairs]
 
 
 def _user_id(user: str) -> str | None:
@@ -217,9 +201,27 @@ def has_role_anywhere(user_id: str, role: Iterable[str]) -> bool:
 def compiler_units(user_id: str, org_id: str) -> list[str]:
     """Codes of the units the user compiles for in the department (empty: not a compiler)."""
     for row in _rows(user_id, org_id):
-        if row.role == ROLE_COMPILER:
+        if row.role == tables.ROLE_COMPILER:
             return list(row.units or [])
     return []
+
+
+def actor_roles(user: model.User | str | None, org_id: str | None,
+                unit: str | None) -> set[str]:
+    """The user's roles for an entry of department ``org_id`` compiled by ``unit``.
+
+    A compiler counts as one only for the units they compile for ("业务谁主管，谁编制"); an
+    entry without a unit is any of the department's compilers'. ``user``: a User, or a user
+    name or id.
+    """
+    user_obj = model.User.get(user) if isinstance(user, str) else user
+    if user_obj is None or not org_id:
+        return set()
+    held = set(user_roles(user_obj.id, org_id))
+    if tables.ROLE_COMPILER in held and unit:
+        if unit not in compiler_units(user_obj.id, org_id):
+            held.discard(tables.ROLE_COMPILER)
+    return held
 
 
 def _parse_units(value: Any) -> list[dict[str, str]]:

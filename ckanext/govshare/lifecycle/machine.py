@@ -1,9 +1,10 @@
-"""The catalogue state machine: states, events, transition table, guards and who may fire what.
+"""The lifecycle engine: a state machine run on a table, its guards, errors and pure rules.
 
-Everything here is pure data and pure functions (no database, no CKAN): the actions in
-``logic/action.py`` load an entry, call :func:`transition` and persist the
-:class:`TransitionResult`; the auth functions ask :func:`allowed_events` or
-:data:`ROLE_PERMISSIONS`. Two machines share one engine:
+Everything here is pure (no database, no CKAN). The tables it runs — states, events,
+transitions, who may fire what — are :mod:`~ckanext.govshare.lifecycle.tables`'; the write
+service (:mod:`~ckanext.govshare.lifecycle.service`) loads an entry, calls :func:`transition`
+and persists the :class:`TransitionResult`; the auth functions ask :func:`allowed_events` or
+:data:`~ckanext.govshare.lifecycle.tables.ROLE_PERMISSIONS`. Two machines share one engine:
 
 * :data:`CATALOGUE` — ``catalogue_state`` of an entry: ``draft`` → ``in_review`` →
   ``published`` → ``offline_review`` → ``offline`` (DB14 §7.2–7.5, Appendix A);
@@ -13,8 +14,8 @@ Everything here is pure data and pure functions (no database, no CKAN): the acti
 Whether an edit of a published entry needs such a revision at all is decided here too
 (:func:`needs_review`, from the fields the edit changes and
 ``ckanext.govshare.revision.no_review_fields``, checked by :func:`check_no_review_fields`
-against :data:`REVIEW_REQUIRED_FIELDS`). The tables of who reviews what
-(:func:`decision_steps`) serve the count of steps waiting for a reviewer.
+against :data:`~ckanext.govshare.lifecycle.tables.REVIEW_REQUIRED_FIELDS`). The tables of who
+reviews what (:func:`decision_steps`) serve the count of steps waiting for a reviewer.
 
 The optional second stage: while ``in_review`` an entry is at stage ``reviewer`` (共享管理责任
 机构) or ``coordinator`` (统筹协调组织). When the caller says the entry needs the second stage
@@ -34,36 +35,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import Label, bilingual
 
 __all__ = [
     "CATALOGUE",
-    "CHANGE_ASSIGNEE_ROLE",
-    "CHANGE_CLOCK",
-    "CHANGE_CLOSED",
-    "CHANGE_CLOSING_OUTCOMES",
-    "CHANGE_EVENT",
-    "CHANGE_ROLES",
-    "CHANGE_STATES",
-    "CATALOGUE_EVENTS",
-    "CATALOGUE_STATES",
-    "CATALOGUE_TRANSITIONS",
     "DECIDING_ROLES",
     "REVISION",
-    "REVISION_EVENTS",
-    "REVISION_STATES",
-    "REVISION_TRANSITIONS",
-    "REVIEW_REQUIRED_FIELDS",
-    "ROLES",
-    "ROLE_COMPILER",
-    "ROLE_COORDINATOR",
-    "ROLE_PERMISSIONS",
-    "ROLE_REVIEWER",
-    "STAGE_COORDINATOR",
-    "STAGE_REVIEWER",
-    "STAGES",
     "GuardFailed",
     "IllegalTransition",
     "Label",
@@ -85,112 +66,6 @@ __all__ = [
     "revision_transition",
     "transition",
 ]
-
-
-class Label(NamedTuple):
-    """A bilingual label of a state, event, role or stage."""
-
-    zh: str
-    en: str
-
-
-# -- roles and stages ----------------------------------------------------------------------------
-
-ROLE_COMPILER = "compiler"  # 政务数据业务机构 编制人
-ROLE_REVIEWER = "reviewer"  # 政务数据共享管理责任机构 审核人
-ROLE_COORDINATOR = "coordinator"  # 政务数据共享统筹协调组织
-
-ROLES: dict[str, Label] = {
-    ROLE_COMPILER: Label("编制人", "Compiler"),
-    ROLE_REVIEWER: Label("审核人", "Reviewer"),
-    ROLE_COORDINATOR: Label("统筹协调人", "Coordinator"),
-}
-
-STAGE_REVIEWER = "reviewer"
-STAGE_COORDINATOR = "coordinator"
-STAGES: dict[str, Label] = {
-    STAGE_REVIEWER: Label("责任机构审核", "Reviewer stage"),
-    STAGE_COORDINATOR: Label("统筹协调组织审核", "Coordinator stage"),
-}
-
-# -- the two tables ------------------------------------------------------------------------------
-
-CATALOGUE_STATES: dict[str, Label] = {
-    "draft": Label("编制中", "Draft"),
-    "in_review": Label("审核中", "In review"),
-    "published": Label("已发布", "Published"),
-    "offline_review": Label("下线审核中", "Offline review"),
-    "offline": Label("已下线", "Offline"),
-}
-
-CATALOGUE_EVENTS: dict[str, Label] = {
-    "submit": Label("提交审核", "submit"),
-    "approve": Label("审核通过", "approve"),
-    "return": Label("退回", "return"),
-    "request_offline": Label("申请下线", "request offline"),
-    "approve_offline": Label("同意下线", "approve offline"),
-    "reject_offline": Label("驳回下线申请", "reject offline"),
-    "reinstate": Label("申请重新上线", "reinstate"),
-}
-
-# DB14 §7.3, Appendix A: 编制 → 审核 → 发布 → 下线, and reinstatement of an offline entry
-CATALOGUE_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "submit"): "in_review",
-    ("in_review", "approve"): "published",
-    ("in_review", "return"): "draft",
-    ("published", "request_offline"): "offline_review",
-    ("offline_review", "approve_offline"): "offline",
-    ("offline_review", "reject_offline"): "published",
-    ("offline", "reinstate"): "in_review",
-}
-
-REVISION_STATES: dict[str, Label] = {
-    "draft": Label("变更编制中", "Draft revision"),
-    "in_review": Label("变更审核中", "Revision in review"),
-    "approved": Label("变更已生效", "Approved"),
-    "returned": Label("变更已退回", "Returned"),
-    "discarded": Label("变更已放弃", "Discarded"),
-}
-
-REVISION_EVENTS: dict[str, Label] = {
-    "update": Label("修改", "update"),
-    "submit": Label("提交审核", "submit"),
-    "approve": Label("审核通过", "approve"),
-    "return": Label("退回", "return"),
-    "discard": Label("放弃变更", "discard"),
-}
-
-# DB14 §7.3: 更新 of a published entry is reviewed like its first publication
-REVISION_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "update"): "draft",
-    ("draft", "submit"): "in_review",
-    ("draft", "discard"): "discarded",
-    ("in_review", "approve"): "approved",
-    ("in_review", "return"): "returned",
-    ("returned", "update"): "draft",
-    ("returned", "submit"): "in_review",
-    ("returned", "discard"): "discarded",
-}
-
-# Which role may fire which event; the key's second element is the review stage of the current
-# state (``None`` outside ``in_review``). Data, so auth functions and docs read the same table.
-ROLE_PERMISSIONS: dict[tuple[str, str | None], frozenset[str]] = {
-    # DB14 §7.2: 业务谁主管，谁编制 — the business unit compiles, requests offline and reinstatement
-    ("submit", None): frozenset({ROLE_COMPILER}),
-    ("update", None): frozenset({ROLE_COMPILER}),
-    ("discard", None): frozenset({ROLE_COMPILER}),
-    ("request_offline", None): frozenset({ROLE_COMPILER}),
-    ("reinstate", None): frozenset({ROLE_COMPILER}),
-    # DB14 §7.3 (审核、下线), §7.5 (发布): the responsible body reviews and publishes, and
-    # decides on offline requests
-    ("approve", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
-    ("return", STAGE_REVIEWER): frozenset({ROLE_REVIEWER}),
-    ("approve_offline", None): frozenset({ROLE_REVIEWER}),
-    ("reject_offline", None): frozenset({ROLE_REVIEWER}),
-    # the coordinator approves or returns at the optional second stage
-    ("approve", STAGE_COORDINATOR): frozenset({ROLE_COORDINATOR}),
-    ("return", STAGE_COORDINATOR): frozenset({ROLE_COORDINATOR}),
-}
 
 
 # -- errors --------------------------------------------------------------------------------------
@@ -279,7 +154,7 @@ class StateMachine:
     reason_required: frozenset[str]
     four_eyes: frozenset[str]
     role_permissions: Mapping[tuple[str, str | None], frozenset[str]] = field(
-        default_factory=lambda: ROLE_PERMISSIONS
+        default_factory=lambda: tables.ROLE_PERMISSIONS
     )
 
     def stage_of(self, state: str, stage: str | None) -> str | None:
@@ -287,8 +162,8 @@ class StateMachine:
         if state != self.review_state:
             return None
         if stage is None:
-            return STAGE_REVIEWER
-        if stage not in STAGES:
+            return tables.STAGE_REVIEWER
+        if stage not in tables.STAGES:
             raise ValueError(f"unknown review stage {stage!r}")
         return stage
 
@@ -379,7 +254,7 @@ class StateMachine:
         if actor_roles is not None:
             permitted = self.roles_for(event, state, current_stage)
             if not set(actor_roles) & permitted:
-                wanted = "、".join(ROLES[r].zh for r in sorted(permitted)) or "无"
+                wanted = "、".join(tables.ROLES[r].zh for r in sorted(permitted)) or "无"
                 raise NotPermitted(
                     bilingual(
                         f"只有{wanted}可以“{self.events[event].zh}”",
@@ -413,10 +288,11 @@ class StateMachine:
         new_stage: str | None = None
         new_approver: str | None = None
         # DB14 §5: the coordinating organisation's approval follows the reviewer's when needed
-        if event == "approve" and current_stage == STAGE_REVIEWER and needs_second_stage:
-            target, new_stage, new_approver = self.review_state, STAGE_COORDINATOR, actor
+        if (event == tables.APPROVE and current_stage == tables.STAGE_REVIEWER
+                and needs_second_stage):
+            target, new_stage, new_approver = self.review_state, tables.STAGE_COORDINATOR, actor
         elif target == self.review_state:
-            new_stage = STAGE_REVIEWER
+            new_stage = tables.STAGE_REVIEWER
 
         if event in self.opening_events:
             new_submitter: str | None = actor
@@ -462,7 +338,7 @@ class StateMachine:
         if submitter is not None and actor == submitter:
             return ("不能审核本人提交的申请", "you cannot decide on your own submission")
         if (
-            self.stage_of(state, stage) == STAGE_COORDINATOR
+            self.stage_of(state, stage) == tables.STAGE_COORDINATOR
             and stage_approver is not None
             and actor == stage_approver
         ):
@@ -475,28 +351,30 @@ class StateMachine:
 
 CATALOGUE = StateMachine(
     name="catalogue",
-    state_field="catalogue_state",
-    states=CATALOGUE_STATES,
-    events=CATALOGUE_EVENTS,
-    transitions=CATALOGUE_TRANSITIONS,
-    review_state="in_review",
-    clocks={"in_review": "review", "offline_review": "offline_review"},
-    opening_events=frozenset({"submit", "reinstate", "request_offline"}),
-    reason_required=frozenset({"return", "request_offline", "reject_offline"}),
-    four_eyes=frozenset({"approve", "return", "approve_offline", "reject_offline"}),
+    state_field=fields.CATALOGUE_STATE,
+    states=tables.CATALOGUE_STATES,
+    events=tables.CATALOGUE_EVENTS,
+    transitions=tables.CATALOGUE_TRANSITIONS,
+    review_state=tables.IN_REVIEW,
+    clocks={tables.IN_REVIEW: tables.CLOCK_REVIEW,
+            tables.OFFLINE_REVIEW: tables.CLOCK_OFFLINE_REVIEW},
+    opening_events=frozenset({tables.SUBMIT, tables.REINSTATE, tables.REQUEST_OFFLINE}),
+    reason_required=frozenset({tables.RETURN, tables.REQUEST_OFFLINE, tables.REJECT_OFFLINE}),
+    four_eyes=frozenset({tables.APPROVE, tables.RETURN, tables.APPROVE_OFFLINE,
+                         tables.REJECT_OFFLINE}),
 )
 
 REVISION = StateMachine(
     name="revision",
     state_field="state",
-    states=REVISION_STATES,
-    events=REVISION_EVENTS,
-    transitions=REVISION_TRANSITIONS,
-    review_state="in_review",
-    clocks={"in_review": "revision_review"},
-    opening_events=frozenset({"submit"}),
-    reason_required=frozenset({"return"}),
-    four_eyes=frozenset({"approve", "return"}),
+    states=tables.REVISION_STATES,
+    events=tables.REVISION_EVENTS,
+    transitions=tables.REVISION_TRANSITIONS,
+    review_state=tables.IN_REVIEW,
+    clocks={tables.IN_REVIEW: tables.CLOCK_REVISION_REVIEW},
+    opening_events=frozenset({tables.SUBMIT}),
+    reason_required=frozenset({tables.RETURN}),
+    four_eyes=frozenset({tables.APPROVE, tables.RETURN}),
 )
 
 #: Catalogue entry: the events legal now (optionally for one actor), see :meth:`StateMachine.allowed_events`.
@@ -554,7 +432,8 @@ def decision_steps(machine: StateMachine) -> list[tuple[str, str | None, str]]:
     """
     steps = []
     for state in machine.states:
-        stages: list[str | None] = list(STAGES) if state == machine.review_state else [None]
+        stages: list[str | None] = (list(tables.STAGES) if state == machine.review_state
+                                    else [None])
         for stage in stages:
             held: set[str] = set()
             for event in machine.allowed_events(state):
@@ -571,23 +450,6 @@ DECIDING_ROLES: frozenset[str] = frozenset(
 
 # -- edits of a published entry that need no review ----------------------------------------------
 
-#: dataset fields whose change always goes through a reviewed revision; refused in
-#: ``ckanext.govshare.revision.no_review_fields``
-REVIEW_REQUIRED_FIELDS: frozenset[str] = frozenset({
-    # DB14 §7.5: publication is the responsible body's act; the state machine writes these
-    "catalogue_state", "issued",
-    # DB14 §7.2: 业务谁主管，谁编制 — the department and unit that compile the entry, the
-    # provider, and the classification its unique resource code is made of
-    "owner_org", "provider_unit", "provider_code", "resource_code",
-    "catalog_class", "catalog_item", "catalog_subitem", "catalog_detail",
-    # DB14 §9: what is shared, with whom, how and on which conditions
-    "share_type", "share_type_reason", "share_condition", "share_scope", "no_share_basis",
-    "share_mode_category", "share_mode_type",
-    # DB14 §11: classification and grading decide what may be shared or opened; 信息项 carry
-    # their own grade, share type and sensitivity
-    "data_grade", "is_classified", "open_type", "open_condition", "info_items",
-})
-
 _NO_REVIEW_OPTION = "ckanext.govshare.revision.no_review_fields"
 
 
@@ -600,7 +462,7 @@ def check_no_review_fields(
     """The configured no-review fields, or ``ValueError`` naming the option and the fields.
 
     Refused: names that are not top-level fields of the dataset schema, the fields of
-    :data:`REVIEW_REQUIRED_FIELDS`, and fields a second-stage condition reads (an edit that
+    :data:`tables.REVIEW_REQUIRED_FIELDS`, and fields a second-stage condition reads (an edit that
     bypasses review would bypass the coordinator too).
     """
     wanted = frozenset(n.strip() for n in names if n and n.strip())
@@ -608,7 +470,7 @@ def check_no_review_fields(
     if unknown:
         raise ValueError(
             f"{_NO_REVIEW_OPTION}: not fields of the dataset schema: {', '.join(unknown)}")
-    required = sorted(wanted & REVIEW_REQUIRED_FIELDS)
+    required = sorted(wanted & tables.REVIEW_REQUIRED_FIELDS)
     if required:
         raise ValueError(
             f"{_NO_REVIEW_OPTION}: a change of {', '.join(required)} always needs review "
@@ -625,32 +487,16 @@ def needs_review(changed_fields: Collection[str], no_review_fields: Collection[s
     """Whether an edit of a published entry changing ``changed_fields`` needs a revision.
 
     No: only when it changes something and every changed field is a no-review field (never
-    one of :data:`REVIEW_REQUIRED_FIELDS`). An edit is never split: one field that needs
+    one of :data:`tables.REVIEW_REQUIRED_FIELDS`). An edit is never split: one field that needs
     review sends the whole edit to a pending revision.
     """
     changed = frozenset(changed_fields)
-    if not changed or changed & REVIEW_REQUIRED_FIELDS:
+    if not changed or changed & tables.REVIEW_REQUIRED_FIELDS:
         return True
     return not changed <= frozenset(no_review_fields)
 
 
 # -- the "update required" step after a change event (变更事由) -----------------------------------
-
-#: audit action recording a change event, and the one recording that its update was made
-CHANGE_EVENT = "change_event"
-CHANGE_CLOSED = "change_updated"
-#: the working-day clock of the step (``ckanext.govshare.deadline.update_after_change_days``)
-CHANGE_CLOCK = "update_after_change"
-#: the entry states in which a change event opens the step: the entry is live
-CHANGE_STATES: frozenset[str] = frozenset({"published"})
-#: who reports a change event: the department's responsible body or its coordinator
-CHANGE_ROLES: frozenset[str] = frozenset({ROLE_REVIEWER, ROLE_COORDINATOR})
-#: who is to make the update: the compilers of the entry's unit
-CHANGE_ASSIGNEE_ROLE = ROLE_COMPILER
-#: what closes the step: an approved revision, an edit applied without review, going offline
-CHANGE_CLOSING_OUTCOMES: frozenset[str] = frozenset(
-    {"revision_approved", "updated_without_review", "offline"})
-
 
 def check_change_event(
     state: str,
@@ -670,18 +516,18 @@ def check_change_event(
     :raises NotPermitted: the actor is neither reviewer nor coordinator of the department
     :raises GuardFailed: no reason, or an event in the future
     """
-    context = {"state": state, "event": CHANGE_EVENT, "allowed_events": []}
-    if state not in CHANGE_STATES:
+    context = {"state": state, "event": tables.CHANGE_EVENT, "allowed_events": []}
+    if state not in tables.CHANGE_STATES:
+        label = tables.CATALOGUE_STATES[state].zh if state in tables.CATALOGUE_STATES else state
         raise IllegalTransition(
             bilingual(
-                f"只有已发布的目录条目需要在变更事由发生后更新（当前状态："
-                f"{CATALOGUE_STATES[state].zh if state in CATALOGUE_STATES else state}）",
+                f"只有已发布的目录条目需要在变更事由发生后更新（当前状态：{label}）",
                 f"only a published entry is updated after a change event (state: {state})",
             ),
-            field="catalogue_state",
+            field=fields.CATALOGUE_STATE,
             **context,
         )
-    if actor_roles is not None and not set(actor_roles) & CHANGE_ROLES:
+    if actor_roles is not None and not set(actor_roles) & tables.CHANGE_ROLES:
         raise NotPermitted(
             bilingual("只有本部门的审核人或统筹协调人可以登记变更事由",
                       "only the department's reviewer or coordinator may record a change event"),
@@ -714,7 +560,7 @@ def change_due(existing_due: Any, new_due: Any) -> Any:
 def closes_change_step(outcome: str) -> bool:
     """Whether ``outcome`` (``revision_approved``, ``updated_without_review``, ``offline``,
     or anything else that happened to the entry) closes an open "update required" step."""
-    return outcome in CHANGE_CLOSING_OUTCOMES
+    return outcome in tables.CHANGE_CLOSING_OUTCOMES
 
 
 def eligible_deciders(

@@ -28,13 +28,14 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan.lib.mailer import MailerException
 
 from ckanext.govshare import config as gs_config
+from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
-from ckanext.govshare.lifecycle import deadlines
+from ckanext.govshare.lifecycle import deadlines, queries, tables
 from ckanext.govshare.lifecycle import machine as lifecycle
+from ckanext.govshare.model import base
 from ckanext.govshare.model.lifecycle import EntryLifecycle
 from ckanext.govshare.model.revision import Revision
 from ckanext.govshare.model.roles import Role
@@ -86,8 +87,8 @@ def _deciders(org_id: str | None, stage: str | None) -> list[str]:
     """User ids of the department's reviewers, or coordinators at the coordinator stage."""
     if not org_id:
         return []
-    role = (lifecycle.ROLE_COORDINATOR if stage == lifecycle.STAGE_COORDINATOR
-            else lifecycle.ROLE_REVIEWER)
+    role = (tables.ROLE_COORDINATOR if stage == tables.STAGE_COORDINATOR
+            else tables.ROLE_REVIEWER)
     rows = model.Session.query(Role.user_id).filter(Role.org_id == org_id, Role.role == role,
                                                     roles.in_force())
     return sorted({r[0] for r in rows})
@@ -98,14 +99,14 @@ def _assignees(org_id: str | None, unit: str | None) -> list[str]:
     if not org_id:
         return []
     rows = model.Session.query(Role.user_id, Role.units).filter(
-        Role.org_id == org_id, Role.role == lifecycle.CHANGE_ASSIGNEE_ROLE, roles.in_force())
+        Role.org_id == org_id, Role.role == tables.CHANGE_ASSIGNEE_ROLE, roles.in_force())
     return sorted({user_id for user_id, units in rows if not unit or unit in (units or [])})
 
 
 def _recipients(item: Reminder) -> list[str]:
     """Who is reminded of ``item``: the unit's compilers for an update, else the deciders the
     four-eyes rule lets decide it."""
-    if item.step == lifecycle.CHANGE_CLOCK:
+    if item.step == tables.CHANGE_CLOCK:
         return _assignees(item.org_id, item.unit)
     if item.revision_id is not None:
         machine, state = lifecycle.REVISION, lifecycle.REVISION.review_state
@@ -129,16 +130,16 @@ def _when(moment: datetime.datetime | None) -> tuple[str, str]:
 
 def step_label(step: str, stage: str | None = None) -> tuple[str, str]:
     """``(zh, en)`` name of an open step: ``review`` (at a stage), ``offline_review``, ``revision``."""
-    if step == "offline_review":
+    if step == tables.CLOCK_OFFLINE_REVIEW:
         return ("下线审核", "offline review")
-    if step == lifecycle.CHANGE_CLOCK:
+    if step == tables.CHANGE_CLOCK:
         return ("变更事由发生后更新目录", "update after a change event")
-    if step == "revision_review":
+    if step == tables.CLOCK_REVISION_REVIEW:
         name = ("变更审核", "revision review")
     else:
         name = ("目录审核", "catalogue review")
     if stage:
-        label = lifecycle.STAGES[stage]
+        label = tables.STAGES[stage]
         return (f"{name[0]}（{label.zh}）", f"{name[1]} ({label.en.lower()})")
     return name
 
@@ -150,35 +151,46 @@ def _entry_line(title: str, code: str | None) -> tuple[str, str]:
 
 # -- transition notices --------------------------------------------------------------------------
 
+_CATALOGUE, _REVISION = lifecycle.CATALOGUE.name, lifecycle.REVISION.name
+
 # (kind, event, opens a step) -> (zh, en) sentence; {e} is the entry, {r} the reason
 _TEXT: dict[tuple[str, str, bool], tuple[str, str]] = {
-    ("catalogue", "submit", True): ("目录条目{e}已提交审核，请审核。",
-                                    "Catalogue entry {e} was submitted for review."),
-    ("catalogue", "reinstate", True): ("已下线的目录条目{e}申请重新上线，请审核。",
-                                       "Offline catalogue entry {e} asks to be reinstated."),
-    ("catalogue", "request_offline", True): ("目录条目{e}申请下线，理由：{r}。请审核。",
-                                             "Catalogue entry {e} is requested offline: {r}."),
-    ("catalogue", "approve", True): ("目录条目{e}已通过责任机构审核，请统筹协调组织审核。",
-                                     "Catalogue entry {e} passed the reviewer and awaits the "
-                                     "coordinator."),
-    ("catalogue", "approve", False): ("目录条目{e}已审核通过并发布。",
-                                      "Catalogue entry {e} was approved and published."),
-    ("catalogue", "return", False): ("目录条目{e}被退回，理由：{r}。",
-                                     "Catalogue entry {e} was returned: {r}."),
-    ("catalogue", "approve_offline", False): ("目录条目{e}已下线。",
-                                              "Catalogue entry {e} is now offline."),
-    ("catalogue", "reject_offline", False): ("目录条目{e}的下线申请被驳回，理由：{r}。",
-                                             "The offline request for {e} was refused: {r}."),
-    ("revision", "submit", True): ("目录条目{e}的变更已提交审核，请审核。",
-                                   "A revision of catalogue entry {e} was submitted for review."),
-    ("revision", "approve", True): ("目录条目{e}的变更已通过责任机构审核，请统筹协调组织审核。",
-                                    "A revision of {e} passed the reviewer and awaits the "
-                                    "coordinator."),
-    ("revision", "approve", False): ("目录条目{e}的变更已审核通过并生效。",
-                                     "The revision of catalogue entry {e} was approved and "
-                                     "applied."),
-    ("revision", "return", False): ("目录条目{e}的变更被退回，理由：{r}。",
-                                    "The revision of catalogue entry {e} was returned: {r}."),
+    (_CATALOGUE, tables.SUBMIT, True): (
+        "目录条目{e}已提交审核，请审核。",
+        "Catalogue entry {e} was submitted for review."),
+    (_CATALOGUE, tables.REINSTATE, True): (
+        "已下线的目录条目{e}申请重新上线，请审核。",
+        "Offline catalogue entry {e} asks to be reinstated."),
+    (_CATALOGUE, tables.REQUEST_OFFLINE, True): (
+        "目录条目{e}申请下线，理由：{r}。请审核。",
+        "Catalogue entry {e} is requested offline: {r}."),
+    (_CATALOGUE, tables.APPROVE, True): (
+        "目录条目{e}已通过责任机构审核，请统筹协调组织审核。",
+        "Catalogue entry {e} passed the reviewer and awaits the coordinator."),
+    (_CATALOGUE, tables.APPROVE, False): (
+        "目录条目{e}已审核通过并发布。",
+        "Catalogue entry {e} was approved and published."),
+    (_CATALOGUE, tables.RETURN, False): (
+        "目录条目{e}被退回，理由：{r}。",
+        "Catalogue entry {e} was returned: {r}."),
+    (_CATALOGUE, tables.APPROVE_OFFLINE, False): (
+        "目录条目{e}已下线。",
+        "Catalogue entry {e} is now offline."),
+    (_CATALOGUE, tables.REJECT_OFFLINE, False): (
+        "目录条目{e}的下线申请被驳回，理由：{r}。",
+        "The offline request for {e} was refused: {r}."),
+    (_REVISION, tables.SUBMIT, True): (
+        "目录条目{e}的变更已提交审核，请审核。",
+        "A revision of catalogue entry {e} was submitted for review."),
+    (_REVISION, tables.APPROVE, True): (
+        "目录条目{e}的变更已通过责任机构审核，请统筹协调组织审核。",
+        "A revision of {e} passed the reviewer and awaits the coordinator."),
+    (_REVISION, tables.APPROVE, False): (
+        "目录条目{e}的变更已审核通过并生效。",
+        "The revision of catalogue entry {e} was approved and applied."),
+    (_REVISION, tables.RETURN, False): (
+        "目录条目{e}的变更被退回，理由：{r}。",
+        "The revision of catalogue entry {e} was returned: {r}."),
 }
 
 
@@ -194,20 +206,20 @@ def transition(*, entry_fields: Mapping[str, Any], entry_id: str, event: str,
     if text is None:
         return []
     if opens:
-        recipients = _deciders(entry_fields.get("owner_org"), result.new_stage)
+        recipients = _deciders(entry_fields.get(fields.OWNER_ORG), result.new_stage)
     else:
         recipients = [u for u in (previous_submitter, author) if u]
     recipients = [u for u in dict.fromkeys(recipients) if u != actor]
     if not recipients:
         return []
     title = entry_fields.get("title") or entry_fields.get("name") or entry_id
-    e_zh, e_en = _entry_line(title, entry_fields.get("resource_code"))
+    e_zh, e_en = _entry_line(title, entry_fields.get(fields.RESOURCE_CODE))
     reason = result.reason or ""
     zh = text[0].format(e=e_zh, r=reason)
     en = text[1].format(e=e_en, r=reason)
     lines_zh, lines_en = [zh], [en]
     if opens:
-        step = step_label(result.clock or "review", result.new_stage)
+        step = step_label(result.clock or tables.CLOCK_REVIEW, result.new_stage)
         when = _when(due_at)
         lines_zh.append(f"环节：{step[0]}；办理期限：{when[0]}。")
         lines_en.append(f"Step: {step[1]}; deadline: {when[1]}.")
@@ -224,11 +236,11 @@ def change_event(*, entry_fields: Mapping[str, Any], entry_id: str, unit: str | 
     """Tell the compilers of the entry's ``unit`` that a change event makes its update due."""
     if not gs_config.notify_enabled():
         return []
-    recipients = [u for u in _assignees(entry_fields.get("owner_org"), unit) if u != actor]
+    recipients = [u for u in _assignees(entry_fields.get(fields.OWNER_ORG), unit) if u != actor]
     if not recipients:
         return []
     title = entry_fields.get("title") or entry_fields.get("name") or entry_id
-    e_zh, e_en = _entry_line(title, entry_fields.get("resource_code"))
+    e_zh, e_en = _entry_line(title, entry_fields.get(fields.RESOURCE_CODE))
     w_zh, w_en = _when(due_at)
     zh = f"目录条目{e_zh}因变更事由需要更新：{reason}。"
     en = f"Catalogue entry {e_en} must be updated after a change event: {reason}."
@@ -277,14 +289,6 @@ def deliver(messages: Iterable[Message]) -> int:
 
 # -- reminders -----------------------------------------------------------------------------------
 
-# provider_unit: the entry's unit (workflow.UNIT_FIELD, which imports this module)
-_OPEN_ENTRIES = sa.text("""
-    SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'resource_code' AS code,
-           p.extras->>'catalogue_state' AS state, p.extras->>'provider_unit' AS unit
-    FROM package p WHERE p.id = ANY(:ids) AND p.state = 'active'
-""")
-
-
 def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
                 force: bool) -> list[Reminder]:
     today = at.astimezone(deadlines.SHANGHAI).date()
@@ -296,7 +300,7 @@ def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
     steps = [s for s in model.Session.query(EntryLifecycle).filter(
         EntryLifecycle.due_at.isnot(None), EntryLifecycle.due_at <= horizon) if fresh(s.reminded_at)]
     revisions = [r for r in model.Session.query(Revision).filter(
-        Revision.state == "in_review", Revision.due_at.isnot(None),
+        Revision.state == lifecycle.REVISION.review_state, Revision.due_at.isnot(None),
         Revision.due_at <= horizon) if fresh(r.reminded_at)]
     changes = [s for s in model.Session.query(EntryLifecycle).filter(
         EntryLifecycle.change_due_at.isnot(None), EntryLifecycle.change_due_at <= horizon)
@@ -305,14 +309,14 @@ def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
                | {s.entry_id for s in changes})
     if not ids:
         return []
-    packages = {row.id: row for row in model.Session.execute(_OPEN_ENTRIES, {"ids": ids})}
+    packages = queries.active_entries(ids)
     found: list[Reminder] = []
     for s in steps:
         pkg = packages.get(s.entry_id)
-        if pkg is None or pkg.state not in ("in_review", "offline_review"):
+        if pkg is None or pkg.state not in (tables.IN_REVIEW, tables.OFFLINE_REVIEW):
             continue
         found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
-                              pkg.owner_org, s.clock or "review", s.stage, s.due_at,
+                              pkg.owner_org, s.clock or tables.CLOCK_REVIEW, s.stage, s.due_at,
                               at > s.due_at, state=pkg.state, unit=pkg.unit,
                               submitted_by=s.submitted_by, stage_approver=s.stage_approver))
     for r in revisions:
@@ -320,15 +324,15 @@ def _open_steps(at: datetime.datetime, horizon: datetime.datetime,
         if pkg is None:
             continue
         found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
-                              pkg.owner_org, "revision_review", r.stage, r.due_at,
+                              pkg.owner_org, tables.CLOCK_REVISION_REVIEW, r.stage, r.due_at,
                               at > r.due_at, revision_id=r.id, state=pkg.state, unit=pkg.unit,
                               submitted_by=r.submitted_by, stage_approver=r.stage_approver))
     for s in changes:
         pkg = packages.get(s.entry_id)
-        if pkg is None or pkg.state not in ("published", "offline_review"):
+        if pkg is None or pkg.state not in (tables.PUBLISHED, tables.OFFLINE_REVIEW):
             continue
         found.append(Reminder(pkg.id, pkg.name, pkg.title or pkg.name, pkg.code,
-                              pkg.owner_org, lifecycle.CHANGE_CLOCK, None, s.change_due_at,
+                              pkg.owner_org, tables.CHANGE_CLOCK, None, s.change_due_at,
                               at > s.change_due_at, state=pkg.state, unit=pkg.unit))
     return found
 
@@ -341,7 +345,7 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
     A step is reminded at most once per (Beijing) day unless ``force``; ``dry_run`` sends
     nothing and records nothing.
     """
-    at = at or datetime.datetime.now(datetime.timezone.utc)
+    at = at or base.now()
     # DB14 §7.3 时限: the steps' time limits are kept by reminding before and after due_at
     horizon = deadlines.add_working_days(
         at, gs_config.remind_due_soon_days(),
@@ -370,8 +374,8 @@ def remind(*, at: datetime.datetime | None = None, dry_run: bool = False,
         messages.append(Message(user_id, subject, "\n".join([*lines_zh, "", *lines_en])))
     deliver(messages)
     reminded_steps = {i.entry_id for i in found
-                      if i.revision_id is None and i.step != lifecycle.CHANGE_CLOCK}
-    reminded_changes = {i.entry_id for i in found if i.step == lifecycle.CHANGE_CLOCK}
+                      if i.revision_id is None and i.step != tables.CHANGE_CLOCK}
+    reminded_changes = {i.entry_id for i in found if i.step == tables.CHANGE_CLOCK}
     reminded_revisions = {i.revision_id for i in found if i.revision_id}
     if reminded_steps:
         model.Session.query(EntryLifecycle).filter(

@@ -1,28 +1,32 @@
-"""The glue between the pure state machines of :mod:`~ckanext.govshare.lifecycle.machine` and CKAN.
+"""The lifecycle's write service: the glue between the pure state machines and CKAN.
 
-What belongs here is what needs the database for the catalogue lifecycle: lock an entry, load
-its state and open step, fire an event through :func:`lifecycle.transition`, write the new
-``catalogue_state`` through ``package_patch`` (with :data:`LIFECYCLE_CONTEXT_KEY`, the one
-context flag the read-only validator honours), keep the open step's bookkeeping
+What belongs here is what writes the catalogue lifecycle: lock an entry, load its state and
+open step, fire an event through :func:`machine.transition`, write the new ``catalogue_state``
+through ``package_patch`` (with :data:`~ckanext.govshare.catalogue.fields.LIFECYCLE_CONTEXT_KEY`,
+the one context flag the read-only validator honours), keep the open step's bookkeeping
 (:class:`~ckanext.govshare.model.lifecycle.EntryLifecycle`: stage, submitter, ``due_at`` on the
 working-day clock), append to the audit trail, and the same for pending revisions (变更),
 including an edit of a published entry that changes only no-review fields
 (:func:`edit_published`, applied live), and the "update required" step a change event opens
-on a published entry (:func:`change_event`, closed by the update). The count of review steps
-waiting for a user (the navigation badge) is one query here too (:func:`waiting_count`).
-Auth is the callers' job (the actions check access once, before calling in); visibility is
-:mod:`~ckanext.govshare.permissions`'; emails are :mod:`~ckanext.govshare.lifecycle.notify`'.
+on a published entry (:func:`change_event`, closed by the update). :func:`allowed_events` asks
+the same guards in advance, for the pages and the review queue.
+
+Not here: the reads (:mod:`~ckanext.govshare.lifecycle.queries`), the diff of a revision
+(:mod:`~ckanext.govshare.lifecycle.diff`), the user's roles for an entry
+(:func:`ckanext.govshare.department.roles.actor_roles`). Auth is the callers' job (the actions
+check access once, before calling in); visibility is :mod:`~ckanext.govshare.permissions`';
+emails are :mod:`~ckanext.govshare.lifecycle.notify`'.
 
 Concurrency: every write starts with ``SELECT … FOR UPDATE`` on the dataset's ``package`` row
-and reads the state after the lock, so two decisions on one entry queue up and the second
-sees the first's result (an illegal transition by then).
+(:func:`queries.lock_package`) and reads the state after the lock, so two decisions on one
+entry queue up and the second sees the first's result (an illegal transition by then).
 """
 from __future__ import annotations
 
 import datetime
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,80 +34,48 @@ import ckan.lib.plugins as lib_plugins
 import ckan.logic as ckan_logic
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 
 from ckanext.govshare import config as gs_config
+from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
-from ckanext.govshare.lifecycle import deadlines, notify
+from ckanext.govshare.lifecycle import deadlines, diff, notify, options, queries, tables
 from ckanext.govshare.lifecycle import machine as lifecycle
-from ckanext.govshare.logic.validators import ENTRY_RECORD_FIELDS, LIFECYCLE_CONTEXT_KEY
 from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model import base
 from ckanext.govshare.model.audit import AuditEntry
 from ckanext.govshare.model.lifecycle import EntryLifecycle
-from ckanext.govshare.model.revision import OPEN_STATES as REVISION_OPEN_STATES
 from ckanext.govshare.model.revision import Revision
 
 __all__ = [
     "ACTION_NAMES",
-    "DATA_UPDATE_ACTIONS",
-    "IMPORTED",
-    "LIFECYCLE_CONTEXT_KEY",
     "OFFLINE_SIGNAL",
     "REVISION_ACTION_NAMES",
-    "UNIT_FIELD",
-    "UPDATED_WITHOUT_REVIEW",
     "LockedEntry",
-    "actor_roles",
     "allowed_events",
-    "attach_lifecycle",
     "audit",
     "change_event",
-    "diff_entries",
     "edit_published",
     "fire",
     "import_state",
-    "last_data_updates",
-    "lifecycle_info",
     "lock_entry",
-    "now",
     "offline_signal",
     "revision_fire",
     "revision_for_update",
     "revision_save",
     "step_due",
-    "waiting_count",
 ]
 
 log = logging.getLogger(__name__)
 
-#: the dataset field naming the internal unit (处室) that compiles an entry
-UNIT_FIELD = "provider_unit"
-#: audit action of the sysadmin import path
-IMPORTED = "imported"
-#: audit action of an edit applied to a published entry without review (no-review fields only)
-UPDATED_WITHOUT_REVIEW = "updated_without_review"
 #: blinker signal sent when an entry goes offline (the sharing issue suspends authorizations)
 OFFLINE_SIGNAL = "govshare:catalogue_offline"
 
 #: catalogue event → the action that fires it
-ACTION_NAMES: dict[str, str] = {e: f"govshare_catalogue_{e}" for e in lifecycle.CATALOGUE_EVENTS}
+ACTION_NAMES: dict[str, str] = {e: f"govshare_catalogue_{e}" for e in tables.CATALOGUE_EVENTS}
 #: revision event → the action that fires it
 REVISION_ACTION_NAMES: dict[str, str] = {
-    e: f"govshare_revision_{e}" for e in lifecycle.REVISION_EVENTS
+    e: f"govshare_revision_{e}" for e in tables.REVISION_EVENTS
 }
-
-# keys of a shown dataset that are not the entry's metadata: never proposed, never diffed
-_NOT_PROPOSED = frozenset({
-    "id", "type", "state", "owner_org", "organization", "creator_user_id", "private",
-    "metadata_created", "metadata_modified", "revision_id", "resources", "num_resources",
-    "num_tags", "relationships_as_object", "relationships_as_subject", "tracking_summary",
-    "groups", "catalogue_state", "issued", "plugin_data",
-})
-
-
-def now() -> datetime.datetime:
-    """The current time, timezone-aware (UTC)."""
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def offline_signal() -> Any:
@@ -128,19 +100,11 @@ class LockedEntry:
 
     @property
     def unit(self) -> str | None:
-        return self.fields.get(UNIT_FIELD) or None
+        return self.fields.get(fields.PROVIDER_UNIT) or None
 
     @property
     def resource_code(self) -> str | None:
-        return self.fields.get("resource_code") or None
-
-
-_LOCK = sa.text("""
-    SELECT id, name, title, owner_org, type, extras FROM package
-    WHERE (id = :ref OR name = :ref) AND state <> 'deleted'
-    ORDER BY (id = :ref) DESC LIMIT 1
-    FOR UPDATE
-""")
+        return self.fields.get(fields.RESOURCE_CODE) or None
 
 
 def lock_entry(ref: str) -> LockedEntry:
@@ -151,7 +115,7 @@ def lock_entry(ref: str) -> LockedEntry:
     :raises tk.ObjectNotFound: no such dataset (or it is deleted)
     """
     model.Session.flush()
-    row = model.Session.execute(_LOCK, {"ref": ref}).first()
+    row = queries.lock_package(ref)
     if row is None:
         raise tk.ObjectNotFound(bilingual("目录条目不存在", "catalogue entry not found"))
     # whatever this session cached of the dataset predates the lock: read it again
@@ -159,17 +123,17 @@ def lock_entry(ref: str) -> LockedEntry:
     extras = dict(row.extras or {})
     step = model.Session.get(EntryLifecycle, row.id, populate_existing=True)
     if step is None:
-        step = EntryLifecycle(entry_id=row.id, org_id=row.owner_org, version=0, modified=now())
+        step = EntryLifecycle(entry_id=row.id, org_id=row.owner_org, version=0,
+                              modified=base.now())
         model.Session.add(step)
-    fields = {**extras, "name": row.name, "title": row.title, "owner_org": row.owner_org,
-              "type": row.type}
     return LockedEntry(
         id=row.id,
         name=row.name,
         title=row.title or row.name,
         owner_org=row.owner_org,
-        state=extras.get("catalogue_state") or "draft",
-        fields=fields,
+        state=extras.get(fields.CATALOGUE_STATE) or tables.DRAFT,
+        fields={**extras, "name": row.name, "title": row.title, fields.OWNER_ORG: row.owner_org,
+                "type": row.type},
         step=step,
     )
 
@@ -186,23 +150,6 @@ def _actor(context: Mapping[str, Any]) -> str:
     return user.id if user is not None else str(context.get("user") or "")
 
 
-def actor_roles(user: model.User | str | None, org_id: str | None,
-                unit: str | None) -> set[str]:
-    """The user's govshare roles for an entry of department ``org_id`` compiled by ``unit``.
-
-    A compiler counts as one only for the units they compile for ("业务谁主管，谁编制"); an
-    entry without a unit is any of the department's compilers'.
-    """
-    user_obj = model.User.get(user) if isinstance(user, str) else user
-    if user_obj is None or not org_id:
-        return set()
-    held = set(roles.user_roles(user_obj.id, org_id))
-    if lifecycle.ROLE_COMPILER in held and unit:
-        if unit not in roles.compiler_units(user_obj.id, org_id):
-            held.discard(lifecycle.ROLE_COMPILER)
-    return held
-
-
 def allowed_events(machine: lifecycle.StateMachine, state: str, *,
                    user: model.User | str | None, org_id: str | None, unit: str | None,
                    stage: str | None, submitter: str | None,
@@ -210,8 +157,8 @@ def allowed_events(machine: lifecycle.StateMachine, state: str, *,
     """The events of ``machine`` that ``user`` may fire now on an open step in ``state``.
 
     The guards :func:`fire` and :func:`revision_fire` apply, decided by the same state
-    machine: the roles the user holds for the entry (:func:`actor_roles`) and the four-eyes
-    rule against the step's ``submitter`` and, at the coordinator stage, its
+    machine: the roles the user holds for the entry (:func:`roles.actor_roles`) and the
+    four-eyes rule against the step's ``submitter`` and, at the coordinator stage, its
     ``stage_approver``. What the review queue and the entry and revision pages offer is thus
     what the transition accepts. ``user``: a User or a user name or id.
     """
@@ -219,18 +166,18 @@ def allowed_events(machine: lifecycle.StateMachine, state: str, *,
     return machine.allowed_events(
         state, stage=stage if state == machine.review_state else None,
         actor=user_obj.id if user_obj is not None else "", submitter=submitter,
-        stage_approver=stage_approver, actor_roles=actor_roles(user_obj, org_id, unit))
+        stage_approver=stage_approver, actor_roles=roles.actor_roles(user_obj, org_id, unit))
 
 
 def _roles_for_context(context: Mapping[str, Any], entry: LockedEntry) -> set[str] | None:
     # an internal call (ignore_auth: the site user, a CLI, a bulk job) has decided for itself
     if context.get("ignore_auth"):
         return None
-    return actor_roles(_user(context), entry.owner_org, entry.unit)
+    return roles.actor_roles(_user(context), entry.owner_org, entry.unit)
 
 
-def _needs_second_stage(fields: Mapping[str, Any]) -> bool:
-    return lifecycle.needs_second_stage(fields, gs_config.lifecycle_second_stage())
+def _needs_second_stage(entry_fields: Mapping[str, Any]) -> bool:
+    return lifecycle.needs_second_stage(entry_fields, gs_config.lifecycle_second_stage())
 
 
 def step_due(clock: str | None, start: datetime.datetime) -> datetime.datetime | None:
@@ -249,99 +196,6 @@ def step_due(clock: str | None, start: datetime.datetime) -> datetime.datetime |
     )
 
 
-# -- reading the lifecycle -----------------------------------------------------------------------
-
-
-def lifecycle_info(state: str | None, step: EntryLifecycle | None,
-                   at: datetime.datetime | None = None,
-                   revision: Revision | None = None) -> dict[str, Any]:
-    """What the API shows of an entry's lifecycle: state, open step, ``due_at``, ``overdue``."""
-    at = at or now()
-    info: dict[str, Any] = {
-        "state": state,
-        "stage": None, "submitted_by": None, "due_at": None, "overdue": False,
-        "reason": None, "version": 0, "published_at": None,
-    }
-    if step is not None:
-        info.update(step.dictize())
-        info.pop("modified", None)
-        info["overdue"] = bool(step.due_at and deadlines.is_overdue(step.due_at, at))
-        if info.get("update_required"):
-            info["update_required"]["overdue"] = deadlines.is_overdue(step.change_due_at, at)
-    if revision is not None:
-        info["pending_revision"] = {
-            "id": revision.id, "state": revision.state,
-            "due_at": revision.due_at.isoformat() if revision.due_at else None,
-            "overdue": bool(revision.due_at and deadlines.is_overdue(revision.due_at, at)),
-        }
-    return info
-
-
-def attach_lifecycle(pkg_dicts: Iterable[dict[str, Any]]) -> None:
-    """Add ``govshare_lifecycle`` to catalogue entries' dicts, one query for all of them.
-
-    Its ``freshness`` (DB14 §7.4 时效性, :func:`assessment.entry_freshness`): ``state``
-    (``fresh``, ``due``, ``overdue``, ``delinquent``), ``next_update_due`` and
-    ``last_update`` of a published entry with an update cycle, ``None`` otherwise.
-    """
-    from ckanext.govshare.assessment import service
-
-    entries = [d for d in pkg_dicts if isinstance(d, dict) and d.get("id")]
-    if not entries:
-        return
-    ids = [d["id"] for d in entries]
-    steps = {s.entry_id: s for s in model.Session.query(EntryLifecycle)
-             .filter(EntryLifecycle.entry_id.in_(ids))}
-    revisions = {r.entry_id: r for r in model.Session.query(Revision).filter(
-        Revision.entry_id.in_(ids), Revision.state.in_(REVISION_OPEN_STATES))}
-    at = now()
-    freshness_options = gs_config.freshness_options()
-    last_updates = last_data_updates(ids)
-    for d in entries:
-        state = d.get("catalogue_state")
-        if state is None and d["id"] not in steps:
-            continue
-        d["govshare_lifecycle"] = lifecycle_info(
-            state, steps.get(d["id"]), at, revisions.get(d["id"]))
-        d["govshare_lifecycle"]["freshness"] = service.entry_freshness(
-            d, last_updates.get(d["id"]), at, freshness_options)
-
-
-#: audit actions that change an entry's published content: an approved revision, an edit of
-#: no-review fields; the lifecycle's own writes (decisions, state changes) are not among them
-DATA_UPDATE_ACTIONS = ("revision_approve", UPDATED_WITHOUT_REVIEW)
-
-_LAST_DATA_UPDATE = """
-    SELECT p.id, GREATEST(
-        p.metadata_created AT TIME ZONE 'UTC',
-        (SELECT max(GREATEST(r.created, r.last_modified, r.metadata_modified))
-                AT TIME ZONE 'UTC'
-         FROM resource r WHERE r.package_id = p.id AND r.state = 'active'),
-        (SELECT min(a.at) FROM govshare_audit a
-         WHERE a.entry_id = p.id AND a.action = 'approve' AND a.to_state = 'published'),
-        (SELECT max(a.at) FROM govshare_audit a
-         WHERE a.entry_id = p.id AND a.action = ANY(:actions))) AS last
-    FROM package p WHERE p.id = ANY(:ids)
-"""
-
-
-def last_data_updates(entry_ids: Iterable[str]) -> dict[str, datetime.datetime]:
-    """The last data update of each entry (DB14 §7.4 时效性, measured against its update cycle).
-
-    The latest of: a change of its resources (created, ``last_modified``,
-    ``metadata_modified``), an approved change of its metadata (:data:`DATA_UPDATE_ACTIONS`),
-    its first publication, its creation. Not ``metadata_modified`` of the dataset, which every
-    lifecycle write bumps: an approval, a refused offline request or a stage change is no
-    update of the data. One query for all; timezone-aware (UTC).
-    """
-    ids = list(dict.fromkeys(entry_ids))
-    if not ids:
-        return {}
-    rows = model.Session.execute(sa.text(_LAST_DATA_UPDATE),
-                                 {"ids": ids, "actions": list(DATA_UPDATE_ACTIONS)})
-    return {row.id: row.last for row in rows}
-
-
 # -- writing -------------------------------------------------------------------------------------
 
 
@@ -352,26 +206,23 @@ def audit(*, entry: LockedEntry, action: str, actor: str, from_state: str | None
     row = AuditEntry(
         entry_id=entry.id, resource_code=entry.resource_code, org_id=entry.owner_org,
         action=action, from_state=from_state, to_state=to_state, actor=actor,
-        at=at or now(), comment=comment, revision_id=revision_id, diff=diff,
+        at=at or base.now(), comment=comment, revision_id=revision_id, diff=diff,
     )
     model.Session.add(row)
     return row
 
 
 def _lifecycle_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    return {"user": context.get("user") or "", "ignore_auth": True, LIFECYCLE_CONTEXT_KEY: True}
-
-
-#: dataset fields written by the state machine alone (the schema makes them read-only)
-STATE_FIELDS = frozenset({"catalogue_state", "issued"})
+    return {"user": context.get("user") or "", "ignore_auth": True,
+            fields.LIFECYCLE_CONTEXT_KEY: True}
 
 
 def _write(context: Mapping[str, Any], entry: LockedEntry, changes: dict[str, Any]) -> None:
     """Write ``changes`` to the dataset and end the transaction with everything staged before.
 
-    A change of :data:`STATE_FIELDS` only is written straight to the locked dataset row;
-    anything else goes through ``package_patch`` (validated by the schema, reindexed, in the
-    activity stream). CKAN 2.12's ``package_update`` commits the session, and under ``defer_commit`` discards
+    A change of :data:`fields.STATE_FIELDS` only is written straight to the locked dataset
+    row; anything else goes through ``package_patch`` (validated by the schema, reindexed, in
+    the activity stream). CKAN 2.12's ``package_update`` commits the session, and under ``defer_commit`` discards
     its own changes, so the lifecycle's rows are staged first and this write comes last: the
     bookkeeping, the audit row and the dataset commit together or not at all. ``defer_commit``
     is honoured only when the dataset itself does not change (a stage change).
@@ -380,7 +231,7 @@ def _write(context: Mapping[str, Any], entry: LockedEntry, changes: dict[str, An
         if not context.get("defer_commit"):
             model.repo.commit()
         return
-    if set(changes) <= STATE_FIELDS:
+    if set(changes) <= fields.STATE_FIELDS:
         # only the fields the state machine owns: no schema to re-validate, no metadata that
         # changes; written on the locked row, the audit row being the record of the step
         pkg = model.Package.get(entry.id)
@@ -408,7 +259,7 @@ def _show(context: Mapping[str, Any], entry_id: str) -> dict[str, Any]:
     show_context = {"user": context.get("user") or "",
                     "ignore_auth": bool(context.get("ignore_auth"))}
     pkg_dict = tk.get_action("package_show")(show_context, {"id": entry_id})
-    attach_lifecycle([pkg_dict])
+    queries.attach_lifecycle([pkg_dict])
     return pkg_dict
 
 
@@ -452,17 +303,17 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
     except lifecycle.LifecycleError as err:
         raise _refused(err, ACTION_NAMES) from None
 
-    at = now()
+    at = base.now()
     previous_submitter = step.submitted_by
     changes: dict[str, Any] = {}
     if result.new_state != entry.state:
-        changes["catalogue_state"] = result.new_state
-    published = result.new_state == "published" and event == "approve"
+        changes[fields.CATALOGUE_STATE] = result.new_state
+    published = result.new_state == tables.PUBLISHED and event == tables.APPROVE
     if published:
         step.version = (step.version or 0) + 1
         step.published_at = at
-        if not entry.fields.get("issued"):
-            changes["issued"] = at.astimezone(deadlines.SHANGHAI).date().isoformat()
+        if not entry.fields.get(fields.ISSUED):
+            changes[fields.ISSUED] = at.astimezone(deadlines.SHANGHAI).date().isoformat()
     step.org_id = entry.owner_org
     step.stage = result.new_stage
     step.submitted_by = result.submitter
@@ -481,15 +332,15 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
     audit(entry=entry, action=event, actor=actor, from_state=entry.state,
           to_state=result.new_state, comment=result.reason, diff=stage_diff, at=at)
 
-    if result.new_state == "offline":
-        _close_change_step(entry, "offline", actor, at)
+    if result.new_state == tables.OFFLINE:
+        _close_change_step(entry, tables.OFFLINE, actor, at)
         # subscribers (the sharing issue suspends authorizations) write in this transaction
         offline_signal().send(entry.id, entry_name=entry.name, organization_id=entry.owner_org,
                               actor=actor, reason=step.reason)
     _write(context, entry, changes)
     notify.transition(entry_fields=entry.fields, entry_id=entry.id, event=event,
                       result=result, actor=actor, previous_submitter=previous_submitter,
-                      due_at=step.due_at, kind="catalogue")
+                      due_at=step.due_at, kind=lifecycle.CATALOGUE.name)
     return _show(context, entry.id)
 
 
@@ -503,22 +354,22 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
     been submitted at ``submitted_at`` (default: now), with no known submitter; otherwise the
     open step is cleared.
     """
-    if state not in lifecycle.CATALOGUE_STATES:
-        raise tk.ValidationError({"catalogue_state": [bilingual(
+    if state not in tables.CATALOGUE_STATES:
+        raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
             f"未知的目录状态：{state}", f"unknown catalogue state: {state}")]})
     entry = lock_entry(ref)
-    at = now()
-    changes: dict[str, Any] = {"catalogue_state": state}
+    at = base.now()
+    changes: dict[str, Any] = {fields.CATALOGUE_STATE: state}
     step = entry.step
-    if state == "published":
+    if state == tables.PUBLISHED:
         step.version = version if version is not None else max(step.version or 0, 1)
         step.published_at = step.published_at or at
-        if not entry.fields.get("issued"):
-            changes["issued"] = at.astimezone(deadlines.SHANGHAI).date().isoformat()
+        if not entry.fields.get(fields.ISSUED):
+            changes[fields.ISSUED] = at.astimezone(deadlines.SHANGHAI).date().isoformat()
     elif version is not None:
         step.version = version
     step.org_id = entry.owner_org
-    step.stage = lifecycle.STAGE_REVIEWER if state == "in_review" else None
+    step.stage = tables.STAGE_REVIEWER if state == tables.IN_REVIEW else None
     step.submitted_by = step.stage_approver = None
     # DB14 §7.3: an imported open step runs on its clock like a submitted one
     step.clock = lifecycle.CATALOGUE.clocks.get(state)
@@ -526,11 +377,11 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
     step.due_at = step_due(step.clock, step.opened_at) if step.opened_at else None
     step.reminded_at = None
     step.modified = at
-    audit(entry=entry, action=IMPORTED, actor=_actor(context), from_state=entry.state,
+    audit(entry=entry, action=tables.IMPORTED, actor=_actor(context), from_state=entry.state,
           to_state=state, comment=comment, at=at)
-    if state in ("draft", "in_review", "offline"):
+    if state in (tables.DRAFT, tables.IN_REVIEW, tables.OFFLINE):
         # no longer the live entry: nothing to update (the step is recorded as closed)
-        _close_change_step(entry, "offline" if state == "offline" else IMPORTED,
+        _close_change_step(entry, tables.OFFLINE if state == tables.OFFLINE else tables.IMPORTED,
                            _actor(context), at, force=True)
     _write(context, entry, changes)
     return _show(context, entry.id)
@@ -545,7 +396,7 @@ def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
 
     The step is due ``ckanext.govshare.deadline.update_after_change_days`` working days after
     ``occurred_at`` (default: now); reported again while open, the earlier deadline stands.
-    The audit trail records :data:`lifecycle.CHANGE_EVENT` with the reason and the dates.
+    The audit trail records :data:`tables.CHANGE_EVENT` with the reason and the dates.
 
     :raises tk.ValidationError: the entry is not published, no reason, an event in the future
     :raises tk.NotAuthorized: the actor is neither reviewer nor coordinator of the department
@@ -554,7 +405,7 @@ def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
     step = entry.step
     actor = _actor(context)
     user = _user(context)
-    at = now()
+    at = base.now()
     occurred = occurred_at or at
     roles_ = None if user is not None and user.sysadmin else _roles_for_context(context, entry)
     try:
@@ -563,7 +414,7 @@ def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
     except lifecycle.LifecycleError as err:
         raise _refused(err, ACTION_NAMES) from None
     # DB14 §7.3: the entry is updated within the limit after the change
-    due = step_due(lifecycle.CHANGE_CLOCK, occurred)
+    due = step_due(tables.CHANGE_CLOCK, occurred)
     if lifecycle.change_due(step.change_due_at, due) == due:
         # the first event, or one with an earlier deadline: the step now answers to it
         step.change_due_at, step.change_occurred_at = due, occurred
@@ -571,7 +422,7 @@ def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
         step.change_reminded_at = None
     step.org_id = entry.owner_org
     step.modified = at
-    audit(entry=entry, action=lifecycle.CHANGE_EVENT, actor=actor, from_state=entry.state,
+    audit(entry=entry, action=tables.CHANGE_EVENT, actor=actor, from_state=entry.state,
           to_state=entry.state, comment=clean, at=at,
           diff={"occurred_at": occurred.isoformat(), "due_at": step.change_due_at.isoformat()})
     _write(context, entry, {})
@@ -583,11 +434,11 @@ def change_event(context: dict[str, Any], ref: str, *, reason: str | None,
 def _close_change_step(entry: LockedEntry, outcome: str, actor: str, at: datetime.datetime, *,
                        revision_id: str | None = None, force: bool = False) -> None:
     """Close the entry's open "update required" step when ``outcome`` closes it (or ``force``:
-    an import away from ``published``), recording :data:`lifecycle.CHANGE_CLOSED`."""
+    an import away from ``published``), recording :data:`tables.CHANGE_CLOSED`."""
     step = entry.step
     if step.change_due_at is None or not (force or lifecycle.closes_change_step(outcome)):
         return
-    audit(entry=entry, action=lifecycle.CHANGE_CLOSED, actor=actor, from_state=entry.state,
+    audit(entry=entry, action=tables.CHANGE_CLOSED, actor=actor, from_state=entry.state,
           to_state=entry.state, comment=step.change_reason, revision_id=revision_id, at=at,
           diff={"outcome": outcome, "due_at": step.change_due_at.isoformat(),
                 "overdue": deadlines.is_overdue(step.change_due_at, at)})
@@ -602,71 +453,6 @@ def _close_change_step(entry: LockedEntry, outcome: str, actor: str, at: datetim
 def _live(entry: LockedEntry) -> dict[str, Any]:
     return tk.get_action("package_show")(
         {"ignore_auth": True, "use_cache": False, "for_update": True}, {"id": entry.id})
-
-
-def _metadata(pkg_dict: Mapping[str, Any]) -> dict[str, Any]:
-    """The proposable part of a dataset dict (no ids, timestamps, resources, lifecycle)."""
-    return {k: v for k, v in pkg_dict.items()
-            if k not in _NOT_PROPOSED and not k.startswith("govshare_")}
-
-
-def _plain(value: Any) -> Any:
-    """A value as a form or the API may spell it: scalars as text, empty parts dropped."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if not _blank(v)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Whether two values say the same (``18`` and ``"18"``, ``None`` and ``""`` do)."""
-    return _plain(a) == _plain(b)
-
-
-def _diff_list(old: list[Any], new: list[Any]) -> dict[str, Any]:
-    """Item-by-item diff of a repeating field (信息项 keyed by ``name``, else by position)."""
-    def key(i: int, item: Any) -> Any:
-        return item.get("name") if isinstance(item, dict) and item.get("name") else i
-
-    before = {key(i, x): x for i, x in enumerate(old)}
-    after = {key(i, x): x for i, x in enumerate(new)}
-    changed = []
-    for k in after:
-        if k in before and not _same(before[k], after[k]):
-            a, b = before[k], after[k]
-            if isinstance(a, dict) and isinstance(b, dict):
-                fields = {f: [a.get(f), b.get(f)] for f in sorted(set(a) | set(b))
-                          if not _same(a.get(f), b.get(f))}
-            else:
-                fields = {"value": [a, b]}
-            changed.append({"key": k, "changes": fields})
-    return {
-        "added": [after[k] for k in after if k not in before],
-        "removed": [before[k] for k in before if k not in after],
-        "changed": changed,
-    }
-
-
-def diff_entries(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Field-by-field diff of two entries' metadata: ``[{field, old, new[, items]}]``."""
-    old, new = _metadata(old), _metadata(new)
-    diff = []
-    for field in sorted(set(old) | set(new)):
-        a, b = old.get(field), new.get(field)
-        if _blank(a) and _blank(b) or _same(a, b):
-            continue
-        change: dict[str, Any] = {"field": field, "old": a, "new": b}
-        if isinstance(a, list) and isinstance(b, list):
-            change["items"] = _diff_list(a, b)
-        diff.append(change)
-    return diff
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def _validate_proposed(context: Mapping[str, Any], entry: LockedEntry,
@@ -688,14 +474,15 @@ def _validate_proposed(context: Mapping[str, Any], entry: LockedEntry,
         raise tk.ValidationError(errors)
     stored = {e.get("key"): e.get("value") for e in validated.get("extras") or ()
               if isinstance(e, dict)}
-    for name in ENTRY_RECORD_FIELDS:
+    for name in fields.ENTRY_RECORD_FIELDS:
         if name in proposed and isinstance(stored.get(name), str):
             proposed[name] = json.loads(stored[name])
 
 
 def _open_revision(entry_id: str) -> Revision | None:
     return (model.Session.query(Revision)
-            .filter(Revision.entry_id == entry_id, Revision.state.in_(REVISION_OPEN_STATES))
+            .filter(Revision.entry_id == entry_id,
+                    Revision.state.in_(tables.REVISION_OPEN_STATES))
             .populate_existing().one_or_none())
 
 
@@ -725,39 +512,39 @@ def revision_save(context: dict[str, Any], ref: str, changes: Mapping[str, Any],
         entry = lock_entry(ref)
         rev = _open_revision(entry.id)
     actor = _actor(context)
-    if entry.state != "published":
-        raise tk.ValidationError({"catalogue_state": [bilingual(
-            f"只有已发布的目录条目可以变更（当前状态：{lifecycle.CATALOGUE_STATES[entry.state].zh}）",
+    if entry.state != tables.PUBLISHED:
+        raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
+            f"只有已发布的目录条目可以变更（当前状态：{tables.CATALOGUE_STATES[entry.state].zh}）",
             f"only a published entry can be revised (current state: {entry.state})")]})
     live = _live(entry)
-    at = now()
-    action = "revision_create"
+    at = base.now()
+    action = tables.REVISION_CREATE
     if rev is not None:
         try:
-            lifecycle.revision_transition(rev.state, "update", actor=actor, actor_roles=None)
+            lifecycle.revision_transition(rev.state, tables.UPDATE, actor=actor, actor_roles=None)
         except lifecycle.LifecycleError as err:
             raise _refused(err, REVISION_ACTION_NAMES) from None
-        base = dict(rev.proposed)
-        action = "revision_update"
+        draft = dict(rev.proposed)
+        action = tables.REVISION_UPDATE
     else:
-        base = _metadata(live)
-    changes = _metadata(changes)
+        draft = diff.metadata(live)
+    changes = diff.metadata(changes)
     if whole_entry:
-        changes = {k: v for k, v in changes.items() if not _same(v, live.get(k))}
-    proposed = {**base, **changes}
+        changes = {k: v for k, v in changes.items() if not diff.same(v, live.get(k))}
+    proposed = {**draft, **changes}
     _validate_proposed(context, entry, proposed, live)
-    diff = diff_entries(live, proposed)
+    changed = diff.diff_entries(live, proposed)
     if rev is None:
-        rev = Revision(entry_id=entry.id, org_id=entry.owner_org, author=actor, state="draft",
-                       proposed=proposed, diff=diff, base_version=entry.step.version or 0,
-                       created=at, modified=at)
+        rev = Revision(entry_id=entry.id, org_id=entry.owner_org, author=actor,
+                       state=tables.DRAFT, proposed=proposed, diff=changed,
+                       base_version=entry.step.version or 0, created=at, modified=at)
         model.Session.add(rev)
         model.Session.flush()
     else:
         # a returned revision goes back to draft; its return reason stays on record
-        rev.state, rev.proposed, rev.diff, rev.modified = "draft", proposed, diff, at
+        rev.state, rev.proposed, rev.diff, rev.modified = tables.DRAFT, proposed, changed, at
     audit(entry=entry, action=action, actor=actor, from_state=entry.state, to_state=entry.state,
-          revision_id=rev.id, diff=diff, at=at)
+          revision_id=rev.id, diff=changed, at=at)
     _write(context, entry, {})
     return rev
 
@@ -773,7 +560,7 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     actor = _actor(context)
     changes: dict[str, Any] = {}
     roles_ = _roles_for_context(context, entry)
-    if event == "discard" and roles_ is not None:
+    if event == tables.DISCARD and roles_ is not None:
         roles_ = None  # whoever may edit the entry may drop its draft (checked by auth)
     try:
         result = lifecycle.revision_transition(
@@ -785,11 +572,11 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     except lifecycle.LifecycleError as err:
         raise _refused(err, REVISION_ACTION_NAMES) from None
 
-    at = now()
+    at = base.now()
     previous_submitter = rev.submitted_by
-    if result.new_state == "approved":
-        if entry.state != "published":
-            raise tk.ValidationError({"catalogue_state": [bilingual(
+    if result.new_state == tables.APPROVED:
+        if entry.state != tables.PUBLISHED:
+            raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
                 "条目已不在发布状态，变更无法生效",
                 f"the entry is no longer published ({entry.state}): the revision cannot apply")]})
         if rev.base_version != (entry.step.version or 0):
@@ -800,9 +587,9 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
         entry.step.version = (entry.step.version or 0) + 1
         entry.step.modified = at
         rev.version = entry.step.version
-    if event == "submit":
+    if event == tables.SUBMIT:
         rev.submitted_at = at
-    if result.new_state in ("approved", "returned", "discarded"):
+    if result.new_state in (tables.APPROVED, tables.RETURNED, tables.DISCARDED):
         rev.decided_by, rev.decided_at = actor, at
     rev.state = result.new_state
     rev.stage = result.new_stage
@@ -816,13 +603,14 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     stage_diff = _stage_diff(result)
     audit(entry=entry, action=f"revision_{event}", actor=actor, from_state=entry.state,
           to_state=entry.state, comment=result.reason, revision_id=rev.id,
-          diff=rev.diff if result.new_state == "approved" else stage_diff, at=at)
-    if result.new_state == "approved":
-        _close_change_step(entry, "revision_approved", actor, at, revision_id=rev.id)
+          diff=rev.diff if result.new_state == tables.APPROVED else stage_diff, at=at)
+    if result.new_state == tables.APPROVED:
+        _close_change_step(entry, tables.OUTCOME_REVISION_APPROVED, actor, at,
+                           revision_id=rev.id)
     _write(context, entry, changes)
     notify.transition(entry_fields=entry.fields, entry_id=entry.id, event=event, result=result,
                       actor=actor, previous_submitter=previous_submitter, due_at=rev.due_at,
-                      kind="revision", author=rev.author)
+                      kind=lifecycle.REVISION.name, author=rev.author)
     return rev
 
 
@@ -833,80 +621,30 @@ def edit_published(context: dict[str, Any], ref: str,
     When it changes only ``ckanext.govshare.revision.no_review_fields`` and no revision of the
     entry is open, it is applied to the live entry at once (validated by ``package_patch``):
     the version goes up by one, as on an approved revision, and the audit trail records
-    :data:`UPDATED_WITHOUT_REVIEW` with the diff; returns ``None``. Otherwise the whole edit
+    :data:`tables.UPDATED_WITHOUT_REVIEW` with the diff; returns ``None``. Otherwise the whole edit
     goes to the entry's pending revision (:func:`revision_save`), which is returned. An open
     revision takes every edit, so that it is not overtaken by a version it was not based on.
     """
-    no_review = gs_config.revision_no_review_fields()
+    no_review = options.no_review_fields()
     if no_review:
         entry = lock_entry(ref)
-        if entry.state == "published" and _open_revision(entry.id) is None:
+        if entry.state == tables.PUBLISHED and _open_revision(entry.id) is None:
             live = _live(entry)
-            changes = {k: v for k, v in _metadata(data_dict).items() if not _same(v, live.get(k))}
-            diff = diff_entries(live, {**_metadata(live), **changes})
-            if not lifecycle.needs_review([d["field"] for d in diff], no_review):
-                _apply_without_review(context, entry, changes, diff)
+            changes = {k: v for k, v in diff.metadata(data_dict).items()
+                       if not diff.same(v, live.get(k))}
+            changed = diff.diff_entries(live, {**diff.metadata(live), **changes})
+            if not lifecycle.needs_review([d["field"] for d in changed], no_review):
+                _apply_without_review(context, entry, changes, changed)
                 return None
     return revision_save(context, ref, data_dict, whole_entry=True)
 
 
 def _apply_without_review(context: dict[str, Any], entry: LockedEntry, changes: dict[str, Any],
-                          diff: list[dict[str, Any]]) -> None:
-    at = now()
+                          changed: list[dict[str, Any]]) -> None:
+    at = base.now()
     entry.step.version = (entry.step.version or 0) + 1
     entry.step.modified = at
-    audit(entry=entry, action=UPDATED_WITHOUT_REVIEW, actor=_actor(context),
-          from_state=entry.state, to_state=entry.state, diff=diff, at=at)
-    _close_change_step(entry, UPDATED_WITHOUT_REVIEW, _actor(context), at)
+    audit(entry=entry, action=tables.UPDATED_WITHOUT_REVIEW, actor=_actor(context),
+          from_state=entry.state, to_state=entry.state, diff=changed, at=at)
+    _close_change_step(entry, tables.UPDATED_WITHOUT_REVIEW, _actor(context), at)
     _write(context, entry, changes)
-
-
-# -- the steps waiting for a reviewer ------------------------------------------------------------
-
-_WAITING = """
-    WITH steps(kind, review_state, state, stage, role) AS (VALUES {steps}),
-    open AS (
-        SELECT 'entry' AS kind, p.owner_org, p.extras->>'catalogue_state' AS state,
-               l.stage, l.submitted_by, l.stage_approver
-        FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
-        WHERE p.state = 'active' AND l.due_at IS NOT NULL
-        UNION ALL
-        SELECT 'revision', p.owner_org, r.state, r.stage, r.submitted_by, r.stage_approver
-        FROM govshare_revision r JOIN package p ON p.id = r.entry_id
-        WHERE p.state = 'active' AND r.state = :revision_review
-    )
-    SELECT count(*) FROM open o
-    WHERE o.submitted_by IS DISTINCT FROM :user
-      AND EXISTS (
-        SELECT 1 FROM steps s JOIN govshare_role g ON g.role = s.role
-        WHERE g.user_id = :user AND g.org_id = o.owner_org AND {in_force}
-          AND s.kind = o.kind AND s.state = o.state
-          AND s.stage IS NOT DISTINCT FROM (CASE WHEN o.state = s.review_state THEN
-                                            coalesce(o.stage, :first_stage) END)
-          AND (s.stage IS DISTINCT FROM :second_stage
-               OR o.stage_approver IS DISTINCT FROM :user))
-"""
-
-
-def waiting_count(user_id: str) -> int:
-    """Open review steps the user may decide now, in one query.
-
-    Steps of the departments where the user holds a deciding role in force
-    (:func:`roles.in_force`) for the step's state and stage
-    (:func:`lifecycle.decision_steps`), minus their own submissions and, at the
-    coordinator stage, what they approved at the first (four eyes).
-    """
-    steps = [(kind, machine.review_state, state, stage, role)
-             for kind, machine in (("entry", lifecycle.CATALOGUE), ("revision", lifecycle.REVISION))
-             for state, stage, role in lifecycle.decision_steps(machine)]
-    params: dict[str, Any] = {
-        "user": user_id, "revision_review": lifecycle.REVISION.review_state,
-        "first_stage": lifecycle.STAGE_REVIEWER, "second_stage": lifecycle.STAGE_COORDINATOR,
-    }
-    values = []
-    for i, step in enumerate(steps):
-        names = [f"{key}{i}" for key in ("k", "v", "s", "g", "r")]
-        values.append("(" + ", ".join(f"CAST(:{n} AS text)" for n in names) + ")")
-        params.update(zip(names, step))
-    sql = _WAITING.format(steps=", ".join(values), in_force=roles.in_force_sql("g"))
-    return int(model.Session.execute(sa.text(sql), params).scalar() or 0)

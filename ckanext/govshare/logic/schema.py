@@ -1,9 +1,11 @@
 """navl schemas of the govshare actions, one function per action (``<object>_<verb>``).
 
 Every error a schema reports is bilingual (:func:`ckanext.govshare.messages.bilingual`) and names
-the field, in both languages. The small converters below are private to these schemas: they
-resolve names to ids and check the role and filing vocabularies; shared, field-aware validators
-of the catalogue live in :mod:`ckanext.govshare.logic.validators`.
+the field, in both languages. The small converters below are private to the department's schemas:
+they resolve names to ids and check the role and filing vocabularies. The lifecycle and
+assessment schemas at the end use the parameter validators of
+:mod:`ckanext.govshare.logic.validators`, where the shared, field-aware validators of the
+catalogue live too.
 """
 from __future__ import annotations
 
@@ -16,8 +18,17 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema
 
+from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import filing, roles
+from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.lifecycle.machine import Label
+from ckanext.govshare.logic.validators import (
+    flag,
+    moment,
+    optional_text,
+    required_text,
+    whole_number,
+)
 from ckanext.govshare.messages import bilingual
 
 #: labels of the fields named in error messages
@@ -211,7 +222,7 @@ def _compiler_units(key: FlattenKey, data: FlattenDataDict, errors: FlattenError
     units = data.get(("units",))
     units = [] if units is tk.missing or units is None else units
     ukey = ("units",)
-    if role != roles.ROLE_COMPILER:
+    if role != tables.ROLE_COMPILER:
         if units:
             _error(ukey, errors, "只适用于编制人（compiler）角色",
                    "applies to the compiler role only")
@@ -387,3 +398,70 @@ def filing_export() -> Schema:
         **filing_list(),
         "format": [tk.get_validator("default")("csv"), _one_of(formats)],
     }
+
+
+# -- the lifecycle actions -----------------------------------------------------------------------
+
+#: the review queue's page size by default, and the largest page one call returns
+QUEUE_PAGE_SIZE = 100
+QUEUE_MAX_PAGE_SIZE = 1000
+
+
+def transition() -> Schema:
+    """A transition of an entry or a revision (``govshare_catalogue_<event>``,
+    ``govshare_revision_<verb>``), and ``govshare_revision_show``."""
+    return {"id": [required_text], "reason": [optional_text]}
+
+
+def catalogue_import() -> Schema:
+    return {"id": [required_text], fields.CATALOGUE_STATE: [required_text],
+            "comment": [optional_text], "version": [whole_number(10**6)],
+            "submitted_at": [moment]}
+
+
+def catalogue_change_event() -> Schema:
+    return {"id": [required_text], "reason": [required_text], "occurred_at": [moment]}
+
+
+def audit_list() -> Schema:
+    return {"entry_id": [optional_text], "organization_id": [optional_text],
+            "actor": [optional_text], "action": [optional_text], "since": [moment],
+            "until": [moment], "limit": [whole_number(1000)], "offset": [whole_number(10**9)]}
+
+
+def catalogue_queue() -> Schema:
+    return {"organization_id": [optional_text], "unit": [optional_text],
+            "state": [optional_text], "stage": [optional_text], "due_before": [moment],
+            "overdue": [flag], "kind": [optional_text],
+            "limit": [whole_number(QUEUE_MAX_PAGE_SIZE)],
+            "offset": [whole_number(10**9)]}
+
+
+def revision_list() -> Schema:
+    return {"entry_id": [optional_text], "organization_id": [optional_text],
+            "state": [optional_text], "limit": [whole_number(1000)],
+            "offset": [whole_number(10**9)]}
+
+
+# -- the assessment and duplicate-source actions -------------------------------------------------
+
+
+def assessment_show() -> Schema:
+    return {"organization_id": [optional_text], "unit": [optional_text],
+            "period": [optional_text]}
+
+
+def assessment_snapshot_create() -> Schema:
+    return {"organization_id": [optional_text], "period": [optional_text]}
+
+
+def assessment_snapshot_list() -> Schema:
+    return {"organization_id": [optional_text], "unit": [optional_text],
+            "include_units": [tk.get_validator("ignore_missing"),
+                              tk.get_validator("boolean_validator")],
+            "period_from": [optional_text], "period_to": [optional_text]}
+
+
+def duplicate_list() -> Schema:
+    return {"id": [optional_text], "revision_id": [optional_text],
+            "organization_id": [optional_text]}

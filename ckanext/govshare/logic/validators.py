@@ -7,10 +7,16 @@ department (organization extras) and the configuration. Every message is bilingu
 its field.
 
 Fields written only by the catalogue lifecycle (``catalogue_state``, ``issued``) keep their
-stored values unless the caller's context carries :data:`LIFECYCLE_CONTEXT_KEY`.
+stored values unless the caller's context carries
+:data:`~ckanext.govshare.catalogue.fields.LIFECYCLE_CONTEXT_KEY`.
+
+The last section holds the validators of the lifecycle and assessment actions' parameters
+(used by :mod:`ckanext.govshare.logic.schema`, not named in the YAML schemas, so not in
+``__all__``).
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -22,9 +28,10 @@ from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, u
 from ckan.logic.converters import convert_to_extras
 
 from ckanext.govshare import config as gs_config
-from ckanext.govshare.catalogue import codes, rules, vocab
+from ckanext.govshare.catalogue import codes, fields, rules, vocab
 from ckanext.govshare.catalogue import entry as catalogue
 from ckanext.govshare.department import roles
+from ckanext.govshare.lifecycle import deadlines
 from ckanext.govshare.messages import bilingual
 from ckanext.scheming.plugins import expand_form_composite
 from ckanext.scheming.validation import scheming_validator, validators_from_string
@@ -50,8 +57,6 @@ __all__ = [
     "govshare_department_rules",
 ]
 
-# context key set by the lifecycle actions: they alone write catalogue_state and issued
-LIFECYCLE_CONTEXT_KEY = "govshare_lifecycle"
 
 _TRUE = {"true", "1", "yes", "y", "t", "on", "是"}
 _FALSE = {"false", "0", "no", "n", "f", "off", "否"}
@@ -220,7 +225,7 @@ def govshare_resource_code(key: FlatKey, data: Flat, errors: Flat,
         _drop(key, data)
     code = str(value).strip()
     data[key] = code
-    if code == _stored_extra(context, "resource_code"):
+    if code == _stored_extra(context, fields.RESOURCE_CODE):
         return
     problem = codes.resource_code_problem(gs_config.resource_code_template(), code)
     if problem:
@@ -232,12 +237,12 @@ def govshare_read_only(field: dict[str, Any], schema: dict[str, Any]) -> Callabl
     """A field only the lifecycle writes: editors' input is replaced by the stored value.
 
     On create the field starts at the schema field's ``govshare_initial`` (e.g. ``draft``)
-    or empty. Callers with ``context[LIFECYCLE_CONTEXT_KEY]`` write the value they give.
+    or empty. Callers with ``context[fields.LIFECYCLE_CONTEXT_KEY]`` write the value they give.
     """
     initial = field.get("govshare_initial")
 
     def validator(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
-        if context.get(LIFECYCLE_CONTEXT_KEY):
+        if context.get(fields.LIFECYCLE_CONTEXT_KEY):
             if _is_empty(data.get(key)):
                 _drop(key, data)
             return
@@ -357,7 +362,7 @@ def govshare_related_resource_codes(key: FlatKey, data: Flat, errors: Flat,
     related = [str(c).strip() for c in related if str(c).strip()]
     if not related:
         return
-    code_column = model.Package.extras["resource_code"].astext
+    code_column = model.Package.extras[fields.RESOURCE_CODE].astext
     found = {
         row[0] for row in model.Session.query(code_column).filter(
             code_column.in_(related), model.Package.state != "deleted")
@@ -377,8 +382,6 @@ def govshare_related_resource_codes(key: FlatKey, data: Flat, errors: Flat,
 # update and show). A record field is validated as one value instead, its subfields with their
 # own validators, and stored as one JSON extra, as scheming stores repeating subfields.
 RECORD_FIELDS = "record_fields"
-# the record fields of the catalogue entry schema (schemas/dataset.yaml)
-ENTRY_RECORD_FIELDS = ("info_items", "share_scope")
 _DEFAULT_SUBFIELD_VALIDATORS = "ignore_missing unicode_safe strip_value"
 
 
@@ -485,7 +488,7 @@ def _entry_for_rules(data: Flat) -> dict[str, Any]:
     entry = _unflatten_plain(data)
     extras = {e.get("key"): e.get("value") for e in entry.get("extras") or ()
               if isinstance(e, dict)}
-    for name in ENTRY_RECORD_FIELDS:
+    for name in fields.ENTRY_RECORD_FIELDS:
         if name not in entry and name in extras:
             entry[name] = extras[name]
     return entry
@@ -498,13 +501,13 @@ def govshare_entry_rules(key: FlatKey, data: Flat, errors: Flat,
     A stored resource code that is not being changed is not re-checked against the template.
     """
     entry = _entry_for_rules(data)
-    code = entry.get("resource_code")
+    code = entry.get(fields.RESOURCE_CODE)
     template = None
-    if code and code != _stored_extra(context, "resource_code"):
+    if code and code != _stored_extra(context, fields.RESOURCE_CODE):
         template = gs_config.resource_code_template()
     found = rules.check_entry(
         entry,
-        grade_scale=gs_config.grade_scale(),
+        grade_scale=vocab.grade_scale(),
         allow_core_sharing=gs_config.allow_core_sharing(),
         resource_code_template=template,
     )
@@ -575,3 +578,93 @@ def govshare_department_rules(key: FlatKey, data: Flat, errors: Flat,
     data[(_UNITS,)] = json.dumps(stored, ensure_ascii=False)
     convert_to_extras((_UNITS,), data, errors, context)
     del data[(_UNITS,)]
+
+
+# --- parameters of the lifecycle and assessment actions -----------------------------------------
+
+#: labels of the action parameters named in their error messages
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("目录条目", "Entry"),
+    "reason": ("理由", "Reason"),
+    fields.CATALOGUE_STATE: ("目录状态", "Catalogue state"),
+    "entry_id": ("目录条目", "Entry"),
+    "organization_id": ("部门", "Department"),
+    "since": ("起始时间", "Since"),
+    "until": ("截止时间", "Until"),
+    "due_before": ("办理期限早于", "Due before"),
+    "limit": ("条数", "Limit"),
+    "offset": ("偏移", "Offset"),
+    "version": ("版本号", "Version"),
+    "occurred_at": ("发生时间", "Occurred at"),
+    "submitted_at": ("提交时间", "Submitted at"),
+}
+
+
+def parameter_message(key: Any, zh: str, en: str) -> str:
+    """``标签（field）…… / Label (field) ……`` for an action parameter (a name or a flat key)."""
+    field = str(key[-1]) if isinstance(key, tuple) else str(key)
+    label = PARAMETER_LABELS.get(field, (field, field))
+    return bilingual(f"{label[0]}（{field}）{zh}", f"{label[1]} ({field}) {en}")
+
+
+def required_text(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """A non-blank value, stripped."""
+    value = data.get(key)
+    if value is tk.missing or value is None or not str(value).strip():
+        errors[key].append(parameter_message(key, "不能为空", "is required"))
+        raise tk.StopOnError
+    data[key] = str(value).strip()
+
+
+def optional_text(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """A value as text; a missing one is dropped."""
+    value = data.get(key)
+    if value is tk.missing or value is None:
+        data.pop(key, None)
+        raise tk.StopOnError
+    data[key] = str(value)
+
+
+def moment(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """An ISO 8601 date or datetime; a date or a naive time is read as Beijing time."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        data.pop(key, None)
+        raise tk.StopOnError
+    if isinstance(value, datetime.datetime):
+        at = value
+    else:
+        try:
+            at = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            errors[key].append(parameter_message(
+                key, "应为 ISO 8601 日期或时间", "must be an ISO 8601 date or time"))
+            raise tk.StopOnError from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=deadlines.SHANGHAI)
+    data[key] = at
+
+
+def whole_number(maximum: int) -> Callable[..., None]:
+    """A whole number 0–``maximum``; a missing or blank one is dropped."""
+    def validator(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+        value = data.get(key)
+        if value is tk.missing or value in (None, ""):
+            data.pop(key, None)
+            raise tk.StopOnError
+        text = str(value).strip()
+        if not text.isdecimal() or int(text) > maximum:
+            errors[key].append(parameter_message(
+                key, f"应为 0–{maximum} 的整数", f"must be a whole number 0–{maximum}"))
+            raise tk.StopOnError
+        data[key] = int(text)
+    return validator
+
+
+def flag(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """A yes/no value as a bool; a missing or blank one is dropped."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        data.pop(key, None)
+        raise tk.StopOnError
+    data[key] = tk.asbool(value)

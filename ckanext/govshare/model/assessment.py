@@ -4,8 +4,8 @@ One row per department and month (``unit`` is ``''``) and per internal unit and 
 four dimension scores and the overall score (shares in [0, 1], ``NULL`` for a dimension
 without data), the counts behind them and the weights in force when the snapshot was taken.
 Department ids are indexed text without foreign keys. Rows are written by
-:func:`ckanext.govshare.assessment.service.store_snapshot` only, which replaces the row of the same
-department, unit and month.
+:func:`ckanext.govshare.assessment.service.take_snapshots` only, which replaces the row of the
+same department, unit and month.
 """
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from ckan.model.types import make_uuid
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ckanext.govshare.assessment.service import SCORES
+from ckanext.govshare.model import base
 
-__all__ = ["AssessmentSnapshot"]
+__all__ = ["SCORES", "AssessmentSnapshot"]
 
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+#: the overall score and the dimensions in the order of DB14 §7.4: the snapshot's score columns
+SCORES: tuple[str, ...] = ("score", "comprehensiveness", "completeness", "accuracy",
+                           "timeliness")
 
 
 class AssessmentSnapshot(tk.BaseModel):
@@ -46,7 +46,7 @@ class AssessmentSnapshot(tk.BaseModel):
     weights: Mapped[dict[str, Any]] = mapped_column(postgresql.JSONB, nullable=False,
                                                     default=dict)
     taken_at: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now)
+        sa.DateTime(timezone=True), nullable=False, default=base.now)
     taken_by: Mapped[str | None] = mapped_column(sa.Text)
 
     def dictize(self, context: Any = None) -> dict[str, Any]:

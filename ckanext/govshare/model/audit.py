@@ -3,10 +3,12 @@
 One row per recorded event on a catalogue entry: every transition of ``catalogue_state``, every
 step of a pending revision, and the sysadmin import path (action ``imported``). Rows are only
 ever inserted. The database enforces it: a row-level trigger (migration ``lifecycle``) refuses
-``UPDATE`` and ``DELETE`` to every role, the application's included. ``TRUNCATE`` is not a
-row operation and stays possible, deliberately: the test fixture (``tests/conftest.py``) empties
-the govshare tables with it between tests, and an operator who must purge the trail (a
-retention rule) does so explicitly, by hand, with table-owner rights.
+``UPDATE`` and ``DELETE`` to every role, the application's included, and a statement-level
+trigger, ``govshare_no_truncate`` (migration ``no_truncate``), refuses ``TRUNCATE``. Emptying the
+trail takes the table owner disabling that trigger for one transaction (``ALTER TABLE …
+DISABLE TRIGGER govshare_no_truncate``, TRUNCATE, ``ENABLE TRIGGER``): the test fixture
+(``tests/database.py``) does so between tests, and an operator who must purge the trail (a
+retention rule) does so explicitly, by hand.
 
 Entry, department and user ids are indexed text without foreign keys, so the trail outlives a
 purged dataset, organization or user.
@@ -21,11 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ckanext.govshare.model import base
+
 __all__ = ["AuditEntry"]
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 class AuditEntry(tk.BaseModel):
@@ -45,7 +45,7 @@ class AuditEntry(tk.BaseModel):
     to_state: Mapped[str | None] = mapped_column(sa.Text)
     actor: Mapped[str | None] = mapped_column(sa.Text)
     at: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     comment: Mapped[str | None] = mapped_column(sa.Text)
     revision_id: Mapped[str | None] = mapped_column(sa.Text)

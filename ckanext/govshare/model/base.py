@@ -1,4 +1,9 @@
-"""What every govshare table shares: the clock its timestamps are read from."""
+"""What every govshare table shares: the clock its timestamps are read from.
+
+Code reads the clock as ``base.now()`` (never ``from ... import now``), so a test pins the
+portal's clock in one place: ``monkeypatch.setattr(base, "now", ...)``. Column defaults bind
+``now`` when the models are defined and keep the real clock.
+"""
 from __future__ import annotations
 
 import datetime

@@ -18,14 +18,12 @@ import sqlalchemy as sa
 from ckan.model.types import make_uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ckanext.govshare.model import base
+
 __all__ = ["Filing", "FilingHistory"]
 
 _KINDS = "kind IN ('lead', 'share_manager', 'contact', 'security_officer')"
 _STATUSES = "status IN ('to_be_filed', 'filed', 'changed_to_be_refiled')"
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -55,10 +53,10 @@ class Filing(tk.BaseModel):
     filed_by: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     created: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     modified: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     created_by: Mapped[str | None] = mapped_column(sa.Text)
     modified_by: Mapped[str | None] = mapped_column(sa.Text)
@@ -103,7 +101,7 @@ class Filing(tk.BaseModel):
             status=self.status,
             receipt=self.receipt,
             actor=actor,
-            at=self.modified or _now(),
+            at=self.modified or base.now(),
         )
 
 
@@ -134,7 +132,7 @@ class FilingHistory(tk.BaseModel):
     receipt: Mapped[str | None] = mapped_column(sa.Text)
     actor: Mapped[str | None] = mapped_column(sa.Text)
     at: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
 
     def dictize(self, context: Any = None) -> dict[str, Any]:

@@ -18,11 +18,9 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ckanext.govshare.model import base
+
 __all__ = ["EntryLifecycle"]
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
@@ -47,7 +45,7 @@ class EntryLifecycle(tk.BaseModel):
     published_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     reminded_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     modified: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     change_reason: Mapped[str | None] = mapped_column(sa.Text)
     change_reported_by: Mapped[str | None] = mapped_column(sa.Text)

@@ -18,14 +18,13 @@ from ckan.model.types import make_uuid
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.model import base
+
 __all__ = ["OPEN_STATES", "Revision"]
 
 #: states in which a revision is still pending
-OPEN_STATES = ("draft", "in_review", "returned")
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+OPEN_STATES = tables.REVISION_OPEN_STATES
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
@@ -36,14 +35,14 @@ class Revision(tk.BaseModel):
     __tablename__ = "govshare_revision"
     __table_args__ = (
         sa.CheckConstraint(
-            "state IN ('draft', 'in_review', 'approved', 'returned', 'discarded')",
+            sa.column("state").in_(list(tables.REVISION_STATES)),
             name="govshare_revision_state_check",
         ),
         sa.Index(
             "govshare_revision_one_open",
             "entry_id",
             unique=True,
-            postgresql_where=sa.text("state IN ('draft', 'in_review', 'returned')"),
+            postgresql_where=sa.column("state").in_(OPEN_STATES),
         ),
     )
 
@@ -51,7 +50,7 @@ class Revision(tk.BaseModel):
     entry_id: Mapped[str] = mapped_column(sa.Text, nullable=False, index=True)
     org_id: Mapped[str | None] = mapped_column(sa.Text, index=True)
     author: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    state: Mapped[str] = mapped_column(sa.Text, nullable=False, default="draft")
+    state: Mapped[str] = mapped_column(sa.Text, nullable=False, default=tables.DRAFT)
     stage: Mapped[str | None] = mapped_column(sa.Text)
     submitted_by: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -68,10 +67,10 @@ class Revision(tk.BaseModel):
     decided_by: Mapped[str | None] = mapped_column(sa.Text)
     decided_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     modified: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
 
     def dictize(self, context: Any = None, *, include_proposed: bool = True) -> dict[str, Any]:

@@ -5,11 +5,13 @@ One row per (department, user, role). Compilers (业务机构编制人) carry th
 units (处室) they compile for in ``units``; the other roles carry an empty list. Department and
 user ids are plain indexed text without foreign keys: a role record outlives a purged user or
 organization, and the extension never blocks core deletes. The vocabulary lives in
-:mod:`ckanext.govshare.department.roles`; the table enforces it with a CHECK constraint.
+:mod:`ckanext.govshare.lifecycle.tables` (what the roles mean inside a department in
+:mod:`ckanext.govshare.department.roles`); the table enforces it with a CHECK constraint.
 
 Every change of a role row appends a :class:`RoleEvent` in the same transaction: granted,
 units changed, revoked, or ended because the holder's CKAN membership no longer supports it.
-The table is append-only (a trigger refuses UPDATE and DELETE, migration ``role_events``).
+The table is append-only: a row trigger refuses UPDATE and DELETE (migration ``role_events``)
+and a statement trigger TRUNCATE (``govshare_no_truncate``, migration ``no_truncate``).
 """
 from __future__ import annotations
 
@@ -22,14 +24,13 @@ from ckan.model.types import make_uuid
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.model import base
+
 __all__ = ["ROLE_EVENTS", "Role", "RoleEvent"]
 
 #: what happened to a role row (the table's CHECK constraint lists the same)
 ROLE_EVENTS = ("granted", "units_changed", "revoked", "ended_by_membership")
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 class Role(tk.BaseModel):
@@ -37,7 +38,7 @@ class Role(tk.BaseModel):
     __table_args__ = (
         sa.UniqueConstraint("org_id", "user_id", "role", name="govshare_role_org_user_role_key"),
         sa.CheckConstraint(
-            "role IN ('compiler', 'reviewer', 'security_officer', 'coordinator')",
+            sa.column("role").in_(list(tables.ROLES)),
             name="govshare_role_role_check",
         ),
     )
@@ -50,10 +51,10 @@ class Role(tk.BaseModel):
         postgresql.ARRAY(sa.Text), nullable=False, default=list
     )
     created: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     modified: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     created_by: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -77,7 +78,7 @@ class RoleEvent(tk.BaseModel):
         sa.Index("govshare_role_event_org_at", "org_id", "at"),
         sa.Index("govshare_role_event_user_at", "user_id", "at"),
         sa.CheckConstraint(
-            "event IN ({})".format(", ".join(f"'{e}'" for e in ROLE_EVENTS)),
+            sa.column("event").in_(ROLE_EVENTS),
             name="govshare_role_event_event_check",
         ),
     )
@@ -92,7 +93,7 @@ class RoleEvent(tk.BaseModel):
     event: Mapped[str] = mapped_column(sa.Text, nullable=False)
     actor: Mapped[str | None] = mapped_column(sa.Text)
     at: Mapped[datetime.datetime] = mapped_column(
-        sa.DateTime(timezone=True), nullable=False, default=_now
+        sa.DateTime(timezone=True), nullable=False, default=base.now
     )
     comment: Mapped[str | None] = mapped_column(sa.Text)
 

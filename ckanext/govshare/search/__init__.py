@@ -12,6 +12,15 @@ from __future__ import annotations
 
 import logging
 
+import ckan.lib.search as search
+import ckan.lib.search.common as common
+import ckan.lib.search.index as index
+import ckan.lib.search.query as query
+
+from ckanext.govshare import config as gs_config
+from ckanext.govshare.search.connection import make_connection, track_commits
+from ckanext.govshare.search.text import load_user_dict
+
 log = logging.getLogger(__name__)
 
 _ORIGINALS: dict = {}
@@ -19,15 +28,6 @@ _ORIGINALS: dict = {}
 
 def install() -> None:
     """Route CKAN's search through PostgreSQL (idempotent)."""
-    import ckan.lib.search as search
-    import ckan.lib.search.common as common
-    import ckan.lib.search.index as index
-    import ckan.lib.search.query as query
-
-    from ckanext.govshare import config as gs_config
-    from ckanext.govshare.search.connection import make_connection, track_commits
-    from ckanext.govshare.search.text import load_user_dict
-
     if _ORIGINALS:
         return
     for mod in (search, common, index, query):

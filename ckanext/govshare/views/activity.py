@@ -1,13 +1,13 @@
 """Guards of the activity plugin's pages that read activities past the chained actions.
 
 Every page of ckanext-activity reads activities through its actions (chained in
-``logic/activity_action.py``) with two exceptions, guarded here before their view runs (an app
-request hook registered on the ``govshare`` blueprint by ``views.py``):
+``logic/action/activity.py``) with two exceptions, guarded here before their view runs (an app
+request hook that ``views/__init__.py`` registers on the ``govshare`` blueprint):
 
 * the history of a resource (``/dataset/<id>/resources/<resource_id>/history/<activity_id>``)
   checks only that the reader may see the dataset now, then renders the stored snapshot as it
   is, resource URL included: it is answered 404 unless the reader may read the activity and its
-  snapshot unredacted (:func:`activity_stream.snapshot_whole`);
+  snapshot unredacted (:func:`stream.snapshot_whole`);
 * the range of changes (``/dataset/changes_multiple``, ``/organization/changes_multiple``,
   ``/group/changes_multiple``) calls ``activity_show`` for ``new_id`` and ``old_id`` without
   catching a refusal or a missing id (an HTTP 500): the same check runs first and answers 403

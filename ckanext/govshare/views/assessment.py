@@ -1,5 +1,5 @@
-"""The department's assessment page (DB14 §7.4 目录编制考核), on the ``govshare`` blueprint
-(registered by ``views.py``).
+"""The department's assessment and duplicate-source pages (DB14 §7.4 目录编制考核, §8.1), on the
+``govshare`` blueprint (``views/__init__.py`` registers them).
 
 ``/organization/<id>/govshare/assessment`` shows a department's (or one unit's) scores for a
 period — this month by default — and the trend of the stored monthly snapshots as plain HTML
@@ -8,8 +8,8 @@ coordinators) store the previous month's snapshot from it (POST ``…/assessment
 ``/organization/<id>/govshare/duplicates`` lists the department's possible duplicate sources
 (DB14 §8.1 一数一源): pairs of its own entries, and its entries against other departments'
 published ones (``govshare_duplicate_list``), for the department's members.
-Thin: the numbers are the actions', the refusals their auth functions'; the page helpers are
-``views.py``'s (imported when a page is served: ``views.py`` imports this module).
+Thin: the numbers are the actions', the refusals their auth functions' (shown as each view's
+403 page, :func:`base.refusal`).
 """
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ from ckan.common import request
 from flask import Blueprint
 
 from ckanext.govshare.assessment import service
-from ckanext.govshare.lifecycle import service as workflow
+from ckanext.govshare.core_messages import N_
+from ckanext.govshare.department import roles
+from ckanext.govshare.model import base as model_base
+from ckanext.govshare.views import base
 
 __all__ = ["register"]
 
@@ -35,68 +38,57 @@ def _dimension_labels() -> dict[str, str]:
     }
 
 
+@base.refusal(N_("Only members of the department may see its assessment"))
 def assessment_page(id: str) -> str:
     """A department's (or unit's) assessment for a period and its trend."""
-    from ckanext.govshare.department import roles
-    from ckanext.govshare.views import _allowed, _context, _department, _messages, _page
-
-    org = _department(id)
+    org = base.department(id)
     data = {"organization_id": org["id"]}
     for key in ("period", "unit"):
         if request.args.get(key, "").strip():
             data[key] = request.args[key].strip()
     errors: list[str] = []
     try:
-        result = tk.get_action("govshare_assessment_show")(_context(), data)
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only members of the department may see its assessment"))
+        result = tk.get_action("govshare_assessment_show")(base.context(), data)
     except tk.ValidationError as e:
-        errors = _messages(e.error_dict)
+        errors = base.messages(e.error_dict)
         result = tk.get_action("govshare_assessment_show")(
-            _context(), {"organization_id": org["id"]})
-    return tk.render("govshare/assessment.html", _page(
+            base.context(), {"organization_id": org["id"]})
+    return tk.render("govshare/assessment.html", base.page(
         org, result=result, errors=errors, data=data,
         units=roles.department_units(org["id"]),
         dimensions=list(service.SCORES[1:]),
         labels=_dimension_labels(),
-        snapshot_period=service.previous_month(workflow.now()),
-        can_snapshot=_allowed("govshare_assessment_snapshot_create",
-                              {"organization_id": org["id"]}),
+        snapshot_period=service.previous_month(model_base.now()),
+        can_snapshot=base.allowed("govshare_assessment_snapshot_create",
+                                  {"organization_id": org["id"]}),
     ))
 
 
+@base.refusal(N_("Only administrators, reviewers and coordinators of the department may store "
+                  "its assessment snapshot"))
 def assessment_snapshot(id: str) -> Any:
     """Store the previous month's snapshot of the department (POST)."""
-    from ckanext.govshare.views import _context, _department, _messages
-
-    org = _department(id)
+    org = base.department(id)
     try:
         stored = tk.get_action("govshare_assessment_snapshot_create")(
-            _context(), {"organization_id": org["id"]})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._(
-            "Only administrators, reviewers and coordinators of the department may store "
-            "its assessment snapshot"))
+            base.context(), {"organization_id": org["id"]})
     except tk.ValidationError as e:
-        for message in _messages(e.error_dict):
+        for message in base.messages(e.error_dict):
             tk.h.flash_error(message)
     else:
         tk.h.flash_success(tk._("Snapshot of {period} stored.").format(period=stored["period"]))
     return tk.redirect_to("govshare.assessment", id=org["name"])
 
 
+@base.refusal(N_("Only members of the department may see its duplicate sources"))
 def duplicates_page(id: str) -> str:
     """The department's possible duplicate sources: within it, and against other departments."""
-    from ckanext.govshare.views import _context, _department, _page
-
-    org = _department(id)
-    try:
-        report = tk.get_action("govshare_duplicate_list")(_context(), {"organization_id": org["id"]})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only members of the department may see its duplicate sources"))
+    org = base.department(id)
+    report = tk.get_action("govshare_duplicate_list")(
+        base.context(), {"organization_id": org["id"]})
     within = [p for p in report["results"] if p["duplicate"]["organization_id"] == org["id"]]
     across = [p for p in report["results"] if p["duplicate"]["organization_id"] != org["id"]]
-    return tk.render("govshare/duplicates.html", _page(
+    return tk.render("govshare/duplicates.html", base.page(
         org, within=within, across=across, threshold=report["threshold"]))
 
 

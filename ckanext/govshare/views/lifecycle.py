@@ -1,9 +1,10 @@
-"""Pages of the catalogue lifecycle, on the ``govshare`` blueprint (registered by ``views.py``).
+"""Pages of the catalogue lifecycle, on the ``govshare`` blueprint (``views/__init__.py``
+registers them).
 
 * ``/govshare/review`` — the review queue of the user's departments: filter by department,
   unit, step, stage and due date; approve or return several entries at once with one reason;
   linked from the site navigation (``templates/header.html``) for those who review, with the
-  count of steps waiting for them (:func:`govshare_review_waiting`);
+  count of steps waiting for them (``h.govshare_review_waiting``);
 * ``/dataset/<id>/lifecycle`` — an entry's state badge, open step and deadline, the events the
   user may fire (with a reason where one is needed) and its timeline (the audit trail);
 * ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.
@@ -12,7 +13,7 @@ Whoever may decide an entry or revision in review also sees its possible duplica
 (``govshare_duplicate_list``, DB14 §8.1 一数一源).
 
 Thin: every decision is an action (``govshare_catalogue_*``, ``govshare_revision_*``), every
-refusal its auth function's or the state machine's.
+refusal its auth function's or the state machine's; the labels are ``lifecycle/labels.py``'s.
 """
 from __future__ import annotations
 
@@ -22,14 +23,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user, request
 from ckan.lib.pagination import Page
-from ckan.types import Context
 from flask import Blueprint
 from flask.views import MethodView
 
-from ckanext.govshare.lifecycle import machine, service
-from ckanext.govshare.lifecycle.machine import Label
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.core_messages import N_
+from ckanext.govshare.lifecycle import machine, queries, service, tables
+from ckanext.govshare.lifecycle.labels import labels
+from ckanext.govshare.views import base
 
-__all__ = ["govshare_lifecycle_label", "govshare_review_waiting", "register"]
+__all__ = ["register"]
 
 #: events whose form asks for a reason (the state machine requires one)
 REASON_EVENTS = sorted(machine.CATALOGUE.reason_required | machine.REVISION.reason_required)
@@ -37,75 +40,9 @@ _QUEUE_FILTERS = ("organization_id", "unit", "state", "stage", "due_before", "ov
 #: steps per page of the review queue page (the action returns at most 1000 per call)
 REVIEW_QUEUE_PAGE_SIZE = 50
 #: events that decide a review step: who may fire one sees the possible duplicates
-DECISION_EVENTS = frozenset({"approve", "return"})
-
-
-def _context() -> Context:
-    return {"user": current_user.name, "auth_user_obj": current_user}
-
-
-def _label(label: Label) -> str:
-    return label.zh if (tk.h.lang() or "").startswith("zh") else label.en
-
-
-def _messages(error_dict: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for key, value in error_dict.items():
-        if key == "allowed_actions":
-            continue
-        out.extend(value if isinstance(value, list) else [str(value)])
-    return out
-
-
-def _allowed(auth: str, data_dict: dict[str, Any]) -> bool:
-    try:
-        tk.check_access(auth, _context(), data_dict)
-    except tk.NotAuthorized:
-        return False
-    return True
-
-
-def labels() -> dict[str, dict[str, str]]:
-    """Labels of states, events and stages in the page's language."""
-    return {
-        "states": {k: _label(v) for k, v in machine.CATALOGUE_STATES.items()},
-        "events": {k: _label(v) for k, v in machine.CATALOGUE_EVENTS.items()},
-        "stages": {k: _label(v) for k, v in machine.STAGES.items()},
-        "revision_states": {k: _label(v) for k, v in machine.REVISION_STATES.items()},
-        "revision_events": {k: _label(v) for k, v in machine.REVISION_EVENTS.items()},
-    }
-
-
-_AUDIT_ACTIONS: dict[str, Label] = {
-    **machine.CATALOGUE_EVENTS,
-    **{f"revision_{k}": Label(f"变更：{v.zh}", f"revision: {v.en}")
-       for k, v in machine.REVISION_EVENTS.items()},
-    "revision_create": Label("发起变更", "revision: create"),
-    service.IMPORTED: Label("导入", "imported"),
-    service.UPDATED_WITHOUT_REVIEW: Label("免审更新", "updated without review"),
-    machine.CHANGE_EVENT: Label("登记变更事由", "change event recorded"),
-    machine.CHANGE_CLOSED: Label("变更事由已处理", "updated after the change event"),
-}
-
-
-def govshare_lifecycle_label(kind: str, code: str | None) -> str:
-    """Template helper: the label of a lifecycle ``state``, ``stage``, ``event`` or audit
-    ``action`` in the page's language (the code itself when unknown)."""
-    table: dict[str, Label] = {
-        "state": machine.CATALOGUE_STATES, "stage": machine.STAGES,
-        "event": machine.CATALOGUE_EVENTS, "action": _AUDIT_ACTIONS,
-        "revision_state": machine.REVISION_STATES,
-    }.get(kind, {})
-    label = table.get(code or "")
-    return _label(label) if label else (code or "")
-
-
-def govshare_review_waiting() -> int:
-    """Template helper: how many open review steps wait for the logged-in user's decision
-    (0 when logged out); one query (:func:`workflow.waiting_count`), for the navigation badge."""
-    if not current_user.is_authenticated:
-        return 0
-    return service.waiting_count(current_user.id)
+DECISION_EVENTS = frozenset({tables.APPROVE, tables.RETURN})
+#: events a revision's page fires (its ``update`` is the entry's edit form)
+REVISION_PAGE_EVENTS = (tables.SUBMIT, tables.APPROVE, tables.RETURN, tables.DISCARD)
 
 
 # -- review queue --------------------------------------------------------------------------------
@@ -114,6 +51,7 @@ def govshare_review_waiting() -> int:
 class ReviewQueueView(MethodView):
     """The open review steps; reviewers approve or return a selection with one reason."""
 
+    @base.refusal(N_("Only members of the department may see its queue"))
     def get(self) -> str:
         if not current_user.is_authenticated:
             return tk.abort(403, tk._("Log in to see the review queue"))
@@ -121,16 +59,14 @@ class ReviewQueueView(MethodView):
         page_number = tk.h.get_page_number(request.args)
         size = REVIEW_QUEUE_PAGE_SIZE
         try:
-            queue = tk.get_action("govshare_catalogue_queue")(_context(), {
+            queue = tk.get_action("govshare_catalogue_queue")(base.context(), {
                 **filters, "limit": size, "offset": (page_number - 1) * size})
-        except tk.NotAuthorized:
-            return tk.abort(403, tk._("Only members of the department may see its queue"))
         except tk.ValidationError as e:
-            for message in _messages(e.error_dict):
+            for message in base.messages(e.error_dict):
                 tk.h.flash_error(message)
             queue = {"count": 0, "results": []}
         departments = tk.get_action("organization_list_for_user")(
-            _context(), {"permission": "read"})
+            base.context(), {"permission": "read"})
         page = Page(
             collection=queue["results"], page=page_number, item_count=queue["count"],
             items_per_page=size, presliced_list=True,
@@ -144,7 +80,7 @@ class ReviewQueueView(MethodView):
         decision = request.form.get("decision", "")
         reason = request.form.get("reason", "").strip() or None
         selected = request.form.getlist("selected")
-        if decision not in ("approve", "return"):
+        if decision not in DECISION_EVENTS:
             return tk.abort(400, tk._("Unknown decision"))
         done, failed = 0, []
         for item in selected:
@@ -152,10 +88,10 @@ class ReviewQueueView(MethodView):
             action = (f"govshare_revision_{decision}" if kind == "revision"
                       else f"govshare_catalogue_{decision}")
             try:
-                tk.get_action(action)(_context(), {"id": ref, "reason": reason})
+                tk.get_action(action)(base.context(), {"id": ref, "reason": reason})
                 done += 1
             except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
-                detail = (_messages(e.error_dict) if isinstance(e, tk.ValidationError)
+                detail = (base.messages(e.error_dict) if isinstance(e, tk.ValidationError)
                           else [str(e) or tk._("Not authorized")])
                 failed.append(f"{ref}: {'; '.join(detail)}")
         if done:
@@ -174,7 +110,7 @@ class ReviewQueueView(MethodView):
 
 def _entry(id: str) -> dict[str, Any]:
     try:
-        return tk.get_action("package_show")(_context(), {"id": id})
+        return tk.get_action("package_show")(base.context(), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
 
@@ -185,7 +121,7 @@ def _duplicates(events: list[str], data_dict: dict[str, Any]) -> list[dict[str, 
     if not DECISION_EVENTS & set(events):
         return []
     try:
-        return tk.get_action("govshare_duplicate_list")(_context(), data_dict)["results"]
+        return tk.get_action("govshare_duplicate_list")(base.context(), data_dict)["results"]
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return []
 
@@ -193,42 +129,42 @@ def _duplicates(events: list[str], data_dict: dict[str, Any]) -> list[dict[str, 
 def entry_lifecycle(id: str) -> str:
     """State badge, open step, the user's possible events and the timeline of an entry."""
     pkg = _entry(id)
-    info = pkg.get("govshare_lifecycle") or service.lifecycle_info(
-        pkg.get("catalogue_state") or "draft", None)
-    state = info.get("state") or "draft"
+    info = pkg.get("govshare_lifecycle") or queries.lifecycle_info(
+        pkg.get(fields.CATALOGUE_STATE) or tables.DRAFT, None)
+    state = info.get("state") or tables.DRAFT
     events = []
     if current_user.is_authenticated:
         events = service.allowed_events(
-            machine.CATALOGUE, state, user=current_user.name, org_id=pkg.get("owner_org"),
-            unit=pkg.get(service.UNIT_FIELD), stage=info.get("stage"),
+            machine.CATALOGUE, state, user=current_user.name, org_id=pkg.get(fields.OWNER_ORG),
+            unit=pkg.get(fields.PROVIDER_UNIT), stage=info.get("stage"),
             submitter=info.get("submitted_by"), stage_approver=info.get("stage_approver"))
     try:
         timeline = tk.get_action("govshare_audit_list")(
-            _context(), {"entry_id": pkg["id"], "limit": 200})["results"]
+            base.context(), {"entry_id": pkg["id"], "limit": 200})["results"]
     except (tk.NotAuthorized, tk.ObjectNotFound):  # a deleted entry has no lifecycle to read
         timeline = None
     return tk.render("govshare/lifecycle/entry.html", {
         "pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type"), "info": info,
         "events": events, "reason_events": REASON_EVENTS, "timeline": timeline,
         "labels": labels(),
-        "duplicates": _duplicates(events, {"id": pkg["id"]}) if state == "in_review" else [],
+        "duplicates": _duplicates(events, {"id": pkg["id"]}) if state == tables.IN_REVIEW else [],
     })
 
 
 def entry_event(id: str, event: str) -> Any:
     """Fire one catalogue event on an entry (POST from its lifecycle page)."""
-    if event not in machine.CATALOGUE_EVENTS:
+    if event not in tables.CATALOGUE_EVENTS:
         return tk.abort(404, tk._("Unknown event"))
     reason = request.form.get("reason", "").strip() or None
     try:
-        tk.get_action(service.ACTION_NAMES[event])(_context(), {"id": id, "reason": reason})
+        tk.get_action(service.ACTION_NAMES[event])(base.context(), {"id": id, "reason": reason})
     except tk.NotAuthorized as e:
         tk.h.flash_error(str(e) or tk._("Not authorized"))
     except tk.ValidationError as e:
-        for message in _messages(e.error_dict):
+        for message in base.messages(e.error_dict):
             tk.h.flash_error(message)
     else:
-        tk.h.flash_success(_label(machine.CATALOGUE_EVENTS[event]))
+        tk.h.flash_success(base.label(tables.CATALOGUE_EVENTS[event]))
     return tk.redirect_to("govshare.entry_lifecycle", id=id)
 
 
@@ -238,58 +174,45 @@ def entry_event(id: str, event: str) -> Any:
 def revision(revision_id: str) -> str:
     """A pending revision: its diff (信息项 item by item) and the user's possible decisions."""
     try:
-        rev = tk.get_action("govshare_revision_show")(_context(), {"id": revision_id})
+        rev = tk.get_action("govshare_revision_show")(base.context(), {"id": revision_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Revision not found"))
     pkg = _entry(rev["entry_id"])
     events = [e for e in service.allowed_events(
-        machine.REVISION, rev["state"], user=current_user.name, org_id=pkg.get("owner_org"),
-        unit=pkg.get(service.UNIT_FIELD), stage=rev["stage"], submitter=rev["submitted_by"],
-        stage_approver=rev["stage_approver"]) if e not in ("update", "discard")]
-    if "discard" in machine.REVISION.allowed_events(rev["state"]) and \
-            _allowed("govshare_revision_discard", {"id": rev["id"]}):
-        events.append("discard")
+        machine.REVISION, rev["state"], user=current_user.name, org_id=pkg.get(fields.OWNER_ORG),
+        unit=pkg.get(fields.PROVIDER_UNIT), stage=rev["stage"], submitter=rev["submitted_by"],
+        stage_approver=rev["stage_approver"]) if e not in (tables.UPDATE, tables.DISCARD)]
+    if tables.DISCARD in machine.REVISION.allowed_events(rev["state"]) and \
+            base.allowed("govshare_revision_discard", {"id": rev["id"]}):
+        events.append(tables.DISCARD)
     return tk.render("govshare/lifecycle/revision.html", {
         "rev": rev, "pkg": pkg, "events": events, "reason_events": REASON_EVENTS,
         "labels": labels(),
         "duplicates": (_duplicates(events, {"revision_id": rev["id"]})
-                       if rev["state"] == "in_review" else []),
+                       if rev["state"] == tables.IN_REVIEW else []),
     })
 
 
 def revision_event(revision_id: str, event: str) -> Any:
     """Submit, approve, return or discard a revision (POST from its page)."""
-    if event not in ("submit", "approve", "return", "discard"):
+    if event not in REVISION_PAGE_EVENTS:
         return tk.abort(404, tk._("Unknown event"))
     reason = request.form.get("reason", "").strip() or None
     try:
         tk.get_action(service.REVISION_ACTION_NAMES[event])(
-            _context(), {"id": revision_id, "reason": reason})
+            base.context(), {"id": revision_id, "reason": reason})
     except (tk.NotAuthorized, tk.ObjectNotFound) as e:
         tk.h.flash_error(str(e) or tk._("Not authorized"))
     except tk.ValidationError as e:
-        for message in _messages(e.error_dict):
+        for message in base.messages(e.error_dict):
             tk.h.flash_error(message)
     else:
-        tk.h.flash_success(_label(machine.REVISION_EVENTS[event]))
+        tk.h.flash_success(base.label(tables.REVISION_EVENTS[event]))
     return tk.redirect_to("govshare.revision", revision_id=revision_id)
 
 
-def refused_write(error: tk.ValidationError) -> tuple[str, int]:
-    """A refusal no core view expects (core's resource delete does not catch a
-    ``ValidationError``, e.g. the lock of an entry in review): its messages on the error
-    page, answered 400, never a 500."""
-    messages = [str(m) for m in (error.error_summary or {}).values()] or _messages(
-        error.error_dict)
-    return tk.render("error_document_template.html", {
-        "code": 400, "name": tk._("Bad request"), "content": " ".join(messages),
-    }), 400
-
-
 def register(blueprint: Blueprint) -> None:
-    """Add the lifecycle pages to the ``govshare`` blueprint, and :func:`refused_write` as the
-    site's handler of a ``ValidationError`` that a view leaves uncaught."""
-    blueprint.app_errorhandler(tk.ValidationError)(refused_write)
+    """Add the lifecycle pages to the ``govshare`` blueprint."""
     blueprint.add_url_rule("/govshare/review",
                            view_func=ReviewQueueView.as_view("review_queue"))
     blueprint.add_url_rule("/dataset/<id>/lifecycle", view_func=entry_lifecycle,

@@ -1,15 +1,16 @@
-"""Chained actions of the activity plugin (ckanext-activity): what a reader gets of the stored
-activities follows the entry's **current** visibility and is redacted like ``package_show``.
+"""Steps of the activity plugin's chained actions (ckanext-activity): what a reader gets of the
+stored activities follows the entry's **current** visibility and is redacted like
+``package_show``. The chained actions are defined in :mod:`ckanext.govshare.logic.action.core`.
 
 CKAN filters activities by the permission labels stored with them (those of the moment the
 activity was recorded) and returns the stored ``package_show`` snapshots as they are. Here every
-answer goes through :func:`activity_stream.readable` (an activity of a dataset the reader may
+answer goes through :func:`activity.stream.readable` (an activity of a dataset the reader may
 not see now is left out; snapshots are redacted), for the lists (``package_``,
 ``organization_``, ``group_``, ``user_``, ``dashboard_`` and
 ``recently_changed_packages_activity_list``; ``dashboard_new_activities_count`` counts the
 chained ``dashboard_activity_list``) and for ``activity_show``, ``activity_data_show`` and
 ``activity_diff`` (whose diff is recomputed from the redacted snapshots when redaction changed
-them). Who may read a single activity at all is ``logic/activity_auth.py``'s.
+them). Who may read a single activity at all is ``logic/auth/activity.py``'s.
 
 Pages stay full: a list is filtered page by page as CKAN reads it, reading on until
 ``offset + limit`` readable activities are found or the stream ends, so ``limit`` and ``offset``
@@ -35,19 +36,10 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.activity.logic import schema as activity_schema
+from ckanext.govshare import permissions
 from ckanext.govshare.activity import stream
 
-__all__ = [
-    "activity_data_show",
-    "activity_diff",
-    "activity_show",
-    "dashboard_activity_list",
-    "group_activity_list",
-    "organization_activity_list",
-    "package_activity_list",
-    "recently_changed_packages_activity_list",
-    "user_activity_list",
-]
+__all__: list[str] = []
 
 
 def _stream(up: Action, context: Context, data_dict: DataDict,
@@ -57,12 +49,12 @@ def _stream(up: Action, context: Context, data_dict: DataDict,
     ``windowed``: the action honours ``after``/``before`` (CKAN answers an ``after``-only
     window oldest first, pages it, and reverses each page).
     """
-    if stream.unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    user = stream.reader(context)
+    user = permissions.context_user(context)
     offset, limit = int(data.get("offset") or 0), int(data["limit"])
     oldest_first = windowed and bool(data.get("after")) and not data.get("before")
     want = offset + limit
@@ -86,12 +78,11 @@ def _stream(up: Action, context: Context, data_dict: DataDict,
     return result
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``package_activity_list``, snapshots redacted for the reader.
+def readable_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_``, ``organization_``, ``group_`` or ``user_activity_list`` (``up``),
+    without the activities of entries the reader may not see now, snapshots redacted.
 
-    :param id: the id or name of the dataset
+    :param id: the id or name of the dataset, department, group or user
     :type id: string
     :param offset: readable activities to skip (default 0)
     :type offset: int
@@ -101,57 +92,7 @@ def package_activity_list(up: Action, context: Context, data_dict: DataDict) -> 
     return _stream(up, context, data_dict, activity_schema.default_activity_list_schema)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def organization_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``organization_activity_list``, without the activities of entries the reader may
-    not see now, snapshots redacted.
-
-    :param id: the id or name of the department
-    :type id: string
-    :param offset: readable activities to skip (default 0)
-    :type offset: int
-    :param limit: readable activities to return (default ``ckan.activity_list_limit``)
-    :type limit: int
-    """
-    return _stream(up, context, data_dict, activity_schema.default_activity_list_schema)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def group_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``group_activity_list``, without the activities of entries the reader may not
-    see now, snapshots redacted.
-
-    :param id: the id or name of the group
-    :type id: string
-    :param offset: readable activities to skip (default 0)
-    :type offset: int
-    :param limit: readable activities to return (default ``ckan.activity_list_limit``)
-    :type limit: int
-    """
-    return _stream(up, context, data_dict, activity_schema.default_activity_list_schema)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def user_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``user_activity_list``, without the activities of entries the reader may not see
-    now, snapshots redacted.
-
-    :param id: the id or name of the user
-    :type id: string
-    :param offset: readable activities to skip (default 0)
-    :type offset: int
-    :param limit: readable activities to return (default ``ckan.activity_list_limit``)
-    :type limit: int
-    """
-    return _stream(up, context, data_dict, activity_schema.default_activity_list_schema)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def dashboard_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+def readable_dashboard_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``dashboard_activity_list``, without the activities of entries the reader may not
     see now, snapshots redacted (``dashboard_new_activities_count`` counts this list).
 
@@ -164,10 +105,7 @@ def dashboard_activity_list(up: Action, context: Context, data_dict: DataDict) -
                    activity_schema.default_dashboard_activity_list_schema)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def recently_changed_packages_activity_list(up: Action, context: Context,
-                                            data_dict: DataDict) -> Any:
+def readable_recent_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``recently_changed_packages_activity_list``, without the activities of entries
     the reader may not see now, snapshots redacted.
 
@@ -182,15 +120,13 @@ def recently_changed_packages_activity_list(up: Action, context: Context,
 
 def _redacted(context: Context, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``activities`` redacted for the reader (the auth function let the reader in)."""
-    found = stream.readable(stream.reader(context), activities)
+    found = stream.readable(permissions.context_user(context), activities)
     if len(found) != len(activities):
         raise tk.NotAuthorized(tk._("Unauthorized to view activity data"))
     return found
 
 
-@tk.chained_action
-@tk.side_effect_free
-def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def redact_activity(up: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``activity_show``, its snapshot redacted for the reader.
 
     :param id: the id of the activity
@@ -199,14 +135,12 @@ def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     :type include_data: bool
     """
     result = up(context, data_dict)
-    if stream.unrestricted(context):
+    if permissions.unrestricted(context):
         return result
     return _redacted(context, [result])[0]
 
 
-@tk.chained_action
-@tk.side_effect_free
-def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def redact_activity_data(up: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``activity_data_show``, the data redacted for the reader.
 
     :param id: the id of the activity
@@ -214,7 +148,7 @@ def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any
     :param object_type: 'package', 'user', 'group' or 'organization' (optional)
     :type object_type: string
     """
-    if stream.unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     object_type = data_dict.get("object_type")
     data = up(context, {k: v for k, v in data_dict.items() if k != "object_type"})
@@ -229,9 +163,7 @@ def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any
         raise tk.ObjectNotFound("Could not find that object_type in the activity") from None
 
 
-@tk.chained_action
-@tk.side_effect_free
-def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
+def redact_activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``activity_diff``, both activities redacted for the reader and the diff made
     from what is left of them.
 
@@ -243,7 +175,7 @@ def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
     :type diff_type: string
     """
     result = up(context, data_dict)
-    if stream.unrestricted(context):
+    if permissions.unrestricted(context):
         return result
     object_type = data_dict["object_type"]
     stored = [(a.get("data") or {}).get(object_type) for a in result["activities"]]

@@ -17,36 +17,18 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.govshare import config as gs_config
+from ckanext.govshare import permissions
 from ckanext.govshare.assessment import service
-from ckanext.govshare.catalogue import duplicates
-from ckanext.govshare.lifecycle import service as workflow
-from ckanext.govshare.logic.action.lifecycle import _context_user, _member_orgs, _optional_text
+from ckanext.govshare.catalogue import duplicates, fields
+from ckanext.govshare.department import roles
+from ckanext.govshare.logic import schema
+from ckanext.govshare.logic.action.lifecycle import member_orgs
 from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model import base
 from ckanext.govshare.model.revision import Revision
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
            "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
-
-
-def _assessment_schema() -> dict[str, Any]:
-    return {"organization_id": [_optional_text], "unit": [_optional_text],
-            "period": [_optional_text]}
-
-
-def _snapshot_create_schema() -> dict[str, Any]:
-    return {"organization_id": [_optional_text], "period": [_optional_text]}
-
-
-def _snapshot_list_schema() -> dict[str, Any]:
-    return {"organization_id": [_optional_text], "unit": [_optional_text],
-            "include_units": [tk.get_validator("ignore_missing"),
-                              tk.get_validator("boolean_validator")],
-            "period_from": [_optional_text], "period_to": [_optional_text]}
-
-
-def _duplicate_schema() -> dict[str, Any]:
-    return {"id": [_optional_text], "revision_id": [_optional_text],
-            "organization_id": [_optional_text]}
 
 
 def _org(ref: str | None) -> model.Group:
@@ -63,8 +45,6 @@ def _unit(org: model.Group, unit: str | None) -> str | None:
     """``unit`` if it is one of the department's internal units (None: the department)."""
     if not unit:
         return None
-    from ckanext.govshare.department import roles
-
     if unit not in {u["code"] for u in roles.department_units(org.id)}:
         raise tk.ValidationError({"unit": [bilingual(
             f"内设机构（unit）{unit} 不属于该部门", f"Unit (unit) {unit} is not one of the department's")]})
@@ -79,7 +59,7 @@ def _month(field: str, value: str | None) -> str | None:
 
 
 @tk.side_effect_free
-@validate(_assessment_schema)
+@validate(schema.assessment_show)
 def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The catalogue compilation assessment of a department or unit (目录编制考核).
 
@@ -102,7 +82,7 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("govshare_assessment_show", context, data_dict)
     org = _org(data_dict.get("organization_id"))
     unit = _unit(org, data_dict.get("unit"))
-    now = workflow.now()
+    now = base.now()
     try:
         result = service.assess(org.id, unit, data_dict.get("period"), now)
     except ValueError:
@@ -114,7 +94,7 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str,
     return result
 
 
-@validate(_snapshot_create_schema)
+@validate(schema.assessment_snapshot_create)
 def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Store the month's assessment of a department and of each of its units (for trends).
 
@@ -133,20 +113,20 @@ def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -
     """
     tk.check_access("govshare_assessment_snapshot_create", context, data_dict)
     org = _org(data_dict.get("organization_id"))
-    now = workflow.now()
+    now = base.now()
     period = _month("period", data_dict.get("period")) or service.previous_month(now)
     if period > service.last_month(None, now):
         raise tk.ValidationError({"period": [bilingual(
             f"月份（period）{period} 尚未开始", f"Month (period) {period} has not begun")]})
     results = service.take_snapshots(org.id, period, now,
-                                        getattr(_context_user(context), "id", None),
+                                        getattr(permissions.context_user(context), "id", None),
                                         commit=not context.get("defer_commit"))
     return {"organization_id": org.id, "period": period, "count": len(results),
             "results": results}
 
 
 @tk.side_effect_free
-@validate(_snapshot_list_schema)
+@validate(schema.assessment_snapshot_list)
 def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Stored monthly assessment snapshots: the trend series, oldest month first.
 
@@ -181,7 +161,7 @@ def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> 
 
 
 @tk.side_effect_free
-@validate(_duplicate_schema)
+@validate(schema.duplicate_list)
 def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Possible duplicate sources (一数一源): entries that describe the same data.
 
@@ -204,21 +184,22 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     """
     tk.check_access("govshare_duplicate_list", context, data_dict)
     threshold = gs_config.duplicates_threshold()
-    pool = duplicates.candidates(_member_orgs(_context_user(context)))
+    pool = duplicates.candidates(member_orgs(permissions.context_user(context)))
     if data_dict.get("revision_id"):
         rev = model.Session.get(Revision, data_dict["revision_id"])
         if rev is None:
             raise tk.ObjectNotFound(bilingual("变更不存在", "revision not found"))
         proposed = rev.proposed or {}
         entry = {"id": rev.entry_id, "title": proposed.get("title"),
-                 "info_items": proposed.get("info_items")}
+                 fields.INFO_ITEMS: proposed.get(fields.INFO_ITEMS)}
         results = duplicates.find_for(entry, pool, threshold)
     elif data_dict.get("id"):
         pkg = model.Package.get(data_dict["id"])
         if pkg is None or pkg.state != "active":
             raise tk.ObjectNotFound(bilingual("目录条目不存在", "entry not found"))
         entry = next((e for e in pool if e["id"] == pkg.id), None) or {
-            "id": pkg.id, "title": pkg.title, "info_items": (pkg.extras or {}).get("info_items")}
+            "id": pkg.id, "title": pkg.title,
+            fields.INFO_ITEMS: (pkg.extras or {}).get(fields.INFO_ITEMS)}
         results = duplicates.find_for(entry, pool, threshold)
     elif data_dict.get("organization_id"):
         results = duplicates.report(_org(data_dict["organization_id"]).id, pool, threshold)

@@ -1,9 +1,11 @@
-"""Chained core actions that make a dataset a catalogue entry before CKAN validates it.
+"""What the catalogue adds to CKAN's ``package_create`` / ``package_update`` before CKAN validates.
 
 ``package_create`` / ``package_update`` (and so ``package_patch``, forms and ckanapi) first let
-``catalogue.prepare_entry`` allocate the resource code, generate the name and take the
+``catalogue.entry.prepare_entry`` allocate the resource code, generate the name and take the
 provider code from the department; CKAN's validation (the scheming schema and the rules of
-``rules.py``) then runs as usual. Datasets of other types are passed through untouched.
+``catalogue/rules.py``) then runs as usual. Datasets of other types are passed through
+untouched. The catalogue has no actions of its own: these are steps of the chained core actions,
+composed in :mod:`ckanext.govshare.logic.action.core`.
 """
 from __future__ import annotations
 
@@ -13,14 +15,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ckanext.govshare.catalogue import entry
-from ckanext.govshare.logic.validators import (
-    DEPARTMENTS_CONTEXT_KEY,
-    ENTRY_RECORD_FIELDS,
-    expand_form_records,
-)
+from ckanext.govshare.catalogue import entry, fields
+from ckanext.govshare.logic.validators import DEPARTMENTS_CONTEXT_KEY, expand_form_records
 
-__all__ = ["package_create", "package_update"]
+__all__: list[str] = []
 
 #: the dataset type of catalogue entries
 ENTRY_TYPE = "dataset"
@@ -41,28 +39,26 @@ def _keep_department(context: Context, org: model.Group | None) -> None:
         cache[org.id] = cache[org.name] = org
 
 
-@tk.chained_action
-def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_create``, with the catalogue entry's generated fields filled first.
+def prepare_new_entry(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_create``, with the catalogue entry's generated fields filled before ``up``.
 
     Access is checked before anything is allocated or looked up: a refused caller neither
     consumes a sequence number nor learns whether a code was issued.
     """
     if _is_entry(data_dict):
         tk.check_access("package_create", context, data_dict)
-        expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
+        expand_form_records(data_dict, fields.ENTRY_RECORD_FIELDS)
         _keep_department(context, entry.prepare_entry(data_dict))
     return up(context, data_dict)
 
 
-@tk.chained_action
-def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_update``; an entry keeps its resource code when the client omits it."""
+def prepare_entry_update(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_update``; an entry keeps its resource code when the client omits it."""
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     if pkg is not None and _is_entry(data_dict, pkg):
         tk.check_access("package_update", context, data_dict)
-        expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
-        if not data_dict.get("resource_code") and pkg.extras.get("resource_code"):
-            data_dict["resource_code"] = pkg.extras["resource_code"]
+        expand_form_records(data_dict, fields.ENTRY_RECORD_FIELDS)
+        if not data_dict.get(fields.RESOURCE_CODE) and pkg.extras.get(fields.RESOURCE_CODE):
+            data_dict[fields.RESOURCE_CODE] = pkg.extras[fields.RESOURCE_CODE]
         _keep_department(context, entry.prepare_entry(data_dict, package_id=pkg.id))
     return up(context, data_dict)

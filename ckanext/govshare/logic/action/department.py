@@ -1,14 +1,14 @@
-"""Actions of ckanext-govshare, one section per object, named ``govshare_<object>_<verb>``.
+"""Actions of the departments, one section per object, named ``govshare_<object>_<verb>``.
 
 Every action is validated by its schema in :mod:`ckanext.govshare.logic.schema`, checks access
-once (the auth function of the same name in :mod:`ckanext.govshare.logic.auth.department`), respects
-``defer_commit`` and returns dicts. Helpers of this module start with ``_`` (the ``actions``
-blanket registers every public function).
+once (the auth function of the same name in :mod:`ckanext.govshare.logic.auth.department`),
+respects ``defer_commit`` and returns dicts.
 
-The roles section also chains the core actions that change a CKAN membership
+The roles section also holds the steps the chained core actions that change a CKAN membership
 (``member_create``, ``member_delete``, ``user_delete``, ``organization_delete``,
-``organization_purge``): a role ends with the membership that supports it, in the same
-transaction, and ``govshare_role_event`` records it.
+``organization_purge``, in :mod:`ckanext.govshare.logic.action.core`) take: a role ends with
+the membership that supports it, in the same transaction, and ``govshare_role_event`` records
+it.
 """
 from __future__ import annotations
 
@@ -21,27 +21,35 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.logic import validate
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 
+from ckanext.govshare import permissions
 from ckanext.govshare.department import filing, roles
 from ckanext.govshare.logic import schema
 from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model import base
 from ckanext.govshare.model.filing import Filing, FilingHistory
 from ckanext.govshare.model.roles import Role, RoleEvent
+
+__all__ = [
+    "govshare_filing_create",
+    "govshare_filing_export",
+    "govshare_filing_file",
+    "govshare_filing_list",
+    "govshare_filing_show",
+    "govshare_filing_update",
+    "govshare_role_event_list",
+    "govshare_role_grant",
+    "govshare_role_list",
+    "govshare_role_revoke",
+]
 
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
 def _actor_id(context: Context) -> str | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user.id
-    obj = model.User.get(context.get("user") or "")
-    return obj.id if obj else None
+    user = permissions.context_user(context)
+    return user.id if user is not None else None
 
 
 def _commit(context: Context) -> None:
@@ -78,7 +86,7 @@ def _role_event(row: Role, event: str, actor: str | None, *, comment: str | None
     """Append the history row of ``event`` on ``row`` (in the current transaction)."""
     record = RoleEvent(org_id=row.org_id, user_id=row.user_id, role=row.role,
                        units=list(row.units or []), event=event, actor=actor,
-                       at=at or _now(), comment=comment)
+                       at=at or base.now(), comment=comment)
     model.Session.add(record)
     return record
 
@@ -118,7 +126,7 @@ def govshare_role_grant(context: Context, data_dict: DataDict) -> dict[str, Any]
     tk.check_access("govshare_role_grant", context, data_dict)
     org_id, user_id, role = data_dict["organization_id"], data_dict["user_id"], data_dict["role"]
     units = list(data_dict.get("units") or [])
-    now = _now()
+    now = base.now()
 
     actor = _actor_id(context)
     row = _role_row(org_id, user_id, role)
@@ -319,25 +327,25 @@ def _member_roles(data_dict: DataDict, only: list[str] | None = None) -> list[Ro
     return _roles_of(org_id=group.id, user_id=user.id, only=only)
 
 
-def _ending_roles(up_func: Any, context: Context, data_dict: DataDict, rows: list[Role],
+def _ending_roles(up: Action, context: Context, data_dict: DataDict, rows: list[Role],
                   comment: str) -> Any:
-    """Run core ``up_func`` with ``rows`` ended in its transaction, each recorded as
+    """Run ``up`` (core's action) with ``rows`` ended in its transaction, each recorded as
     ``ended_by_membership``.
 
     Core commits itself, so the ends are staged first, in a savepoint: a core refusal (not
     authorized, not found, an organization that still has datasets) rolls them back.
     """
     if not rows:
-        return up_func(context, data_dict)
+        return up(context, data_dict)
     ended = ", ".join(f"{r.role} of {r.user_id} in {r.org_id}" for r in rows)
     savepoint = model.Session.begin_nested()
-    actor, at = _actor_id(context), _now()
+    actor, at = _actor_id(context), base.now()
     for row in rows:
         _role_event(row, "ended_by_membership", actor, comment=comment, at=at)
         model.Session.delete(row)
     model.Session.flush()
     try:
-        result = up_func(context, data_dict)
+        result = up(context, data_dict)
     except BaseException:
         if savepoint.is_active:
             savepoint.rollback()
@@ -348,29 +356,26 @@ def _ending_roles(up_func: Any, context: Context, data_dict: DataDict, rows: lis
     return result
 
 
-@tk.chained_action
-def member_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def end_roles_below_capacity(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``member_create`` (and so ``organization_member_create``): a capacity lowered
     below what a govshare role needs ends that role (a coordinator stays with ``member``)."""
     capacity = data_dict.get("capacity")
     rows = _member_roles(data_dict, roles.unsupported_roles(capacity))
-    return _ending_roles(up_func, context, data_dict, rows, f"capacity lowered to {capacity}")
+    return _ending_roles(up, context, data_dict, rows, f"capacity lowered to {capacity}")
 
 
-@tk.chained_action
-def member_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def end_roles_of_removed_member(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``member_delete`` (and so ``organization_member_delete``): a user removed from a
     department loses every govshare role there."""
     rows = _member_roles(data_dict)
-    return _ending_roles(up_func, context, data_dict, rows, "removed from the department")
+    return _ending_roles(up, context, data_dict, rows, "removed from the department")
 
 
-@tk.chained_action
-def user_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def end_roles_of_deleted_user(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``user_delete`` (which ends the user's memberships): their roles end too."""
     user = model.User.get(str(data_dict.get("id") or ""))
     rows = _roles_of(user_id=user.id) if user is not None else []
-    return _ending_roles(up_func, context, data_dict, rows, "user deleted")
+    return _ending_roles(up, context, data_dict, rows, "user deleted")
 
 
 def _department_roles(data_dict: DataDict) -> list[Role]:
@@ -378,17 +383,15 @@ def _department_roles(data_dict: DataDict) -> list[Role]:
     return _roles_of(org_id=group.id) if group is not None and group.is_organization else []
 
 
-@tk.chained_action
-def organization_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def end_roles_of_deleted_department(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``organization_delete`` (which ends its memberships): its roles end too."""
-    return _ending_roles(up_func, context, data_dict, _department_roles(data_dict),
+    return _ending_roles(up, context, data_dict, _department_roles(data_dict),
                          "department deleted")
 
 
-@tk.chained_action
-def organization_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def end_roles_of_purged_department(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``organization_purge``: the purged department's roles end (their history stays)."""
-    return _ending_roles(up_func, context, data_dict, _department_roles(data_dict),
+    return _ending_roles(up, context, data_dict, _department_roles(data_dict),
                          "department purged")
 
 
@@ -455,7 +458,7 @@ def govshare_filing_create(context: Context, data_dict: DataDict) -> dict[str, A
     )
     if model.Session.query(Filing).filter(Filing.org_id == org_id, Filing.kind == kind).count():
         raise tk.ValidationError({"kind": [exists]})
-    now, actor = _now(), _actor_id(context)
+    now, actor = base.now(), _actor_id(context)
     record = Filing(org_id=org_id, kind=kind, status=filing.STATUS_TO_BE_FILED, version=1,
                     created=now, modified=now, created_by=actor, modified_by=actor,
                     **_person(data_dict))
@@ -500,7 +503,7 @@ def govshare_filing_update(context: Context, data_dict: DataDict) -> dict[str, A
             setattr(record, field, new[field])
         record.status = filing.status_after_update(record.status, changed)
         record.version += 1
-        record.modified = _now()
+        record.modified = base.now()
         record.modified_by = actor
         model.Session.add(record.snapshot("updated", actor))
         model.Session.flush()
@@ -533,7 +536,7 @@ def govshare_filing_file(context: Context, data_dict: DataDict) -> dict[str, Any
             f"is '{record.status}': nothing to file until the record changes",
         )]})
     actor = _actor_id(context)
-    now = _now()
+    now = base.now()
     record.status = filing.STATUS_FILED
     record.filed_at = now
     record.filed_by = actor
@@ -642,6 +645,6 @@ def govshare_filing_export(context: Context, data_dict: DataDict) -> dict[str, A
     if data_dict.get("organization_id"):
         org = model.Group.get(data_dict["organization_id"])
         stem += f"-{org.name if org else data_dict['organization_id']}"
-    stem += _now().astimezone(filing.TZ).strftime("-%Y%m%d")
+    stem += base.now().astimezone(filing.TZ).strftime("-%Y%m%d")
     return filing.export_payload(filing.export_rows(records, departments),
                                  data_dict["format"], stem)

@@ -2,35 +2,37 @@
 
 One action per transition of ``catalogue_state`` (``govshare_catalogue_<event>``) and of a
 pending revision (``govshare_revision_<verb>``), the sysadmin import path, the review queue and
-the audit trail. Each checks access once, validates, and hands over to
-:mod:`ckanext.govshare.lifecycle.service`, which locks the entry, asks the state machine, writes, audits
-and notifies. The chained core actions at the end wire the lifecycle into CKAN: ``package_show``
-and ``package_search`` redact what :mod:`ckanext.govshare.permissions` hides and add
-``govshare_lifecycle`` (state, open step, ``due_at``, ``overdue``, version); ``package_update``
-turns an edit of a published entry into a pending revision, leaving the live entry untouched
-(unless it changes no-review fields only), and refuses every live edit of an entry in review,
-awaiting offline review or offline (:data:`LOCKED_STATES`); the resource actions (资源挂接)
-pass on draft and published entries.
+the audit trail. Each checks access once, validates (:mod:`ckanext.govshare.logic.schema`), and
+hands over to :mod:`ckanext.govshare.lifecycle.service`, which locks the entry, asks the state
+machine, writes, audits and notifies.
+
+The steps at the end are what the lifecycle adds to CKAN's core actions, composed in
+:mod:`ckanext.govshare.logic.action.core`: ``package_show`` and ``package_search`` redact what
+:mod:`ckanext.govshare.permissions` hides and add ``govshare_lifecycle`` (state, open step,
+``due_at``, ``overdue``, version); ``package_update`` turns an edit of a published entry into a
+pending revision, leaving the live entry untouched (unless it changes no-review fields only),
+and refuses every live edit of an entry in review, awaiting offline review or offline
+(:data:`LOCKED_STATES`); the resource actions (资源挂接) pass on draft and published entries.
 """
 from __future__ import annotations
 
-import datetime
 import logging
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan.logic import validate
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
-from ckanext.govshare.lifecycle import deadlines, service
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.lifecycle import deadlines, queries, service, tables
 from ckanext.govshare.lifecycle import machine as lifecycle
-from ckanext.govshare.logic.validators import ENTRY_RECORD_FIELDS, expand_form_records
+from ckanext.govshare.logic import schema
+from ckanext.govshare.logic.validators import expand_form_records, parameter_message
 from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model import base
 from ckanext.govshare.model.audit import AuditEntry
-from ckanext.govshare.model.revision import OPEN_STATES as REVISION_OPEN_STATES
 from ckanext.govshare.model.revision import Revision
 
 __all__ = [
@@ -53,145 +55,22 @@ __all__ = [
     "govshare_revision_show",
     "govshare_revision_submit",
     "govshare_revision_update",
-    "package_owner_org_update",
-    "package_resource_reorder",
-    "package_search",
-    "package_show",
-    "package_update",
-    "resource_create",
-    "resource_delete",
-    "resource_update",
 ]
 
 log = logging.getLogger(__name__)
 
-#: the review queue's page size by default, and the largest page one call returns
-QUEUE_PAGE_SIZE = 100
-QUEUE_MAX_PAGE_SIZE = 1000
-
 # context key marking a package_update made on behalf of a resource action
 _RESOURCE_ACTION = "govshare_resource_action"
 
-_LABELS = {
-    "id": ("目录条目", "Entry"),
-    "reason": ("理由", "Reason"),
-    "catalogue_state": ("目录状态", "Catalogue state"),
-    "entry_id": ("目录条目", "Entry"),
-    "organization_id": ("部门", "Department"),
-    "since": ("起始时间", "Since"),
-    "until": ("截止时间", "Until"),
-    "due_before": ("办理期限早于", "Due before"),
-    "limit": ("条数", "Limit"),
-    "offset": ("偏移", "Offset"),
-    "version": ("版本号", "Version"),
-    "occurred_at": ("发生时间", "Occurred at"),
-    "submitted_at": ("提交时间", "Submitted at"),
-}
-
-
-def _msg(key: Any, zh: str, en: str) -> str:
-    field = str(key[-1]) if isinstance(key, tuple) else str(key)
-    label = _LABELS.get(field, (field, field))
-    return bilingual(f"{label[0]}（{field}）{zh}", f"{label[1]} ({field}) {en}")
-
-
-# -- schemas -------------------------------------------------------------------------------------
-
-
-def _required(key, data, errors, context):
-    value = data.get(key)
-    if value is tk.missing or value is None or not str(value).strip():
-        errors[key].append(_msg(key, "不能为空", "is required"))
-        raise tk.StopOnError
-    data[key] = str(value).strip()
-
-
-def _optional_text(key, data, errors, context):
-    value = data.get(key)
-    if value is tk.missing or value is None:
-        data.pop(key, None)
-        raise tk.StopOnError
-    data[key] = str(value)
-
-
-def _moment(key, data, errors, context):
-    """An ISO 8601 date or datetime; a date or a naive time is read as Beijing time."""
-    value = data.get(key)
-    if value is tk.missing or value in (None, ""):
-        data.pop(key, None)
-        raise tk.StopOnError
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            errors[key].append(_msg(key, "应为 ISO 8601 日期或时间", "must be an ISO 8601 date or time"))
-            raise tk.StopOnError from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=deadlines.SHANGHAI)
-    data[key] = moment
-
-
-def _count(maximum: int):
-    def validator(key, data, errors, context):
-        value = data.get(key)
-        if value is tk.missing or value in (None, ""):
-            data.pop(key, None)
-            raise tk.StopOnError
-        text = str(value).strip()
-        if not text.isdecimal() or int(text) > maximum:
-            errors[key].append(_msg(key, f"应为 0–{maximum} 的整数", f"must be a whole number 0–{maximum}"))
-            raise tk.StopOnError
-        data[key] = int(text)
-    return validator
-
-
-def _flag(key, data, errors, context):
-    value = data.get(key)
-    if value is tk.missing or value in (None, ""):
-        data.pop(key, None)
-        raise tk.StopOnError
-    data[key] = tk.asbool(value)
-
-
-def _transition_schema() -> dict[str, Any]:
-    return {"id": [_required], "reason": [_optional_text]}
-
-
-def _import_schema() -> dict[str, Any]:
-    return {"id": [_required], "catalogue_state": [_required], "comment": [_optional_text],
-            "version": [_count(10**6)], "submitted_at": [_moment]}
-
-
-def _change_event_schema() -> dict[str, Any]:
-    return {"id": [_required], "reason": [_required], "occurred_at": [_moment]}
-
-
-def _audit_list_schema() -> dict[str, Any]:
-    return {"entry_id": [_optional_text], "organization_id": [_optional_text],
-            "actor": [_optional_text], "action": [_optional_text], "since": [_moment],
-            "until": [_moment], "limit": [_count(1000)], "offset": [_count(10**9)]}
-
-
-def _queue_schema() -> dict[str, Any]:
-    return {"organization_id": [_optional_text], "unit": [_optional_text],
-            "state": [_optional_text], "stage": [_optional_text], "due_before": [_moment],
-            "overdue": [_flag], "kind": [_optional_text],
-            "limit": [_count(QUEUE_MAX_PAGE_SIZE)],
-            "offset": [_count(10**9)]}
-
-
-def _revision_list_schema() -> dict[str, Any]:
-    return {"entry_id": [_optional_text], "organization_id": [_optional_text],
-            "state": [_optional_text], "limit": [_count(1000)], "offset": [_count(10**9)]}
+#: ``govshare_revision_list``'s ``state`` for every open revision
+REVISION_OPEN = "open"
 
 
 def _id(data_dict: DataDict) -> str:
     errors: dict[str, list[str]] = {}
     ref = data_dict.get("id")
     if not ref or not str(ref).strip():
-        errors["id"] = [_msg("id", "不能为空", "is required")]
+        errors["id"] = [parameter_message("id", "不能为空", "is required")]
         raise tk.ValidationError(errors)
     return str(ref).strip()
 
@@ -199,7 +78,7 @@ def _id(data_dict: DataDict) -> str:
 # -- catalogue transitions -----------------------------------------------------------------------
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Submit a draft catalogue entry for review (编制 → 审核).
 
@@ -214,10 +93,10 @@ def govshare_catalogue_submit(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_submit", context, data_dict)
-    return service.fire(context, data_dict["id"], "submit", reason=data_dict.get("reason"))
+    return service.fire(context, data_dict["id"], tables.SUBMIT, reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve an entry in review: publish it, or pass it to the coordinator stage.
 
@@ -233,10 +112,10 @@ def govshare_catalogue_approve(context: Context, data_dict: DataDict) -> dict[st
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_approve", context, data_dict)
-    return service.fire(context, data_dict["id"], "approve", reason=data_dict.get("reason"))
+    return service.fire(context, data_dict["id"], tables.APPROVE, reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Return an entry in review to its compiler (审核 → 编制), with a reason.
 
@@ -248,10 +127,10 @@ def govshare_catalogue_return(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_return", context, data_dict)
-    return service.fire(context, data_dict["id"], "return", reason=data_dict.get("reason"))
+    return service.fire(context, data_dict["id"], tables.RETURN, reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_request_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask to take a published entry offline (下线), with a reason.
 
@@ -266,11 +145,11 @@ def govshare_catalogue_request_offline(context: Context, data_dict: DataDict) ->
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_request_offline", context, data_dict)
-    return service.fire(context, data_dict["id"], "request_offline",
+    return service.fire(context, data_dict["id"], tables.REQUEST_OFFLINE,
                          reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_approve_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Take an entry offline: it stays visible as a tombstone, its data only to its department.
 
@@ -285,11 +164,11 @@ def govshare_catalogue_approve_offline(context: Context, data_dict: DataDict) ->
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_approve_offline", context, data_dict)
-    return service.fire(context, data_dict["id"], "approve_offline",
+    return service.fire(context, data_dict["id"], tables.APPROVE_OFFLINE,
                          reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_reject_offline(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Refuse an offline request, with a reason: the entry stays published.
 
@@ -301,11 +180,11 @@ def govshare_catalogue_reject_offline(context: Context, data_dict: DataDict) -> 
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_reject_offline", context, data_dict)
-    return service.fire(context, data_dict["id"], "reject_offline",
+    return service.fire(context, data_dict["id"], tables.REJECT_OFFLINE,
                          reason=data_dict.get("reason"))
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_catalogue_reinstate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask to bring an offline entry back: it goes to review again (same resource code).
 
@@ -317,10 +196,10 @@ def govshare_catalogue_reinstate(context: Context, data_dict: DataDict) -> dict[
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_reinstate", context, data_dict)
-    return service.fire(context, data_dict["id"], "reinstate", reason=data_dict.get("reason"))
+    return service.fire(context, data_dict["id"], tables.REINSTATE, reason=data_dict.get("reason"))
 
 
-@validate(_import_schema)
+@validate(schema.catalogue_import)
 def govshare_catalogue_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Set an entry's ``catalogue_state`` directly, for migrating an existing catalogue.
 
@@ -342,13 +221,13 @@ def govshare_catalogue_import(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_import", context, data_dict)
-    return service.import_state(context, data_dict["id"], data_dict["catalogue_state"],
+    return service.import_state(context, data_dict["id"], data_dict[fields.CATALOGUE_STATE],
                                  comment=data_dict.get("comment"),
                                  version=data_dict.get("version"),
                                  submitted_at=data_dict.get("submitted_at"))
 
 
-@validate(_change_event_schema)
+@validate(schema.catalogue_change_event)
 def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Record a change event (变更事由) on a published entry: its update becomes due.
 
@@ -377,7 +256,7 @@ def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> di
 # -- the review queue ----------------------------------------------------------------------------
 
 
-def _member_orgs(user: model.User | None) -> list[str] | None:
+def member_orgs(user: model.User | None) -> list[str] | None:
     """Ids of the user's departments; ``None`` for a sysadmin (all)."""
     if user is None:
         return []
@@ -386,15 +265,8 @@ def _member_orgs(user: model.User | None) -> list[str] | None:
     return list(user.get_group_ids(group_type="organization"))
 
 
-def _context_user(context: Context) -> model.User | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    return model.User.get(context.get("user") or "") if context.get("user") else None
-
-
 def _org_filter(context: Context, data_dict: DataDict) -> list[str] | None:
-    orgs = _member_orgs(_context_user(context))
+    orgs = member_orgs(permissions.context_user(context))
     ref = data_dict.get("organization_id")
     if ref:
         org = model.Group.get(ref)
@@ -406,26 +278,8 @@ def _org_filter(context: Context, data_dict: DataDict) -> list[str] | None:
     return orgs
 
 
-_QUEUE = """
-    SELECT p.id, p.name, p.title, p.owner_org, p.extras->>'catalogue_state' AS state,
-           p.extras->>'resource_code' AS code, p.extras->>'{unit}' AS unit,
-           l.stage, l.submitted_by, l.stage_approver, l.due_at, l.opened_at, l.clock,
-           l.reason, NULL AS revision_id, 'entry' AS kind
-    FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
-    WHERE p.state = 'active' AND l.due_at IS NOT NULL
-      AND p.extras->>'catalogue_state' IN ('in_review', 'offline_review')
-    UNION ALL
-    SELECT p.id, p.name, p.title, p.owner_org, 'revision_review' AS state,
-           p.extras->>'resource_code', p.extras->>'{unit}',
-           r.stage, r.submitted_by, r.stage_approver, r.due_at, r.submitted_at,
-           'revision_review', r.reason, r.id, 'revision'
-    FROM govshare_revision r JOIN package p ON p.id = r.entry_id
-    WHERE p.state = 'active' AND r.state = 'in_review'
-"""
-
-
 @tk.side_effect_free
-@validate(_queue_schema)
+@validate(schema.catalogue_queue)
 def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The open review steps of the user's departments, soonest deadline first.
 
@@ -456,41 +310,26 @@ def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str,
     """
     tk.check_access("govshare_catalogue_queue", context, data_dict)
     orgs = _org_filter(context, data_dict)
-    at = service.now()
-    sql = f"SELECT * FROM ({_QUEUE.format(unit=service.UNIT_FIELD)}) q WHERE TRUE"
-    params: dict[str, Any] = {}
-    if orgs is not None:
-        sql += " AND q.owner_org = ANY(:orgs)"
-        params["orgs"] = orgs
-    for key in ("unit", "state", "stage", "kind"):
-        if data_dict.get(key):
-            sql += f" AND q.{key} = :{key}"
-            params[key] = data_dict[key]
-    if data_dict.get("due_before"):
-        sql += " AND q.due_at < :due_before"
-        params["due_before"] = data_dict["due_before"]
-    if data_dict.get("overdue"):
-        sql += " AND q.due_at < :now"
-        params["now"] = at
-    count = model.Session.execute(
-        sa.text(f"SELECT count(*) FROM ({sql}) c"), params).scalar() or 0
-    params["limit"] = data_dict.get("limit", QUEUE_PAGE_SIZE)
-    params["offset"] = data_dict.get("offset", 0)
-    rows = model.Session.execute(sa.text(
-        sql + " ORDER BY q.due_at, q.title, q.id, q.revision_id LIMIT :limit OFFSET :offset"),
-        params).all()
-    user = _context_user(context)
+    at = base.now()
+    count, rows = queries.review_queue(
+        orgs, unit=data_dict.get("unit") or None, state=data_dict.get("state") or None,
+        stage=data_dict.get("stage") or None, kind=data_dict.get("kind") or None,
+        due_before=data_dict.get("due_before") or None,
+        overdue_at=at if data_dict.get("overdue") else None,
+        limit=data_dict.get("limit", schema.QUEUE_PAGE_SIZE), offset=data_dict.get("offset", 0))
+    user = permissions.context_user(context)
     results = []
     for row in rows:
-        machine = lifecycle.REVISION if row.kind == "revision" else lifecycle.CATALOGUE
+        is_revision = row.kind == queries.QUEUE_KIND_REVISION
+        machine = lifecycle.REVISION if is_revision else lifecycle.CATALOGUE
         allowed = service.allowed_events(
-            machine, machine.review_state if row.kind == "revision" else row.state,
+            machine, machine.review_state if is_revision else row.state,
             user=user, org_id=row.owner_org, unit=row.unit, stage=row.stage,
             submitter=row.submitted_by, stage_approver=row.stage_approver)
-        names = service.REVISION_ACTION_NAMES if row.kind == "revision" else service.ACTION_NAMES
+        names = service.REVISION_ACTION_NAMES if is_revision else service.ACTION_NAMES
         results.append({
             "kind": row.kind, "id": row.id, "name": row.name, "title": row.title,
-            "organization_id": row.owner_org, "resource_code": row.code, "unit": row.unit,
+            "organization_id": row.owner_org, fields.RESOURCE_CODE: row.code, "unit": row.unit,
             "state": row.state, "stage": row.stage, "submitted_by": row.submitted_by,
             "opened_at": row.opened_at.isoformat() if row.opened_at else None,
             "due_at": row.due_at.isoformat() if row.due_at else None,
@@ -498,14 +337,14 @@ def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> dict[str,
             "reason": row.reason, "revision_id": row.revision_id,
             "allowed_actions": [names[e] for e in allowed if e in names],
         })
-    return {"count": int(count), "results": results}
+    return {"count": count, "results": results}
 
 
 # -- audit trail ---------------------------------------------------------------------------------
 
 
 @tk.side_effect_free
-@validate(_audit_list_schema)
+@validate(schema.audit_list)
 def govshare_audit_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The lifecycle audit trail, newest first.
 
@@ -590,7 +429,7 @@ def govshare_revision_update(context: Context, data_dict: DataDict) -> dict[str,
     return service.revision_save(context, "", changes, revision_id=ref).dictize(context)
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_revision_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Submit a revision for review (due after ``revision_review_days`` working days).
 
@@ -602,11 +441,11 @@ def govshare_revision_submit(context: Context, data_dict: DataDict) -> dict[str,
     :rtype: dictionary
     """
     tk.check_access("govshare_revision_submit", context, data_dict)
-    return service.revision_fire(context, data_dict["id"], "submit",
+    return service.revision_fire(context, data_dict["id"], tables.SUBMIT,
                                   reason=data_dict.get("reason")).dictize(context)
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_revision_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve a revision: it is applied to the live entry and the version goes up by one.
 
@@ -620,11 +459,11 @@ def govshare_revision_approve(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("govshare_revision_approve", context, data_dict)
-    return service.revision_fire(context, data_dict["id"], "approve",
+    return service.revision_fire(context, data_dict["id"], tables.APPROVE,
                                   reason=data_dict.get("reason")).dictize(context)
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_revision_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Return a revision with a reason; the live entry stays as it is.
 
@@ -636,11 +475,11 @@ def govshare_revision_return(context: Context, data_dict: DataDict) -> dict[str,
     :rtype: dictionary
     """
     tk.check_access("govshare_revision_return", context, data_dict)
-    return service.revision_fire(context, data_dict["id"], "return",
+    return service.revision_fire(context, data_dict["id"], tables.RETURN,
                                   reason=data_dict.get("reason")).dictize(context)
 
 
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_revision_discard(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Drop a draft or returned revision.
 
@@ -650,12 +489,12 @@ def govshare_revision_discard(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("govshare_revision_discard", context, data_dict)
-    return service.revision_fire(context, data_dict["id"], "discard",
+    return service.revision_fire(context, data_dict["id"], tables.DISCARD,
                                   reason=data_dict.get("reason")).dictize(context)
 
 
 @tk.side_effect_free
-@validate(_transition_schema)
+@validate(schema.transition)
 def govshare_revision_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One revision with its proposal and diff.
 
@@ -666,12 +505,12 @@ def govshare_revision_show(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("govshare_revision_show", context, data_dict)
     rev = model.Session.get(Revision, data_dict["id"])
     result = rev.dictize(context)
-    result["overdue"] = bool(rev.due_at and deadlines.is_overdue(rev.due_at, service.now()))
+    result["overdue"] = bool(rev.due_at and deadlines.is_overdue(rev.due_at, base.now()))
     return result
 
 
 @tk.side_effect_free
-@validate(_revision_list_schema)
+@validate(schema.revision_list)
 def govshare_revision_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Revisions of an entry or of the user's departments, newest first (without proposals).
 
@@ -698,12 +537,12 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> dict[str, A
         pkg = model.Package.get(data_dict["entry_id"])
         query = query.filter(Revision.entry_id == (pkg.id if pkg else data_dict["entry_id"]))
     state = data_dict.get("state")
-    if state == "open":
-        query = query.filter(Revision.state.in_(REVISION_OPEN_STATES))
+    if state == REVISION_OPEN:
+        query = query.filter(Revision.state.in_(tables.REVISION_OPEN_STATES))
     elif state:
         query = query.filter(Revision.state == state)
     count = query.count()
-    at = service.now()
+    at = base.now()
     rows = (query.order_by(Revision.modified.desc()).offset(data_dict.get("offset", 0))
             .limit(data_dict.get("limit", 100)).all())
     results = []
@@ -714,25 +553,25 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> dict[str, A
     return {"count": count, "results": results}
 
 
-# -- chained core actions ------------------------------------------------------------------------
+# -- steps of the chained core actions (composed in logic/action/core.py) ------------------------
 
 
 #: catalogue states in which the live entry is not edited, with the events of the lifecycle
 #: table that lead out of them (what the refusal tells the user to do instead). Only ``draft``
 #: is edited live; ``published`` changes through a revision (DB14 §7.3).
 LOCKED_STATES: dict[str, tuple[str, ...]] = {
-    "in_review": ("approve", "return"),
-    "offline_review": ("approve_offline", "reject_offline"),
-    "offline": ("reinstate",),
+    tables.IN_REVIEW: (tables.APPROVE, tables.RETURN),
+    tables.OFFLINE_REVIEW: (tables.APPROVE_OFFLINE, tables.REJECT_OFFLINE),
+    tables.OFFLINE: (tables.REINSTATE,),
 }
 
 
 def locked_message(state: str) -> str:
     """What a refused live edit of an entry in ``state`` (one of :data:`LOCKED_STATES`) says."""
-    if state == "in_review":
+    if state == tables.IN_REVIEW:
         return tk._("This entry is in review and cannot be edited. Wait for the reviewer's "
                     "decision, or ask the reviewer to return it to draft and edit it then.")
-    if state == "offline_review":
+    if state == tables.OFFLINE_REVIEW:
         return tk._("This entry is awaiting the decision on taking it offline and cannot be "
                     "edited. Wait for the reviewer's decision: if the request is rejected, the "
                     "entry stays published and is changed through a revision.")
@@ -742,7 +581,7 @@ def locked_message(state: str) -> str:
 
 
 def _locked_state(pkg: model.Package | None) -> str | None:
-    state = pkg.extras.get("catalogue_state") if pkg is not None else None
+    state = pkg.extras.get(fields.CATALOGUE_STATE) if pkg is not None else None
     return state if state in LOCKED_STATES else None
 
 
@@ -755,10 +594,10 @@ def _refuse_locked(context: Context, pkg: model.Package | None, auth: str,
     """
     # DB14 §7.3: an entry is changed only while compiled (draft) or through a reviewed revision
     state = _locked_state(pkg)
-    if state is None or context.get(service.LIFECYCLE_CONTEXT_KEY):
+    if state is None or context.get(fields.LIFECYCLE_CONTEXT_KEY):
         return
     tk.check_access(auth, context, data_dict)
-    raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+    raise tk.ValidationError({fields.CATALOGUE_STATE: [locked_message(state)]})
 
 
 def _resource_package(resource_id: Any) -> model.Package | None:
@@ -770,61 +609,58 @@ def _internal(context: Context) -> bool:
     return bool(context.get("ignore_auth") or context.get("for_update"))
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_show(up_func: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Core ``package_show``, minus what the user may not see, plus ``govshare_lifecycle``."""
-    result = up_func(context, data_dict)
+def show_with_lifecycle(up: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """``package_show``: ``up``'s answer minus what the user may not see, plus
+    ``govshare_lifecycle``."""
+    result = up(context, data_dict)
     if _internal(context) or context.get("validate") is False:
         return result
-    permissions.redact(_context_user(context), result)
-    service.attach_lifecycle([result])
+    permissions.redact(permissions.context_user(context), result)
+    queries.attach_lifecycle([result])
     return result
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_search(up_func: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Core ``package_search`` (labels already applied), results redacted, with lifecycle."""
-    result = up_func(context, data_dict)
+def search_with_lifecycle(up: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """``package_search``: ``up``'s results (labels already applied) redacted, with
+    ``govshare_lifecycle``."""
+    result = up(context, data_dict)
     if context.get("ignore_auth"):
         return result
-    user = _context_user(context)
+    user = permissions.context_user(context)
     entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
     for pkg_dict in entries:
         if "resources" in pkg_dict:
             permissions.redact(user, pkg_dict)
-    service.attach_lifecycle(entries)
+    queries.attach_lifecycle(entries)
     return result
 
 
-@tk.chained_action
-def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_update``, except that an edit of a published entry becomes a revision.
+def update_or_revise(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_update``, except that an edit of a published entry becomes a revision.
 
     An edit that changes only ``ckanext.govshare.revision.no_review_fields`` (default: none)
     while no revision is open is applied to the live entry instead, audited as
-    ``updated_without_review`` (:func:`workflow.edit_published`). An entry in one of
+    ``updated_without_review`` (:func:`service.edit_published`). An entry in one of
     :data:`LOCKED_STATES` is not edited at all (``ValidationError`` on ``catalogue_state``):
     this catches ``package_patch``, ``package_revise`` and the resource actions, which all
-    write through here. The lifecycle's own writes (:data:`workflow.LIFECYCLE_CONTEXT_KEY`)
-    pass through, and so do the package updates made by resource actions on other states.
-    The answer to a revised entry is the live entry with ``govshare_revision`` (or its id
-    with ``return_id_only``).
+    write through here. The lifecycle's own writes (:data:`fields.LIFECYCLE_CONTEXT_KEY`)
+    pass through to ``up``, and so do the package updates made by resource actions on other
+    states. The answer to a revised entry is the live entry with ``govshare_revision`` (or its
+    id with ``return_id_only``).
     """
     for key in [k for k in data_dict if k.startswith("govshare_")]:
         data_dict.pop(key)
-    if context.get(service.LIFECYCLE_CONTEXT_KEY):
-        return up_func(context, data_dict)
+    if context.get(fields.LIFECYCLE_CONTEXT_KEY):
+        return up(context, data_dict)
     ref = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(str(ref)) if ref else None
     _refuse_locked(context, pkg, "package_update", data_dict)
     if context.get(_RESOURCE_ACTION):
-        return up_func(context, data_dict)
+        return up(context, data_dict)
     # the edit form's info_items-0-name … keys: records before anything compares them
-    expand_form_records(data_dict, ENTRY_RECORD_FIELDS)
-    if pkg is None or pkg.extras.get("catalogue_state") != "published":
-        return up_func(context, data_dict)
+    expand_form_records(data_dict, fields.ENTRY_RECORD_FIELDS)
+    if pkg is None or pkg.extras.get(fields.CATALOGUE_STATE) != tables.PUBLISHED:
+        return up(context, data_dict)
     tk.check_access("package_update", context, data_dict)
     rev = service.edit_published(context, pkg.id, data_dict)
     if context.get("return_id_only"):
@@ -836,75 +672,70 @@ def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
-def _through_resource_action(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+def _through_resource_action(up: Action, context: Context, data_dict: DataDict) -> Any:
     context[_RESOURCE_ACTION] = True  # type: ignore[literal-required]
     try:
-        return up_func(context, data_dict)
+        return up(context, data_dict)
     finally:
         context.pop(_RESOURCE_ACTION, None)  # type: ignore[misc]
 
 
-@tk.chained_action
-def resource_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_create``: attaching data (资源挂接) is not a revision of the metadata.
+def create_resource_unless_locked(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``resource_create``: attaching data (资源挂接) is not a revision of the metadata.
 
     Refused while the entry is locked (:data:`LOCKED_STATES`).
     """
     pkg = model.Package.get(str(data_dict.get("package_id") or "")) \
         if data_dict.get("package_id") else None
     _refuse_locked(context, pkg, "resource_create", data_dict)
-    return _through_resource_action(up_func, context, data_dict)
+    return _through_resource_action(up, context, data_dict)
 
 
-@tk.chained_action
-def resource_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_update`` (and so ``resource_patch``): attaching data (资源挂接) is not a
+def update_resource_unless_locked(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``resource_update`` (and so ``resource_patch``): attaching data (资源挂接) is not a
     revision of the metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
     _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_update", data_dict)
-    return _through_resource_action(up_func, context, data_dict)
+    return _through_resource_action(up, context, data_dict)
 
 
-@tk.chained_action
-def resource_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``resource_delete``: attaching data (资源挂接) is not a revision of the metadata.
+def delete_resource_unless_locked(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``resource_delete``: attaching data (资源挂接) is not a revision of the metadata.
 
     Refused while the entry is locked (:data:`LOCKED_STATES`), before core's own handling,
     which does not expect a refusal that is not about a resource.
     """
     _refuse_locked(context, _resource_package(data_dict.get("id")), "resource_delete", data_dict)
-    return _through_resource_action(up_func, context, data_dict)
+    return _through_resource_action(up, context, data_dict)
 
 
-@tk.chained_action
-def package_resource_reorder(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_resource_reorder``: the order of the data is not a revision of the
-    metadata. Refused while the entry is locked (:data:`LOCKED_STATES`)."""
+def reorder_resources_unless_locked(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_resource_reorder``: the order of the data is not a revision of the metadata.
+    Refused while the entry is locked (:data:`LOCKED_STATES`)."""
     ref = data_dict.get("id")
     pkg = model.Package.get(str(ref)) if ref else None
     _refuse_locked(context, pkg, "package_update", {"id": pkg.id} if pkg else data_dict)
-    return _through_resource_action(up_func, context, data_dict)
+    return _through_resource_action(up, context, data_dict)
 
 
-@tk.chained_action
-def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_owner_org_update``: only a draft entry moves to another department.
+def move_drafts_only(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_owner_org_update``: only a draft entry moves to another department.
 
     Core writes ``owner_org`` straight to the dataset, past ``package_update``; the department
-    is a field a revision never changes (``workflow._NOT_PROPOSED``). The lifecycle's own
+    is a field a revision never changes (``lifecycle.diff``). The lifecycle's own
     writes and core's call from ``package_update`` that keeps the department pass.
     """
     ref = data_dict.get("id")
     pkg = model.Package.get(str(ref)) if ref else None
-    state = pkg.extras.get("catalogue_state") if pkg is not None else None
-    if state in (None, "draft") or context.get(service.LIFECYCLE_CONTEXT_KEY):
-        return up_func(context, data_dict)
+    state = pkg.extras.get(fields.CATALOGUE_STATE) if pkg is not None else None
+    if state in (None, tables.DRAFT) or context.get(fields.LIFECYCLE_CONTEXT_KEY):
+        return up(context, data_dict)
     target = data_dict.get("organization_id")
     org = model.Group.get(str(target)) if target else None
     if (org.id if org is not None else target or None) == pkg.owner_org:
-        return up_func(context, data_dict)
+        return up(context, data_dict)
     tk.check_access("package_owner_org_update", context, data_dict)
     # DB14 §7.2: 业务谁主管，谁编制 — the compiling department is part of the reviewed entry
     if state in LOCKED_STATES:
-        raise tk.ValidationError({"catalogue_state": [locked_message(state)]})
+        raise tk.ValidationError({fields.CATALOGUE_STATE: [locked_message(state)]})
     raise tk.ValidationError({"organization_id": [
         tk._("Only a draft entry can move to another department.")]})

@@ -1,19 +1,22 @@
-"""Chained core read actions: every CKAN path that returns entries, their data or their
-existence asks :mod:`ckanext.govshare.permissions`.
+"""Steps of the chained core read actions: every CKAN path that returns entries, their data or
+their existence asks :mod:`ckanext.govshare.permissions`.
 
 CKAN's own read actions filter on ``state`` and ``private`` (``package_list``,
 ``resource_search``, ``member_list``, ``format_autocomplete``, the tag actions) or run the search
 without permission labels (``tag_show`` with ``include_datasets``,
-``current_package_list_with_resources``). Each is chained here and its answer filtered by
-:func:`permissions.visible_package_ids` (the entry's metadata and existence) or
-:func:`permissions.data_visible_ids` (its data). ``package_search`` also guards the raw index
-fields a caller may ask for with ``fl``, ``facet.field``, ``q`` and ``fq``.
+``current_package_list_with_resources``). Each step here takes core's action as ``up`` and
+filters its answer by :func:`permissions.visible_package_ids` (the entry's metadata and
+existence) or :func:`permissions.data_visible_ids` (its data). The ``package_search`` step also
+guards the raw index fields a caller may ask for with ``fl``, ``facet.field``, ``q`` and ``fq``.
+The chained actions themselves are defined, and composed with the other features' steps, in
+:mod:`ckanext.govshare.logic.action.core`.
 
 Calls with ``ignore_auth`` (CKAN's and govshare's own internal reads) and sysadmins get core's
 answer unchanged. Nothing here decides who sees what; it only asks.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -23,29 +26,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
 
-__all__ = [
-    "am_following_dataset",
-    "package_show",
-    "resource_show",
-    "current_package_list_with_resources",
-    "dataset_follower_count",
-    "format_autocomplete",
-    "member_list",
-    "package_list",
-    "package_relationships_list",
-    "package_search",
-    "resource_search",
-    "tag_autocomplete",
-    "tag_list",
-    "tag_search",
-    "tag_show",
-    "user_list",
-    "user_show",
-]
-
-
-_reader = permissions.context_user
-_unrestricted = permissions.unrestricted
+__all__: list[str] = []
 
 
 def _page(items: list[Any], offset: Any, limit: Any) -> list[Any]:
@@ -72,8 +53,6 @@ def _refuse_data_fields(data_dict: DataDict) -> None:
     for param in ("facet.field",):
         fields = data_dict.get(param)
         if isinstance(fields, str):
-            import json
-
             try:
                 fields = json.loads(fields)
             except ValueError:
@@ -118,15 +97,13 @@ def _refuse_malformed(data_dict: DataDict) -> None:
             raise tk.ValidationError({key: [tk._("Must be true or false")]})
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+def guard_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_search`` (permission labels applied), with the raw index fields guarded:
     no facet or query on data fields, and with ``fl`` every returned document is redacted
     like ``package_show`` (data fields dropped, stored dataset dicts redacted) for the entries
     whose data the user may not see. Malformed numbers and flags are refused for everyone."""
     _refuse_malformed(data_dict)
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     _refuse_data_fields(data_dict)
     wanted = _fl_fields(data_dict.get("fl")) if data_dict.get("fl") else []
@@ -137,7 +114,7 @@ def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     if not wanted:
         return result
     docs = [r for r in result.get("results") or [] if isinstance(r, dict)]
-    user = _reader(context)
+    user = permissions.context_user(context)
     seen = permissions.data_visible_ids(user, [d.get("id") for d in docs])
     for doc in docs:
         permissions.redact_index_fields(user, doc, data_visible=doc.get("id") in seen)
@@ -149,28 +126,24 @@ def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
 # -- lists built from CKAN's tables ------------------------------------------------------------
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_list``: only the entries the user may see (names are existence)."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
     refs = up(context, data_dict)
     by_ref = dict(model.Session.query(model.Package.name, model.Package.id)
                   .filter(model.Package.name.in_(refs))) if refs else {}
     by_ref.update({r: r for r in refs if r not in by_ref})  # api_version 2 gives ids
-    seen = permissions.visible_package_ids(_reader(context), list(by_ref.values()))
+    seen = permissions.visible_package_ids(permissions.context_user(context), list(by_ref.values()))
     return _page([r for r in refs if by_ref.get(r) in seen], offset, limit)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def current_package_list_with_resources(up: Action, context: Context,
+def current_packages_through_search(up: Action, context: Context,
                                         data_dict: DataDict) -> Any:
     """Core's list, through the chained ``package_search`` (labels and redaction) instead of
     core's unchained one."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     tk.check_access("current_package_list_with_resources", context, data_dict)
     limit = data_dict.get("limit")
@@ -178,31 +151,27 @@ def current_package_list_with_resources(up: Action, context: Context,
     if "offset" not in data_dict and "page" in data_dict and limit:
         offset = (int(data_dict["page"]) - 1) * int(limit)
     search = tk.get_action("package_search")(
-        {"user": context.get("user") or "", "auth_user_obj": _reader(context)},
+        {"user": context.get("user") or "", "auth_user_obj": permissions.context_user(context)},
         {"q": "", "rows": limit, "start": offset, "sort": "metadata_modified desc"})
     return search.get("results", [])
 
 
-@tk.chained_action
-@tk.side_effect_free
-def member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``member_list``: datasets among the members only where the user may see them."""
     members = up(context, data_dict)
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return members
     ids = [m[0] for m in members if m[1] == "package"]
     if not ids:
         return members
-    seen = permissions.visible_package_ids(_reader(context), ids)
+    seen = permissions.visible_package_ids(permissions.context_user(context), ids)
     return [m for m in members if m[1] != "package" or m[0] in seen]
 
 
-@tk.chained_action
-@tk.side_effect_free
-def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``resource_search``: only resources whose data the user may see; ``count`` counts
     only those."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
     result = up(context, data_dict)
@@ -211,17 +180,15 @@ def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     def package_id(res: Any) -> str | None:
         return res.get("package_id") if isinstance(res, dict) else getattr(res, "package_id", None)
 
-    seen = permissions.data_visible_ids(_reader(context), {package_id(r) for r in found})
+    seen = permissions.data_visible_ids(permissions.context_user(context), {package_id(r) for r in found})
     kept = [r for r in found if package_id(r) in seen]
     return {**result, "count": len(kept), "results": _page(kept, offset, limit)}
 
 
-@tk.chained_action
-@tk.side_effect_free
-def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``format_autocomplete``, counted over the resources whose data the user may see
     (a hidden entry's resources are hidden whole, their formats with them)."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     tk.check_access("format_autocomplete", context, data_dict)
     q = str(data_dict.get("q") or "")
@@ -230,7 +197,7 @@ def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> An
     rows = (model.Session.query(model.Resource.format, model.Resource.package_id)
             .filter(model.Resource.state == "active", model.Resource.format.ilike(like))
             .all())
-    seen = permissions.data_visible_ids(_reader(context), {r[1] for r in rows})
+    seen = permissions.data_visible_ids(permissions.context_user(context), {r[1] for r in rows})
     counts: dict[str, int] = {}
     for fmt, package_id in rows:
         if package_id in seen and fmt:
@@ -239,18 +206,16 @@ def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> An
     return [fmt.lower() for fmt, _ in ordered[:limit]]
 
 
-@tk.chained_action
-@tk.side_effect_free
-def user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``user_show``; ``number_created_packages`` counts only visible entries."""
     result = up(context, data_dict)
-    if _unrestricted(context) or not isinstance(result, dict) or not result.get("id"):
+    if permissions.unrestricted(context) or not isinstance(result, dict) or not result.get("id"):
         return result
     if "number_created_packages" in result:
         ids = [r[0] for r in model.Session.query(model.Package.id).filter(
             model.Package.creator_user_id == result["id"], model.Package.state == "active")]
         result["number_created_packages"] = len(
-            permissions.visible_package_ids(_reader(context), ids))
+            permissions.visible_package_ids(permissions.context_user(context), ids))
     return result
 
 
@@ -264,7 +229,7 @@ def _visible_tag_ids(context: Context, tag_ids: set[str]) -> set[str]:
     rows = (model.Session.query(model.PackageTag.tag_id, model.PackageTag.package_id)
             .filter(model.PackageTag.tag_id.in_(tag_ids), model.PackageTag.state == "active")
             .all())
-    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in rows})
+    seen = permissions.visible_package_ids(permissions.context_user(context), {r[1] for r in rows})
     keep = {tag_id for tag_id, package_id in rows if package_id in seen}
     vocab = {r[0] for r in model.Session.query(model.Tag.id).filter(
         model.Tag.id.in_(tag_ids), model.Tag.vocabulary_id.isnot(None))}
@@ -287,21 +252,17 @@ def _tag_filter(context: Context, tags: list[Any]) -> list[Any]:
     return [t for t in tags if tag_id(t) in seen]
 
 
-@tk.chained_action
-@tk.side_effect_free
-def tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``tag_list``: only tags of entries the user may see."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
     return _page(_tag_filter(context, up(context, data_dict)), offset, limit)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``tag_search``: only tags of entries the user may see; ``count`` counts those."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
     result = up(context, data_dict)
@@ -310,24 +271,20 @@ def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
                                                               (None, "") else 10)}
 
 
-@tk.chained_action
-@tk.side_effect_free
-def tag_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_tag_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``tag_autocomplete``: only tags of entries the user may see."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     limit, offset = data_dict.pop("limit", None), data_dict.pop("offset", None)
     return _page(_tag_filter(context, up(context, data_dict)), offset,
                  limit if limit not in (None, "") else 10)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``tag_show``: a tag no visible entry carries is not found; ``include_datasets``
     lists the entries through the chained ``package_search`` (labels and redaction) instead
     of core's unlabelled search."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
     include = tk.asbool(data_dict.get("include_datasets", False))
     result = up(context, {**data_dict, "include_datasets": False})
@@ -338,7 +295,7 @@ def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
         field = f"vocab_{model.Vocabulary.get(vocab).name}" if vocab else "tags"
         name = result["name"].replace("\\", "\\\\").replace('"', '\\"')
         found = tk.get_action("package_search")(
-            {"user": context.get("user") or "", "auth_user_obj": _reader(context)},
+            {"user": context.get("user") or "", "auth_user_obj": permissions.context_user(context)},
             {"fq": f'{field}:"{name}"', "rows": 1000})
         result["packages"] = found["results"]
     return result
@@ -348,13 +305,12 @@ def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 
 
 def _not_found_if_unknown(context: Context, pkg: model.Package | None, message: str) -> None:
-    if pkg is not None and not permissions.may_know_exists(_reader(context), pkg):
+    user = permissions.context_user(context)
+    if pkg is not None and not permissions.may_know_exists(user, pkg):
         raise tk.ObjectNotFound(message)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def unknown_package_not_found(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_show``; a refused entry the user may not know of is "not found", as an
     unknown name (the names are resource codes: a refusal would tell which drafts exist)."""
     try:
@@ -366,9 +322,7 @@ def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
         raise
 
 
-@tk.chained_action
-@tk.side_effect_free
-def resource_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+def unknown_resource_not_found(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``resource_show``; a refused resource of an entry the user may not know of is
     "not found"."""
     try:
@@ -379,15 +333,16 @@ def resource_show(up: Action, context: Context, data_dict: DataDict) -> Any:
                               tk._("Resource not found"))
         raise
 
+
 _UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
 
-def _as_unknown(up: Action, context: Context, data_dict: DataDict, *keys: str) -> Any:
+def as_unknown(up: Action, context: Context, data_dict: DataDict, *keys: str) -> Any:
     """Call ``up`` with each dataset named in ``keys`` that the user may not know of replaced
     by a name no dataset has, so the answer (error or count) is the one an unknown name gets."""
-    if _unrestricted(context):
+    if permissions.unrestricted(context):
         return up(context, data_dict)
-    user = _reader(context)
+    user = permissions.context_user(context)
     changed = dict(data_dict)
     for key in keys:
         ref = data_dict.get(key)
@@ -397,40 +352,17 @@ def _as_unknown(up: Action, context: Context, data_dict: DataDict, *keys: str) -
     return up(context, changed)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core action; an entry the user may not see answers as an unknown dataset."""
-    return _as_unknown(up, context, data_dict, "id")
-
-
-@tk.chained_action
-@tk.side_effect_free
-def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core action; an entry the user may not see answers as an unknown dataset."""
-    return _as_unknown(up, context, data_dict, "id")
-
-
-@tk.chained_action
-@tk.side_effect_free
-def package_relationships_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core action; an entry the user may not see answers as an unknown dataset."""
-    return _as_unknown(up, context, data_dict, "id", "id2")
-
-
-@tk.chained_action
-@tk.side_effect_free
-def user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+def filter_user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``user_list``; each user's ``number_created_packages`` counts visible entries only
     (and ``order_by=number_created_packages`` sorts by that count)."""
     result = up(context, data_dict)
-    if _unrestricted(context) or not result or not isinstance(result[0], dict) \
+    if permissions.unrestricted(context) or not result or not isinstance(result[0], dict) \
             or "number_created_packages" not in result[0]:
         return result
     created = model.Session.query(model.Package.creator_user_id, model.Package.id).filter(
         model.Package.creator_user_id.in_([u["id"] for u in result]),
         model.Package.state == "active").all()
-    seen = permissions.visible_package_ids(_reader(context), {r[1] for r in created})
+    seen = permissions.visible_package_ids(permissions.context_user(context), {r[1] for r in created})
     counts: dict[str, int] = {}
     for creator, package_id in created:
         if package_id in seen:

@@ -1,12 +1,13 @@
-"""Chained auth of the activity plugin's single-activity actions (ckanext-activity).
+"""Steps of the chained auth of the activity plugin's single-activity actions (ckanext-activity),
+composed in :mod:`ckanext.govshare.logic.auth.core`.
 
 CKAN lets a reader see an activity when the permission labels **stored** with it match the
 reader's, and (for its data) when the reader may ``package_show``/``package_update`` the dataset.
 Here, first: an activity whose object is a dataset is read only by those who may see that
-dataset **now** (:func:`activity_stream.may_read`, which asks
+dataset **now** (:func:`activity.stream.may_read`, which asks
 :mod:`~ckanext.govshare.permissions`); then CKAN's checks. ``activity_data_show`` and
 ``activity_diff`` are chained too: CKAN's versions call its ``activity_show`` auth directly, past
-any chain. What the answer may contain is ``logic/activity_action.py``'s.
+any chain. What the answer may contain is ``logic/action/activity.py``'s.
 """
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.activity.model import Activity
+from ckanext.govshare import permissions
 from ckanext.govshare.activity import stream
 
-__all__ = ["activity_data_show", "activity_diff", "activity_show"]
+__all__: list[str] = []
 
 
-def _readable(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def may_read(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """``activity_data_show``, ``activity_diff``: an activity of a dataset is read by those
+    who may see the dataset now; then ``next_auth``'s checks (CKAN's ask for the data:
+    ``package_update``)."""
     activity_id = str(data_dict.get("id") or "")
     activity = context.get("activity")
     # a context reused across calls (CKAN's changes pages) may still hold an earlier activity
@@ -29,29 +34,13 @@ def _readable(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResu
         activity = Activity.get(activity_id)
     if activity is None:
         return next_auth(context, data_dict)  # CKAN's answer to a missing id
-    if not stream.may_read(stream.reader(context), activity):
+    if not stream.may_read(permissions.context_user(context), activity):
         return {"success": False, "msg": tk._("Unauthorized to view activity data")}
     return next_auth(context, data_dict)
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def activity_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """An activity of a dataset: those who may see the dataset now; then CKAN's checks."""
+def may_read_activity(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """``activity_show``: as :func:`may_read`."""
     # CKAN's check reads include_data unguarded (a KeyError, an HTTP 500, when left out)
     data_dict.setdefault("include_data", False)
-    return _readable(next_auth, context, data_dict)
-
-
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def activity_data_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """As :func:`activity_show` (CKAN's then asks for the data: ``package_update``)."""
-    return _readable(next_auth, context, data_dict)
-
-
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def activity_diff(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """As :func:`activity_show` (CKAN's then asks for the data: ``package_update``)."""
-    return _readable(next_auth, context, data_dict)
+    return may_read(next_auth, context, data_dict)

@@ -11,7 +11,7 @@ import ckan.model as model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.govshare import permissions
-from ckanext.govshare.logic.auth.lifecycle import _member_of
+from ckanext.govshare.logic.auth.lifecycle import member_of
 from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.revision import Revision
 
@@ -21,7 +21,7 @@ __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
 
 def _department_member(context: Context, ref: object) -> bool:
     org = model.Group.get(str(ref)) if ref else None
-    return org is not None and _member_of(context, org.id)
+    return org is not None and member_of(context, org.id)
 
 
 def govshare_assessment_show(context: Context, data_dict: DataDict) -> AuthResult:
@@ -36,7 +36,8 @@ def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -
     """The department's administrators, reviewers and coordinators."""
     org = model.Group.get(str(data_dict.get("organization_id") or "")) \
         if data_dict.get("organization_id") else None
-    if org is not None and permissions.may_take_assessment_snapshot(context.get("user"), org.id):
+    if org is not None and permissions.may_take_assessment_snapshot(
+            permissions.context_user(context), org.id):
         return {"success": True}
     return {"success": False, "msg": bilingual(
         "只有本部门管理员、审核人或统筹协调人可以保存考核快照",
@@ -59,10 +60,10 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult
     if data_dict.get("revision_id"):
         rev = model.Session.get(Revision, str(data_dict["revision_id"]))
         pkg = model.Package.get(rev.entry_id) if rev is not None else None
-        ok = pkg is not None and _member_of(context, pkg.owner_org)
+        ok = pkg is not None and member_of(context, pkg.owner_org)
     elif data_dict.get("id"):
         pkg = model.Package.get(str(data_dict["id"]))
-        ok = pkg is not None and _member_of(context, pkg.owner_org)
+        ok = pkg is not None and member_of(context, pkg.owner_org)
     else:
         ok = _department_member(context, data_dict.get("organization_id"))
     if ok:

@@ -18,8 +18,24 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.govshare import permissions
 from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.filing import Filing
+
+__all__ = [
+    "govshare_filing_create",
+    "govshare_filing_export",
+    "govshare_filing_file",
+    "govshare_filing_list",
+    "govshare_filing_show",
+    "govshare_filing_update",
+    "govshare_permission_manage_department",
+    "govshare_permission_read_department",
+    "govshare_role_event_list",
+    "govshare_role_grant",
+    "govshare_role_list",
+    "govshare_role_revoke",
+]
 
 # -- helpers -------------------------------------------------------------------------------------
 
@@ -85,7 +101,7 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> AuthResult:
     if data_dict.get("organization_id"):
         return _allowed("govshare_permission_read_department", context, _org_id(data_dict))
     user = model.User.get(str(data_dict.get("user_id") or ""))
-    me = model.User.get(context.get("user") or "")
+    me = permissions.context_user(context)
     if user is not None and me is not None and user.id == me.id:
         return {"success": True}
     return {"success": False, "msg": tk._("Only sysadmins may list the roles of other users")}

@@ -1,16 +1,17 @@
-"""Auth functions of the catalogue lifecycle actions, and the chained visibility checks.
+"""Auth functions of the catalogue lifecycle actions, and steps of the chained visibility checks.
 
 Deny by default. Who may fire an event is the table
-:data:`ckanext.govshare.lifecycle.machine.ROLE_PERMISSIONS` read against the user's roles in the
-entry's department (:func:`ckanext.govshare.lifecycle.service.actor_roles`: a compiler only for their own
-units). The auth functions answer "may this user ever fire this event on this entry"; the state,
+:data:`ckanext.govshare.lifecycle.tables.ROLE_PERMISSIONS` read against the user's roles in the
+entry's department (:func:`ckanext.govshare.department.roles.actor_roles`: a compiler only for their
+own units). The auth functions answer "may this user ever fire this event on this entry"; the state,
 the review stage and the four-eyes rule are the state machine's, checked by the action under the
 entry's row lock. Sysadmins are treated like everyone else here (``auth_sysadmins_check``): the
 standard gives decisions to department roles, and the platform's administration has its own
 import path (``govshare_catalogue_import``). Writing a pending revision is delegated to core
 ``package_update`` ("may edit this dataset"). Who sees an entry and its data is
-:mod:`ckanext.govshare.permissions`' decision; the chained ``package_show`` and ``resource_show``
-only ask it.
+:mod:`ckanext.govshare.permissions`' decision; the steps of the chained ``package_show`` and
+``resource_show`` auth at the end (composed in :mod:`ckanext.govshare.logic.auth.core`) only ask
+it.
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.govshare import permissions
+from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import machine as lifecycle
-from ckanext.govshare.lifecycle import service
+from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.revision import Revision
 
@@ -49,19 +51,9 @@ __all__ = [
     "govshare_revision_show",
     "govshare_revision_submit",
     "govshare_revision_update",
-    "package_collaborator_list",
-    "package_show",
-    "resource_show",
 ]
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _user(context: Context) -> model.User | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    return model.User.get(context.get("user") or "") if context.get("user") else None
 
 
 def _package(data_dict: DataDict, key: str = "id") -> model.Package:
@@ -87,10 +79,11 @@ def _may_fire(context: Context, pkg: model.Package, event: str,
     for (name, _stage), allowed in machine.role_permissions.items():
         if name == event:
             wanted |= allowed
-    held = service.actor_roles(_user(context), pkg.owner_org, pkg.extras.get(service.UNIT_FIELD))
+    held = roles.actor_roles(permissions.context_user(context), pkg.owner_org,
+                               pkg.extras.get(fields.PROVIDER_UNIT))
     if held & wanted:
         return {"success": True}
-    need_zh = "、".join(lifecycle.ROLES[r].zh for r in sorted(wanted))
+    need_zh = "、".join(tables.ROLES[r].zh for r in sorted(wanted))
     return {"success": False, "msg": bilingual(
         f"只有本部门的{need_zh}可以执行此操作",
         f"only the department's {' or '.join(sorted(wanted))} may {event} this entry")}
@@ -101,33 +94,35 @@ def _entry_event(event: str):
         return _may_fire(context, _package(data_dict), event, lifecycle.CATALOGUE)
 
     auth.__name__ = f"govshare_catalogue_{event}"
-    auth.__doc__ = (f"A role that may {event} (see ``lifecycle.ROLE_PERMISSIONS``) in the "
+    auth.__doc__ = (f"A role that may {event} (see ``tables.ROLE_PERMISSIONS``) in the "
                     "entry's department; a compiler only for their units.")
     return tk.auth_sysadmins_check(auth)
 
 
-def _member_of(context: Context, org_id: str | None) -> bool:
+def member_of(context: Context, org_id: str | None) -> bool:
+    """Whether the user is a member of the department ``org_id`` (any capacity)."""
     return bool(org_id) and authz.has_user_permission_for_group_or_org(
         org_id, context.get("user"), "read")
 
 
 # -- catalogue transitions -----------------------------------------------------------------------
 
-govshare_catalogue_submit = _entry_event("submit")
-govshare_catalogue_approve = _entry_event("approve")
-govshare_catalogue_return = _entry_event("return")
-govshare_catalogue_request_offline = _entry_event("request_offline")
-govshare_catalogue_approve_offline = _entry_event("approve_offline")
-govshare_catalogue_reject_offline = _entry_event("reject_offline")
-govshare_catalogue_reinstate = _entry_event("reinstate")
+govshare_catalogue_submit = _entry_event(tables.SUBMIT)
+govshare_catalogue_approve = _entry_event(tables.APPROVE)
+govshare_catalogue_return = _entry_event(tables.RETURN)
+govshare_catalogue_request_offline = _entry_event(tables.REQUEST_OFFLINE)
+govshare_catalogue_approve_offline = _entry_event(tables.APPROVE_OFFLINE)
+govshare_catalogue_reject_offline = _entry_event(tables.REJECT_OFFLINE)
+govshare_catalogue_reinstate = _entry_event(tables.REINSTATE)
 
 
 def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> AuthResult:
     """A reviewer or coordinator of the entry's department (sysadmins pass before this runs):
     the responsible body records that the entry must be updated (DB14 §7.3)."""
     pkg = _package(data_dict)
-    held = service.actor_roles(_user(context), pkg.owner_org, pkg.extras.get(service.UNIT_FIELD))
-    if held & lifecycle.CHANGE_ROLES:
+    held = roles.actor_roles(permissions.context_user(context), pkg.owner_org,
+                               pkg.extras.get(fields.PROVIDER_UNIT))
+    if held & tables.CHANGE_ROLES:
         return {"success": True}
     return {"success": False, "msg": bilingual(
         "只有本部门的审核人或统筹协调人可以登记变更事由",
@@ -149,7 +144,7 @@ def govshare_catalogue_review(context: Context, data_dict: DataDict) -> AuthResu
     """Whoever decides review steps in some department: a reviewer or coordinator role
     (sysadmins pass before this runs). It puts the review queue in the site navigation; each
     decision is still the entry's own auth function and the state machine's."""
-    user = _user(context)
+    user = permissions.context_user(context)
     if user is not None and roles.has_role_anywhere(user.id, lifecycle.DECIDING_ROLES):
         return {"success": True}
     return {"success": False, "msg": bilingual(
@@ -160,13 +155,13 @@ def govshare_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Members of the department asked for (or of the entry's); the list keeps to them."""
     if data_dict.get("entry_id"):
         pkg = _package(data_dict, "entry_id")
-        if not _member_of(context, pkg.owner_org):
+        if not member_of(context, pkg.owner_org):
             return {"success": False, "msg": bilingual(
                 "只有本部门成员可以查看审计记录", "only members of the department may see its audit trail")}
     org_ref = data_dict.get("organization_id")
     if org_ref:
         org = model.Group.get(str(org_ref))
-        if org is None or not _member_of(context, org.id):
+        if org is None or not member_of(context, org.id):
             return {"success": False, "msg": bilingual(
                 "只有本部门成员可以查看审计记录", "only members of the department may see its audit trail")}
     return {"success": True}
@@ -202,15 +197,15 @@ def _revision_event(event: str):
     return tk.auth_sysadmins_check(auth)
 
 
-govshare_revision_submit = _revision_event("submit")
-govshare_revision_approve = _revision_event("approve")
-govshare_revision_return = _revision_event("return")
+govshare_revision_submit = _revision_event(tables.SUBMIT)
+govshare_revision_approve = _revision_event(tables.APPROVE)
+govshare_revision_return = _revision_event(tables.RETURN)
 
 
 def govshare_revision_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Members of the entry's department (a pending revision is not published)."""
     rev = _revision(data_dict)
-    if _member_of(context, rev.org_id):
+    if member_of(context, rev.org_id):
         return {"success": True}
     return {"success": False, "msg": bilingual(
         "只有本部门成员可以查看待审变更", "only members of the department may see pending revisions")}
@@ -221,28 +216,25 @@ def govshare_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
     return govshare_audit_list(context, data_dict)
 
 
-# -- visibility (chained core auth) --------------------------------------------------------------
+# -- steps of the chained core auth functions (composed in logic/auth/core.py) --------------------
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """A catalogue entry is seen by whom :func:`permissions.can_see_entry` says. (The chained
-    ``package_show`` action answers a refusal as "not found" where the user may not even know
-    the entry exists; an auth function only refuses, as CKAN's callers of ``check_access``
-    expect.)"""
+def may_see_entry(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """``package_show``: a catalogue entry is seen by whom :func:`permissions.can_see_entry`
+    says; another dataset by ``next_auth``'s rule. (The chained ``package_show`` action
+    answers a refusal as "not found" where the user may not even know the entry exists; an
+    auth function only refuses, as CKAN's callers of ``check_access`` expect.)"""
     pkg = context.get("package") or model.Package.get(str(data_dict.get("id") or ""))
     if pkg is None or permissions.entry_state(pkg) is None:
         return next_auth(context, data_dict)
-    if permissions.can_see_entry(_user(context), pkg):
+    if permissions.can_see_entry(permissions.context_user(context), pkg):
         return {"success": True}
     return {"success": False, "msg": tk._("Log in to see the catalogue's entries")}
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def resource_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """An entry's data is seen by whom :func:`permissions.can_see_resources` says."""
+def may_see_entry_data(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """``resource_show``: ``next_auth``'s rule, then an entry's data is seen by whom
+    :func:`permissions.can_see_resources` says."""
     result = next_auth(context, data_dict)
     if not result.get("success"):
         return result
@@ -250,17 +242,17 @@ def resource_show(next_auth: Any, context: Context, data_dict: DataDict) -> Auth
     pkg = resource.package if resource is not None else None
     if pkg is None or permissions.entry_state(pkg) is None:
         return result
-    pkg_dict = {"catalogue_state": permissions.entry_state(pkg), "owner_org": pkg.owner_org}
-    if permissions.can_see_resources(_user(context), pkg_dict):
+    pkg_dict = {fields.CATALOGUE_STATE: permissions.entry_state(pkg), "owner_org": pkg.owner_org}
+    if permissions.can_see_resources(permissions.context_user(context), pkg_dict):
         return result
     return {"success": False, "msg": bilingual(
         "该目录条目的数据仅对本部门开放", "the data of this entry is visible to its department only")}
 
 
-@tk.chained_auth_function
-def package_collaborator_list(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """Core rule for logged-in users; anonymous callers are refused here (core's own function
-    asserts a user object and answered them with a 500)."""
-    if _user(context) is None:
+def logged_in_only(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """``package_collaborator_list``: ``next_auth``'s rule for logged-in users; anonymous
+    callers are refused here (core's own function asserts a user object and answered them with
+    a 500)."""
+    if permissions.context_user(context) is None:
         return {"success": False, "msg": tk._("Log in to see the catalogue's entries")}
     return next_auth(context, data_dict)
