@@ -127,3 +127,37 @@ def test_role_events_down_and_up(migrate_db_for):
         with model.meta.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO govshare_role_event (org_id, user_id, role, event)"
                                  " VALUES ('o', 'u', 'reviewer', 'promoted')"))
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_no_truncate_down_and_up(migrate_db_for):
+    """010 makes the append-only tables refuse TRUNCATE and, downgraded, lets it through again
+    (trigger function included); the tables and their rows stay."""
+    def guarded() -> set[str]:
+        with model.meta.engine.connect() as conn:
+            return set(conn.execute(sa.text(
+                "SELECT tgrelid::regclass::text FROM pg_trigger"
+                " WHERE tgname = 'govshare_no_truncate'")).scalars())
+
+    def function() -> bool:
+        with model.meta.engine.connect() as conn:
+            return bool(conn.execute(sa.text(
+                "SELECT to_regprocedure('govshare_refuse_truncate()')")).scalar())
+
+    def truncate(table: str) -> None:
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {table}"))
+
+    tables = {"govshare_audit", "govshare_role_event"}
+    assert guarded() == tables and function()
+    model.Session.remove()
+    migrate_db_for("govshare", "eb63bed08888", forward=False)
+    assert _version() == "eb63bed08888"
+    assert guarded() == set() and not function() and tables <= _tables()
+    for table in sorted(tables):
+        truncate(table)
+    migrate_db_for("govshare")
+    assert guarded() == tables and function()
+    for table in sorted(tables):
+        with pytest.raises(sa.exc.DBAPIError, match=f"{table} is append-only: TRUNCATE refused"):
+            truncate(table)

@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
+from .. import database
 from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def _published(w):
@@ -34,12 +35,37 @@ class TestAppendOnly:
             model.Session.rollback()
         assert model.Session.execute(sa.text("SELECT count(*) FROM govshare_audit")).scalar() == 2
 
-    def test_truncate_stays_possible(self, world):
-        """TRUNCATE is not a row operation: the test fixture (and a deliberate purge) use it."""
+    def test_truncate_is_refused_by_the_database(self, world):
+        """TRUNCATE fails too, alone, among other tables, through CASCADE and with RESTART
+        IDENTITY: the application's database user cannot empty the trail."""
         _published(world)
-        model.Session.execute(sa.text("TRUNCATE govshare_audit"))
-        model.Session.commit()
+        for statement in ("TRUNCATE govshare_audit",
+                          "TRUNCATE govshare_lifecycle, govshare_audit RESTART IDENTITY",
+                          "TRUNCATE govshare_audit CASCADE"):
+            with pytest.raises(sa.exc.DBAPIError, match="govshare_audit is append-only"):
+                model.Session.execute(sa.text(statement))
+            model.Session.rollback()
+        assert model.Session.execute(sa.text("SELECT count(*) FROM govshare_audit")).scalar() == 2
+        assert model.Session.execute(sa.text(
+            "SELECT count(*) FROM govshare_lifecycle")).scalar() == 1
+
+    def test_only_the_owner_lifting_the_guard_empties_it(self, world):
+        """The fixture's way (tests/database.py): the owner disables the TRUNCATE guard inside
+        its own transaction; once committed, the guard is on again and TRUNCATE refused."""
+        _published(world)
+        assert database.guarded_tables(model.Session) == ["govshare_audit", "govshare_role_event"]
+        database.truncate_govshare(model.Session)
         assert model.Session.execute(sa.text("SELECT count(*) FROM govshare_audit")).scalar() == 0
+        enabled = model.Session.execute(sa.text(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'govshare_no_truncate'"
+            " AND tgrelid = 'govshare_audit'::regclass")).scalar()
+        assert enabled == "O"  # fires on origin (normal) sessions: enabled
+        model.Session.execute(sa.text(
+            "INSERT INTO govshare_audit (entry_id, action) VALUES ('e', 'imported')"))
+        model.Session.commit()
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            model.Session.execute(sa.text("TRUNCATE govshare_audit"))
+        model.Session.rollback()
 
 
 class TestRows:
