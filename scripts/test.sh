@@ -7,6 +7,14 @@ setup_all
 # a fresh database each run: a migration or data left by an earlier run (another checkout,
 # an interrupted run) must not decide this one
 recreate_database govshare_test
+# a throwaway database: a commit need not wait for the disk
+psql_admin -c 'ALTER DATABASE "govshare_test" SET synchronous_commit = off' >/dev/null
 cd "$ROOT"
 "$VENV/bin/ckan" -c test.ini db init >/dev/null
-exec "$VENV/bin/python" -m pytest --ckan-ini=test.ini -p no:cacheprovider "${@:-tests}"
+# one pytest-xdist worker per core, at most 4 (Redis databases 1-4 of test.ini; the browser
+# portal has 5), each on its own copy of govshare_test (tests/workers.py); 0 runs the suite in
+# this process. GOVSHARE_TEST_WORKERS, or -n among the arguments, overrides.
+cores="$(nproc)"
+workers="${GOVSHARE_TEST_WORKERS:-$(( cores > 4 ? 4 : (cores > 1 ? cores : 0) ))}"
+exec "$VENV/bin/python" -m pytest --ckan-ini=test.ini -p no:cacheprovider -n "$workers" \
+  "${@:-tests}"

@@ -2,7 +2,10 @@
 
 Every test outside ``tests/unit`` runs with the plugins of ``test.ini`` loaded
 (``with_plugins``), and ``clean_db`` also applies govshare's alembic migrations and empties
-govshare's own tables (CKAN's reset only knows core tables).
+govshare's own tables (CKAN's reset only knows core tables). A test that writes to a world
+gets it from ``fresh``: built once per module, restored from a snapshot for each test
+(``tests/worlds.py``). With ``-n`` each pytest-xdist worker has its own database, Redis
+database and storage directory (``tests/workers.py``).
 """
 from __future__ import annotations
 
@@ -10,13 +13,67 @@ import pathlib
 
 import pytest
 
+from . import workers
+
 UNIT = pathlib.Path(__file__).parent / "unit"
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    _quick_password_hashes()
+    workers.configure(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    workers.configure_node(node)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return workers.make_scheduler(config, log)
+
+
+def _quick_password_hashes() -> None:
+    """Hash new passwords with 1 000 pbkdf2 rounds instead of passlib's 25 000 (~20 ms a user,
+    and the suite creates thousands). Verifying reads the rounds from the stored hash, so a
+    login still checks the real password; the lowered default also keeps CKAN from re-hashing
+    such a hash on login as too weak."""
+    import ckan.model.user
+    from passlib.hash import pbkdf2_sha512
+
+    ckan.model.user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)
+
+
+def pytest_itemcollected(item):
+    workers.group(item)
+
+
+@pytest.hookimpl(trylast=True)  # after the ckan_config marks of tests/search/conftest.py
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if UNIT not in pathlib.Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.usefixtures("with_plugins"))
+    _by_configuration(items)
+    workers.order(config, items)
+
+
+def _marks(item) -> tuple:
+    """The ``ckan_config`` marks of ``item``, as the key of the plugins loaded for it."""
+    return tuple(sorted(
+        (str(m.args[0]), repr(m.args[1])) for m in item.iter_markers("ckan_config")))
+
+
+def _by_configuration(items) -> None:
+    """Within each module, the tests with the same ``ckan_config`` marks one after the other
+    (otherwise in their order): each change reloads the plugins (:func:`with_plugins`) and
+    builds the module's world again (:func:`fresh`)."""
+    modules: dict[str, int] = {}
+    configs: dict[tuple, int] = {}
+    keys = {}
+    for index, item in enumerate(items):
+        module = modules.setdefault(str(item.fspath), len(modules))
+        keys[item] = (module, configs.setdefault((module, _marks(item)), len(configs)), index)
+    items.sort(key=keys.__getitem__)
 
 
 _LOADED: dict[str, object] = {"key": None}
@@ -30,10 +87,7 @@ def with_plugins(ckan_config, request):
     schemas) costs more than most tests; they are reloaded only when a test's
     ``ckan_config`` marks differ from the previous test's.
     """
-    marks = tuple(
-        (str(m.args[0]), repr(m.args[1])) for m in request.node.iter_markers("ckan_config")
-    )
-    load_plugins(tuple(sorted(marks)))
+    load_plugins(_marks(request.node))
     yield
 
 
@@ -51,6 +105,12 @@ def load_plugins(key: tuple = ()) -> None:
         ckan.plugins.unload_all()
         ckan.plugins.load_all()
         _LOADED["key"] = key
+    elif key:
+        # CKAN restored its config snapshot before the test and set the marks' values as
+        # written (strings); a reload would have converted them (a list option, a number)
+        from ckan.common import config_declaration
+
+        config_declaration.normalize(config)
 
 
 @pytest.fixture
@@ -60,21 +120,26 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
 
 
 def reset_database(reset_db, migrate_db_for) -> None:
-    """What :func:`clean_db` does (also for module-scoped fixtures, which cannot use it)."""
+    """What :func:`clean_db` does (also for module-scoped fixtures, which cannot use it).
+
+    Once the schema is complete (CKAN's tables, both plugins' migrations), a reset DELETEs every
+    row in one transaction, the append-only guards lifted inside it (:func:`tests.worlds.restore`,
+    a few milliseconds); the full reset below runs on a session's first reset and after a test
+    changed the schema (the migration tests)."""
     import ckan.model as model
     import ckan.plugins as p
     import sqlalchemy as sa
 
+    from . import worlds
+    from .database import truncate_govshare as truncate
+
+    if worlds.ready(model.Session):
+        worlds.restore(model.Session)
+        return
+
     def truncate_govshare():
-        tables = [
-            r[0] for r in model.Session.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename LIKE 'govshare\\_%' AND tablename <> 'govshare_alembic_version'"
-            ))
-        ]
-        if tables:
-            model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
-        model.Session.commit()
+        # the append-only tables refuse TRUNCATE: the helper lifts their guard for this statement
+        tables = truncate(model.Session)
         if "govshare_search_index" in tables and model.Session.execute(
                 sa.text("SELECT to_regclass('govshare_search_generation')")).scalar():
             # TRUNCATE bypasses the backend: start a new generation of cached search results
@@ -82,8 +147,8 @@ def reset_database(reset_db, migrate_db_for) -> None:
 
             cache.advance(model.Session.get_bind())
 
-    # first: CKAN's reset DELETEs from every mapped table, and govshare_audit refuses DELETE
-    # (append-only trigger); TRUNCATE is the one way to empty it
+    # first: CKAN's reset DELETEs from every mapped table, and the append-only tables refuse
+    # DELETE (row trigger); TRUNCATE with their TRUNCATE guard lifted is the one way to empty them
     truncate_govshare()
     reset_db()
     # CKAN's first reset of a session drops every table; later ones only delete rows, and
@@ -99,7 +164,29 @@ def reset_database(reset_db, migrate_db_for) -> None:
     for plugin in ("activity", "govshare"):
         if p.plugin_loaded(plugin) and not applied[plugin]:
             migrate_db_for(plugin)
+            applied[plugin] = True
     truncate_govshare()
+    if all(applied.values()):
+        worlds.adopt(model.Session)
+
+
+@pytest.fixture
+def fresh(clean_db, request):
+    """``fresh(build)``: the world ``build()`` makes on the database :func:`clean_db` emptied,
+    built by the module's first test that asks (per set of ``ckan_config`` marks) and restored
+    from a snapshot of its rows for the next ones (:mod:`tests.worlds`); each test gets its
+    own copy of the handles ``build`` returns. For worlds that tests write to.
+
+    ``build`` must depend on nothing but the database and the configuration: no clock patched
+    by the test, no mail server or Redis queue the test reads afterwards."""
+    import ckan.model as model
+
+    from . import worlds
+
+    def restored(build):
+        key = (request.module.__name__, build.__module__, build.__qualname__, _LOADED["key"])
+        return worlds.world(model.Session, key, build)
+    return restored
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.govshare import demo
-from ckanext.govshare.lifecycle import service as gs_workflow
+from ckanext.govshare.model import base as model_base
 
 from .departments import department
 
@@ -143,5 +143,5 @@ def published_weekly() -> SimpleNamespace:
 
 def later(monkeypatch: Any, days: float) -> None:
     """Move the portal's clock ``days`` on: the last update is that long ago."""
-    at = gs_workflow.now() + datetime.timedelta(days=days)
-    monkeypatch.setattr(gs_workflow, "now", lambda: at)
+    at = model_base.now() + datetime.timedelta(days=days)
+    monkeypatch.setattr(model_base, "now", lambda: at)

@@ -37,7 +37,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.govshare.department import filing
-from ckanext.govshare.lifecycle import machine
+from ckanext.govshare.lifecycle import tables
 
 from . import conftest, sweep_world
 from .sweep_world import DATA_PARTS, META_PARTS, PENDING_PARTS, World
@@ -597,10 +597,10 @@ def _run(app: Any, world: World, persona: str, *, actions: bool) -> Report:
 def test_who_sees_what_covers_every_state(world):
     """WHO_SEES decides every catalogue state, deletion and pending revision; the world has each."""
     audiences = {a for a, _u, _p in PERSONAS.values()} | {CONTROL[0]}
-    assert set(WHO_SEES) == set(machine.CATALOGUE_STATES) | {"deleted", "pending revision"}
+    assert set(WHO_SEES) == set(tables.CATALOGUE_STATES) | {"deleted", "pending revision"}
     assert all(set(row) == audiences for row in WHO_SEES.values())
     assert {e.state for e in world.entries.values()} == \
-        set(machine.CATALOGUE_STATES) | {"deleted"}
+        set(tables.CATALOGUE_STATES) | {"deleted"}
     assert any(e.revision for e in world.entries.values())
 
 

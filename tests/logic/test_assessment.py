@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from ckanext.govshare import demo
 from ckanext.govshare.assessment import service
 from ckanext.govshare.lifecycle import deadlines
-from ckanext.govshare.lifecycle import service as workflow
+from ckanext.govshare.lifecycle import queries as lifecycle_queries
+from ckanext.govshare.model import base as model_base
 
 from .. import assessment as A
 from .. import factories as f
@@ -20,8 +21,8 @@ from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def _show(w, **data):
@@ -137,9 +138,9 @@ def test_timeliness_review_in_time_and_fresh(world):
 def _published_long_ago(w, monkeypatch, days=400):
     """An entry compiled and published ``days`` ago: the lifecycle's clock is moved back while
     it is published (the audit trail is append-only), the dataset's own dates afterwards."""
-    then = workflow.now() - datetime.timedelta(days=days)
+    then = model_base.now() - datetime.timedelta(days=days)
     with monkeypatch.context() as m:
-        m.setattr(workflow, "now", lambda: then)
+        m.setattr(model_base, "now", lambda: then)
         entry = L.entry(w.org, w.compiler)
         _publish(w, entry)
     back = {"back": datetime.timedelta(days=days), "id": entry["id"]}
@@ -157,8 +158,8 @@ def test_lifecycle_decision_is_not_a_data_update(world, monkeypatch):
     """An approval (an offline request refused) bumps metadata_modified, not the last data
     update: a daily entry last updated a year ago stays out of its cycle."""
     entry = _published_long_ago(world, monkeypatch)
-    assert workflow.last_data_updates([entry["id"]])[entry["id"]] < (
-        workflow.now() - datetime.timedelta(days=399))
+    assert lifecycle_queries.last_data_updates([entry["id"]])[entry["id"]] < (
+        model_base.now() - datetime.timedelta(days=399))
     L.act("govshare_catalogue_request_offline", world.compiler, id=entry["id"], reason="停用")
     L.act("govshare_catalogue_reject_offline", world.reviewer, id=entry["id"], reason="仍需共享")
     assert L.state(entry["id"]) == "published"
@@ -180,7 +181,7 @@ def test_timeliness_open_overdue_review(world):
     """A review still open past its due time counts against timeliness."""
     entry = L.entry(world.org, world.compiler)
     L.act("govshare_catalogue_submit", world.compiler, id=entry["id"])
-    past = workflow.now() - datetime.timedelta(days=1)
+    past = model_base.now() - datetime.timedelta(days=1)
     model.Session.execute(sa.text("UPDATE govshare_lifecycle SET due_at = :at WHERE entry_id = :id"),
                           {"at": past, "id": entry["id"]})
     model.Session.commit()
@@ -218,9 +219,9 @@ def test_review_timeliness_on_the_configured_calendar(world, monkeypatch, ckan_c
     entry = L.entry(world.org, world.compiler)
     tz = datetime.timezone.utc
     with monkeypatch.context() as m:
-        m.setattr(workflow, "now", lambda: datetime.datetime(2026, 9, 30, 2, tzinfo=tz))
+        m.setattr(model_base, "now", lambda: datetime.datetime(2026, 9, 30, 2, tzinfo=tz))
         L.act("govshare_catalogue_submit", world.compiler, id=entry["id"])
-        m.setattr(workflow, "now", lambda: datetime.datetime(2026, 10, 9, 2, tzinfo=tz))
+        m.setattr(model_base, "now", lambda: datetime.datetime(2026, 10, 9, 2, tzinfo=tz))
         L.act("govshare_catalogue_approve", world.reviewer, id=entry["id"])
     reviews = _show(world, period="2026-10")["timeliness"]["reviews"]
     assert (reviews["decided"], reviews["in_time"]) == (1, in_time)

@@ -14,8 +14,8 @@ from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return A.world()
+def world(fresh):
+    return fresh(A.world)
 
 
 def _header(key: str) -> str:

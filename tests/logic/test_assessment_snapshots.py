@@ -12,18 +12,22 @@ from ckan.tests import factories
 
 from ckanext.govshare.assessment import service
 from ckanext.govshare.lifecycle import deadlines
-from ckanext.govshare.lifecycle import service as workflow
+from ckanext.govshare.model import base as model_base
 
 from .. import lifecycle as L
 
 
-@pytest.fixture
-def world(clean_db):
+def _world():
     w = L.world()
     w.admin = factories.User()
     tk.get_action("organization_member_create")(L.site(), {
         "id": w.org["id"], "username": w.admin["name"], "role": "admin"})
     return w
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(_world)
 
 
 def _snap(w, user=None, **data):
@@ -74,7 +78,7 @@ def test_default_period_is_previous_month_in_beijing(world, monkeypatch):
     """Without a period: the month before the current one in Beijing time (here 1 March in
     Beijing, still February in UTC)."""
     at = datetime.datetime(2026, 3, 1, 0, 30, tzinfo=deadlines.SHANGHAI)
-    monkeypatch.setattr(workflow, "now", lambda: at.astimezone(datetime.timezone.utc))
+    monkeypatch.setattr(model_base, "now", lambda: at.astimezone(datetime.timezone.utc))
     assert _snap(world)["period"] == "2026-02"
 
 

@@ -91,8 +91,7 @@ def _code(pkg: dict[str, Any]) -> tuple[str, int]:
     return "".join(match.groups()[:4]), int(match.group(5))
 
 
-@pytest.fixture
-def world(clean_db):
+def _world():
     """Departments SAMR and GAT, each with an admin; SAMR with a compiler of SAMR01, a compiler
     of SAMR02 and a reviewer; GAT with a compiler of GAT03."""
     samr, gat = f.department(f.SAMR), f.department(f.GAT)
@@ -104,6 +103,11 @@ def world(clean_db):
         reviewer=f.user(samr, "reviewer"),
         gat_compiler=f.user(gat, "compiler", units=["GAT03"]),
     )
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(_world)
 
 
 # --- a complete entry ------------------------------------------------------------------------

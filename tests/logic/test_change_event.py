@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.lifecycle import deadlines, notify, service
+from ckanext.govshare.lifecycle import deadlines, notify, queries, service
+from ckanext.govshare.model import base as model_base
 
 from .. import lifecycle as L
 
@@ -21,8 +22,8 @@ ALLOWED = {"reviewer", "coordinator", "sysadmin"}
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.published_world()
+def world(fresh):
+    return fresh(L.published_world)
 
 
 def _audit(w, action):
@@ -87,7 +88,7 @@ class TestChangeEvent:
     def test_default_limit_from_now(self, world, monkeypatch):
         """Without ``occurred_at`` the event happened now; the limit is the configured 15 days."""
         w = world
-        monkeypatch.setattr(service, "now", lambda: NOW)
+        monkeypatch.setattr(model_base, "now", lambda: NOW)
         required = L.act(ACTION, w.coordinator, id=w.entry["id"],
                          reason="部门职能调整")["govshare_lifecycle"]["update_required"]
         # 15 working days from 2026-09-30 over National Day (Saturday 10-10 worked): 10-27
@@ -196,7 +197,7 @@ class TestReminders:
         L.act(ACTION, w.reviewer, id=w.entry["id"], reason="法规修订")
         assert notify.remind(dry_run=True) == []
         step = _step(w.entry["id"])
-        step.change_due_at = service.now() - datetime.timedelta(hours=1)
+        step.change_due_at = model_base.now() - datetime.timedelta(hours=1)
         model.Session.commit()
         [found] = notify.remind(dry_run=True)
         assert found.step == "update_after_change" and found.recipients == [w.compiler["id"]]
@@ -211,7 +212,7 @@ class TestReminders:
         entry = L.entry(w.org, w.reviewer)
         L.act("govshare_catalogue_submit", w.reviewer, id=entry["id"])
         step = _step(entry["id"])
-        step.due_at = service.now() - datetime.timedelta(hours=1)
+        step.due_at = model_base.now() - datetime.timedelta(hours=1)
         model.Session.commit()
         mail_server.clear_smtp_messages()
         [found] = notify.remind()
@@ -227,7 +228,7 @@ class TestReminders:
         L.act("govshare_catalogue_approve", w.reviewer, id=entry["id"])
         step = _step(entry["id"])
         assert step.stage == "coordinator"
-        step.due_at = service.now() - datetime.timedelta(hours=1)
+        step.due_at = model_base.now() - datetime.timedelta(hours=1)
         model.Session.commit()
         [found] = notify.remind(dry_run=True)
         assert found.recipients == [w.coordinator["id"]]
@@ -238,7 +239,7 @@ class TestReminders:
         rev = L.act("govshare_revision_create", w.reviewer, id=w.entry["id"], notes="自己提交")
         L.act("govshare_revision_submit", w.reviewer, id=rev["id"])
         model.Session.query(service.Revision).filter_by(id=rev["id"]).update(
-            {"due_at": service.now() - datetime.timedelta(hours=1)})
+            {"due_at": model_base.now() - datetime.timedelta(hours=1)})
         model.Session.commit()
         [found] = notify.remind(dry_run=True)
         assert found.revision_id == rev["id"] and found.recipients == [w.reviewer2["id"]]
@@ -260,7 +261,7 @@ class TestImportedOpenSteps:
         assert info["submitted_by"] is None
         queued = L.act("govshare_catalogue_queue", w.reviewer)["results"]
         assert [q["id"] for q in queued] == [entry["id"]]
-        assert service.waiting_count(w.reviewer["id"]) == 1
+        assert queries.waiting_count(w.reviewer["id"]) == 1
         [found] = notify.remind(dry_run=True)
         assert found.entry_id == entry["id"]
         assert found.recipients == sorted([w.reviewer["id"], w.reviewer2["id"]])
@@ -269,7 +270,7 @@ class TestImportedOpenSteps:
     def test_imported_offline_review_is_due_from_now(self, world, monkeypatch):
         """An entry imported in offline review is due 2 (configured) working days from now."""
         w = world
-        monkeypatch.setattr(service, "now", lambda: NOW)
+        monkeypatch.setattr(model_base, "now", lambda: NOW)
         result = L.act("govshare_catalogue_import", w.sysadmin, id=w.entry["id"],
                        catalogue_state="offline_review")
         info = result["govshare_lifecycle"]

@@ -9,8 +9,8 @@ from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def test_same_title_found_for_entry(world):

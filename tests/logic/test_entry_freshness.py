@@ -10,8 +10,8 @@ from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.published_weekly()
+def world(fresh):
+    return fresh(L.published_weekly)
 
 
 def test_just_published_is_fresh(world):

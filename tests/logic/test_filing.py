@@ -29,8 +29,8 @@ PERSON = {
 
 
 @pytest.fixture
-def world(clean_db):
-    return departments.world()
+def world(fresh):
+    return fresh(departments.world)
 
 
 def _create(world, org=None, kind="lead", **changes):

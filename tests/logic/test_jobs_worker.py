@@ -28,6 +28,7 @@ from ckan.cli.cli import ckan
 from ckan.lib import jobs
 
 from ckanext.govshare.lifecycle import notify, service
+from ckanext.govshare.model import base as model_base
 
 from .. import assessment as A
 from .. import lifecycle as L
@@ -71,9 +72,9 @@ def smtp(ckan_config, monkeypatch):
 
 
 @pytest.fixture
-def world(clean_db, clean_queues):
+def world(fresh, clean_queues):
     """:func:`tests.lifecycle.world` and no job left in Redis by an earlier test."""
-    return L.world()
+    return fresh(L.world)
 
 
 def _subject(message: Message) -> str:
@@ -110,7 +111,7 @@ def _finished(job_id: str) -> None:
 
 def _overdue(entry_id: str) -> None:
     step = model.Session.get(service.EntryLifecycle, entry_id)
-    step.due_at = service.now() - datetime.timedelta(days=2)
+    step.due_at = model_base.now() - datetime.timedelta(days=2)
     model.Session.commit()
 
 

@@ -12,7 +12,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.lifecycle import deadlines, service
+from ckanext.govshare.lifecycle import deadlines, service, tables
+from ckanext.govshare.model import base as model_base
 
 from .. import lifecycle as L
 
@@ -34,8 +35,8 @@ ALLOWED = {
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def _to(w, entry, state):
@@ -97,7 +98,7 @@ class TestTransitions:
         """submit: in_review at the reviewer stage, due after 5 working days (Beijing 23:59:59)."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        monkeypatch.setattr(service, "now", lambda: SUBMITTED_AT)
+        monkeypatch.setattr(model_base, "now", lambda: SUBMITTED_AT)
         result = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])
         info = result["govshare_lifecycle"]
         assert result["catalogue_state"] == "in_review"
@@ -112,7 +113,7 @@ class TestTransitions:
         """The limit is read from ckanext.govshare.deadline.review_days."""
         w = world
         entry = L.entry(w.org, w.compiler)
-        monkeypatch.setattr(service, "now", lambda: SUBMITTED_AT)
+        monkeypatch.setattr(model_base, "now", lambda: SUBMITTED_AT)
         info = L.act("govshare_catalogue_submit", w.compiler, id=entry["id"])["govshare_lifecycle"]
         assert datetime.datetime.fromisoformat(info["due_at"]) == datetime.datetime(
             2026, 10, 9, 23, 59, 59, tzinfo=deadlines.SHANGHAI)
@@ -159,7 +160,7 @@ class TestTransitions:
             L.act(f"govshare_catalogue_{event}", who, id=entry["id"], reason="理由")
         errors = err.value.error_dict
         assert state in errors["catalogue_state"][0]
-        allowed = [e for (s, e) in service.lifecycle.CATALOGUE_TRANSITIONS if s == state]
+        allowed = [e for (s, e) in tables.CATALOGUE_TRANSITIONS if s == state]
         assert errors["allowed_actions"] == [f"govshare_catalogue_{e}" for e in allowed]
         assert L.state(entry["id"]) == state
 
@@ -416,7 +417,7 @@ class TestQueue:
         w = world
         entry = _to(w, L.entry(w.org, w.compiler), "in_review")
         step = model.Session.get(service.EntryLifecycle, entry["id"])
-        step.due_at = service.now() - datetime.timedelta(days=1)
+        step.due_at = model_base.now() - datetime.timedelta(days=1)
         model.Session.commit()
         assert L.act("govshare_catalogue_queue", w.reviewer, overdue=True)["count"] == 1
         shown = L.act("package_show", w.reviewer, id=entry["id"])
@@ -485,7 +486,7 @@ class TestVisibility:
 class TestRemind:
     def _due(self, entry_id, delta):
         step = model.Session.get(service.EntryLifecycle, entry_id)
-        step.due_at = service.now() + delta
+        step.due_at = model_base.now() + delta
         model.Session.commit()
 
     def test_overdue_and_due_soon_are_reminded_once_a_day(self, world, mail_server, cli):
@@ -530,7 +531,7 @@ class TestRemind:
         entry = _to(w, L.entry(w.org, w.compiler), "in_review")
         step = model.Session.get(service.EntryLifecycle, entry["id"])
         step.stage = "coordinator"
-        step.due_at = service.now() - datetime.timedelta(hours=1)
+        step.due_at = model_base.now() - datetime.timedelta(hours=1)
         model.Session.commit()
         [found] = notify.remind()
         assert found.recipients == [w.coordinator["id"]]

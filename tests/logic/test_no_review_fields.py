@@ -17,8 +17,8 @@ OPTION = "ckanext.govshare.revision.no_review_fields"
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.published_world()
+def world(fresh):
+    return fresh(L.published_world)
 
 
 def _live(w):

@@ -23,8 +23,7 @@ def _with_resource(pkg: dict, url: str, fmt: str = "CSV") -> dict:
     return pkg
 
 
-@pytest.fixture
-def w() -> SimpleNamespace:
+def _world() -> SimpleNamespace:
     """Department ``org`` with a draft, a published and an offline entry (each with a resource
     and a tag of its own) and a deleted one; ``other``'s compiler, an outsider, anonymous."""
     w = world()
@@ -41,6 +40,11 @@ def w() -> SimpleNamespace:
     w.deleted = entry(w.org, w.compiler, title="已删除条目乙")
     helpers.call_action("package_delete", site(), id=w.deleted["id"])
     return w
+
+
+@pytest.fixture
+def w(fresh) -> SimpleNamespace:
+    return fresh(_world)
 
 
 def _outsiders(w: SimpleNamespace) -> list:

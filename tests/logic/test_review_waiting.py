@@ -7,18 +7,18 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.lifecycle import service
+from ckanext.govshare.lifecycle import queries
 
 from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.review_world()
+def world(fresh):
+    return fresh(L.review_world)
 
 
 def _waiting(user):
-    return service.waiting_count(user["id"])
+    return queries.waiting_count(user["id"])
 
 
 def _reviews(user):

@@ -10,8 +10,8 @@ from .. import lifecycle as L
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.published_world()
+def world(fresh):
+    return fresh(L.published_world)
 
 
 def _live(w):

@@ -20,8 +20,8 @@ def _capacity(org: dict, user: dict) -> str | None:
 
 
 @pytest.fixture
-def world(clean_db):
-    return departments.world()
+def world(fresh):
+    return fresh(departments.world)
 
 
 class TestCapacityMapping:

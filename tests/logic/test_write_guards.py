@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.govshare.lifecycle import machine
+from ckanext.govshare.lifecycle import machine, tables
 from ckanext.govshare.logic.action import lifecycle as lifecycle_action
 
 from .. import lifecycle as L
@@ -22,8 +22,8 @@ ADVICE = {"in_review": "return it to draft", "offline_review": "Wait for the rev
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def _to(w, entry: dict[str, Any], state: str) -> dict[str, Any]:
@@ -72,7 +72,7 @@ class TestLockedStatesTable:
         """Only draft is edited live and published through a revision; every other state is
         locked."""
         assert set(lifecycle_action.LOCKED_STATES) == (
-            set(machine.CATALOGUE_STATES) - {"draft", "published"})
+            set(tables.CATALOGUE_STATES) - {"draft", "published"})
 
     def test_advice_names_only_events_that_exist(self):
         """What a refusal suggests is an event the lifecycle table offers from that state."""

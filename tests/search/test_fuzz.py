@@ -44,8 +44,7 @@ HIDDEN = {"police-private", "police-draft"}
 SHARED_TAG = "共享目录"
 
 
-@pytest.fixture
-def world(clean_db):
+def _world():
     """Two departments, a public, a private and a draft entry in each; the user edits ``samr``."""
     user = factories.User()
     samr = factories.Organization(name="samr", title="省市场监督管理局",
@@ -74,6 +73,11 @@ def world(clean_db):
                                      rows=100)
     assert {d["name"] for d in everything["results"]} == VISIBLE | HIDDEN
     return {"user": user["name"]}
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(_world)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.govshare.search import connection
 
+from .. import database
+
 PUBLIC = {"biz-license", "biz-register", "market-enterprise", "market-inspect",
           "social-insurance", "road-traffic"}
 
@@ -64,13 +66,8 @@ def backdate(name: str, when: str) -> None:
 
 
 def _truncate_govshare() -> None:
-    tables = model.Session.execute(sa.text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-        "AND tablename LIKE 'govshare\\_%' AND tablename <> 'govshare_alembic_version'"
-    )).scalars().all()
-    if tables:
-        model.Session.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
-    model.Session.commit()
+    # the append-only tables refuse TRUNCATE: the helper lifts their guard for this statement
+    database.truncate_govshare(model.Session)
 
 
 def fresh_database(reset_db, migrate_db_for) -> None:

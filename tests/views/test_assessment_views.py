@@ -14,8 +14,8 @@ pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
 @pytest.fixture
-def world(clean_db):
-    return A.world()
+def world(fresh):
+    return fresh(A.world)
 
 
 def _url(w, path: str = "") -> str:

@@ -16,10 +16,14 @@ from .. import factories as f
 pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
-@pytest.fixture
-def world(clean_db):
+def _world():
     org = f.department(f.SAMR)
     return org, f.user(org, "compiler", units=["SAMR02"])
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(_world)
 
 
 def _stored() -> tuple[Any, ...]:

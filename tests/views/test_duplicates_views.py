@@ -15,8 +15,8 @@ pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.world()
+def world(fresh):
+    return fresh(L.world)
 
 
 def _items(org: dict[str, Any], prefix: str) -> list[dict[str, Any]]:

@@ -20,10 +20,14 @@ from .test_catalogue_views import _form
 pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
-@pytest.fixture
-def world(clean_db):
+def _world():
     samr, gat = f.department(f.SAMR), f.department(f.GAT)
     return samr, gat
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(_world)
 
 
 def _options(body: str, field: str) -> list[tuple[str, str]]:

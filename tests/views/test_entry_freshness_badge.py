@@ -9,8 +9,8 @@ pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.published_weekly()
+def world(fresh):
+    return fresh(L.published_weekly)
 
 
 def test_badge_on_entry_page(app, world, monkeypatch):

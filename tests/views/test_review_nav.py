@@ -16,8 +16,8 @@ BADGE = re.compile(r'govshare-review-count"\s+title="[^"]*">(\d+)</span>')
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.review_world()
+def world(fresh):
+    return fresh(L.review_world)
 
 
 def _nav_html(app, user=None, url="/dataset/"):

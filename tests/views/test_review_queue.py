@@ -16,8 +16,8 @@ pytestmark = pytest.mark.ckan_config("ckan.site_url", "http://localhost")
 
 
 @pytest.fixture
-def world(clean_db):
-    return L.review_world()
+def world(fresh):
+    return fresh(L.review_world)
 
 
 def _token(body: str) -> str:

@@ -25,8 +25,8 @@ PERSON = {
 
 
 @pytest.fixture
-def world(clean_db):
-    return departments.world()
+def world(fresh):
+    return fresh(departments.world)
 
 
 def _url(org: dict, path: str) -> str:
