@@ -723,6 +723,16 @@ def test_core_crashers_outside_the_backend(app, params):
 
 
 @pytest.mark.usefixtures("clean_db")
+def test_group_page_bad_query_shows_the_error(app):
+    """A query outside the subset on a group's page shows the search error (was a 500), and a
+    good query still lists the group's facets."""
+    group = factories.Group()
+    page = app.get(f"/group/{group['name']}", query_string={"q": "a~2"}, status=200)
+    assert "search-form" in page.body and "error" in page.body.lower()
+    assert app.get(f"/group/{group['name']}", query_string={"q": "x"}, status=200)
+
+
+@pytest.mark.usefixtures("clean_db")
 def test_department_page_bad_query_shows_the_error(app):
     """A query outside the subset on a department's page shows CKAN's search error instead
     of failing on the facets the view leaves unset (was a 500)."""
