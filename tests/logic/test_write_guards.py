@@ -165,6 +165,23 @@ class TestNoLiveEdits:
               organization_id=w.other["id"])
         assert model.Package.get(draft["id"]).owner_org == w.other["id"]
 
+    def test_a_moved_draft_is_searched_as_the_new_departments(self, world):
+        """Core's package_owner_org_update does not reindex: the search document, with its
+        permission labels, must follow the draft to its new department."""
+        w = world
+        draft = L.entry(w.org, w.compiler)
+        L.act("package_owner_org_update", w.sysadmin, id=draft["id"],
+              organization_id=w.other["id"])
+
+        def found(user):
+            r = helpers.call_action("package_search", {"user": user["name"], "ignore_auth": False},
+                                    q=f'id:"{draft["id"]}"', include_drafts=True)
+            return [(d["id"], d["owner_org"]) for d in r["results"]]
+
+        assert found(w.sysadmin) == [(draft["id"], w.other["id"])]
+        assert found(w.compiler) == []
+        assert found(w.other_compiler) == [(draft["id"], w.other["id"])]
+
 
 # -- the portal forms ----------------------------------------------------------------------------
 

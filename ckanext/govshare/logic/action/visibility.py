@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any
 
+import ckan.logic as ckan_logic
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
@@ -372,3 +373,12 @@ def filter_user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     if data_dict.get("order_by") == "number_created_packages":
         result.sort(key=lambda u: (u["number_created_packages"], u.get("name") or ""))
     return result
+
+
+def reindex(ref: Any) -> None:
+    """Write the dataset ``ref``'s search document again, as it is now, and commit."""
+    pkg = model.Package.get(str(ref)) if ref else None
+    if pkg is None:
+        return
+    ckan_logic.index_update_package({"ignore_auth": True}, pkg.id)
+    model.Session.commit()
