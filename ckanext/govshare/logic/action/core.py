@@ -115,11 +115,12 @@ def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
 def package_owner_org_update(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_owner_org_update``: only a draft entry moves to another department, and
     its search document (with its permission labels) moves with it."""
-    result = lifecycle.move_drafts_only(up, context, data_dict)
-    if not context.get("defer_commit"):
-        # core writes owner_org and commits without reindexing: the search document would keep
-        # the old department's labels. Under defer_commit the caller (package_update) reindexes.
-        visibility.reindex(data_dict.get("id"))
+    if context.get("defer_commit"):  # the caller (package_update/create) reindexes and commits
+        return lifecycle.move_drafts_only(up, context, data_dict)
+    # core writes owner_org without reindexing: the search document would keep the old
+    # department's labels. The move and the new document commit together.
+    result = lifecycle.move_drafts_only(up, dict(context, defer_commit=True), data_dict)
+    visibility.reindex(data_dict.get("id"))
     return result
 
 
