@@ -1,13 +1,17 @@
 """The world of the visibility sweep (``tests/test_visibility_sweep.py``).
 
-Two departments. The owning department (``demo.DEPARTMENTS[SAMR]``) holds one entry in every
-catalogue state, each brought there through the lifecycle actions, plus a published entry with
-a pending revision and a deleted entry. Every entry carries unique marker strings:
+Four departments. The owning department (``demo.DEPARTMENTS[SAMR]``) holds one ``conditional``
+entry in every catalogue state, each brought there through the lifecycle actions, plus a
+published entry with a pending revision, a deleted entry, and a published ``unconditional``
+and a published ``not_shared`` entry (:data:`SHARED`). Every entry carries unique marker
+strings:
 
 * metadata markers in its title, notes, a tag and an 信息项 name, and its name and id
   (existence);
-* data markers in a resource URL and name, and in an uploaded file (name and content) that
-  goes through ``resource_create`` with a real upload; the resource ids count as data too;
+* listing markers in its resources' names and formats: what the entry holds, shown with its
+  metadata (a resource whose data is hidden keeps its name and format, never its address);
+* data markers in a resource URL, and in an uploaded file (name and content) that goes through
+  ``resource_create`` with a real upload; the resource ids count as data too;
 * the pending revision's proposal carries markers of its own (unpublished metadata); the
   revision's id is the entry's lifecycle metadata (``govshare_lifecycle.pending_revision``).
 
@@ -17,12 +21,20 @@ compiled, approved, asked to take offline and followed entries, then was removed
 ``organization_member_delete``); an editor and compiler of the other department; a logged-in
 user of no department. A CKAN group holds every entry.
 
+The authorizations (授权), stored as rows on every entry: a third department holds one
+department-wide and ``active`` (its member ``granted_dept``); a fourth department's member
+``granted_person`` is named in an ``active`` one (知悉范围); their colleague ``colleague`` is
+named in none; ``lapsed`` is named in one of each state that grants nothing: ``expired``,
+``revoked``, ``suspended``, ``pending_agreement``, and an ``active`` one whose validity ended
+(the daily expiry has not run yet).
+
 A marker is ``<prefix><entry><part>``: the per-run prefix (``World.prefix``) is no marker
 itself, so autocompletes can be asked for it; all markers have the same length, so none is a
 substring of another.
 """
 from __future__ import annotations
 
+import datetime
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -33,9 +45,14 @@ from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
+from ckanext.govshare.model import base
+from ckanext.govshare.model.sharing import Authorization
+
+from . import departments
 from . import factories as f
 
-__all__ = ["ENTRIES", "META_PARTS", "DATA_PARTS", "PENDING_PARTS", "Entry", "World", "build"]
+__all__ = ["ENTRIES", "SHARED", "META_PARTS", "LISTING_PARTS", "DATA_PARTS", "PENDING_PARTS",
+           "Entry", "World", "build"]
 
 #: entry key -> (lifecycle events fired after creation, then deleted?), in creation order.
 #: Events are (action suffix, actor attribute of World); the last state is read back, never
@@ -57,15 +74,22 @@ ENTRIES: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {
     # published, then deleted
     "deleted": ((("submit", "compiler"), ("approve", "reviewer")), True),
 }
+#: published entries of the other share types (the entries above are ``conditional``)
+SHARED: dict[str, str] = {"unconditional": "unconditional", "not_shared": "not_shared"}
 #: who compiles (creates) each entry: the ex-member compiled some while still a member
 _COMPILED_BY = {"draft": "ex"}
 
-#: marker parts: the entry's metadata, its data, and a pending revision's proposal
+#: marker parts: the entry's metadata, its resources' listing, its data, and a pending
+#: revision's proposal
 META_PARTS = ("title", "notes", "tag", "item", "name", "id", "revid")
-DATA_PARTS = ("url", "resname", "file", "filename", "format", "resid", "upid")
+LISTING_PARTS = ("resname", "format")
+DATA_PARTS = ("url", "file", "filename", "resid", "upid")
 PENDING_PARTS = ("revtitle", "revnotes", "revitem")
-_CODES = {part: f"{i:02d}" for i, part in enumerate(META_PARTS[:4] + DATA_PARTS[:5]
-                                                    + PENDING_PARTS)}
+_CODES = {part: f"{i:02d}" for i, part in enumerate(META_PARTS[:4] + LISTING_PARTS
+                                                    + DATA_PARTS[:3] + PENDING_PARTS)}
+#: the lapsed grants: (status, valid_from days from now, valid_until days from now)
+LAPSED = (("expired", -60, -1), ("revoked", -10, 60), ("suspended", -10, 60),
+          ("pending_agreement", -1, 60), ("active", -60, -1))
 
 _REASONS = {"return": "退回：信息项不全", "request_offline": "数据停止采集"}
 
@@ -75,6 +99,7 @@ class Entry:
     key: str
     pkg: dict[str, Any]
     state: str  # catalogue_state, or "deleted"
+    share: str = "conditional"  # share_type
     marks: dict[str, str] = field(default_factory=dict)  # part -> marker
     resources: list[dict[str, Any]] = field(default_factory=list)
     upload: dict[str, Any] | None = None
@@ -103,8 +128,19 @@ def _upload(content: str, filename: str) -> FileStorage:
     return FileStorage(io.BytesIO(content.encode()), filename, "upload")
 
 
-def _entry_data(org: dict[str, Any], mark: dict[str, str]) -> dict[str, Any]:
+def _entry_data(org: dict[str, Any], mark: dict[str, str],
+                share: str = "conditional") -> dict[str, Any]:
     data = f.entry_dict(f.CONDITIONAL, owner_org=org["id"])
+    if share == "unconditional":
+        data.update(share_type="unconditional", share_condition="", data_grade="G2",
+                    share_scope=[])
+        data["info_items"] = [{**i, "share_type": "unconditional", "grade": "G2"}
+                              for i in data["info_items"]]
+    if share == "not_shared":
+        data.update(share_type="not_shared", share_condition="",
+                    no_share_basis="《中华人民共和国保守国家秘密法》第九条", share_scope=[],
+                    share_mode_category="", share_mode_type="")
+        data["info_items"] = [{**i, "share_type": "not_shared"} for i in data["info_items"]]
     data["title"] = f"企业登记信息 {mark['title']}"
     data["notes"] = f"{data['notes']} {mark['notes']}"
     data["tags"] = [{"name": mark["tag"]}, {"name": "企业登记"}]
@@ -119,6 +155,24 @@ def _entry_data(org: dict[str, Any], mark: dict[str, str]) -> dict[str, Any]:
 
 
 _SITE: dict[str, Any] = {}
+
+
+def _grant_all(entry_id: str, provider: str, third: str, fourth: str,
+               users: dict[str, dict[str, Any]]) -> None:
+    """The world's authorizations of one entry, stored as rows (what the sharing flows would
+    have left; their making is tested with the flows)."""
+    now = base.now()
+    day = datetime.timedelta(days=1)
+    grants = [(third, [], "active", -10, 60),
+              (fourth, [users["granted_person"]["id"]], "active", -10, 60)]
+    grants += [(fourth, [users["lapsed"]["id"]], status, start, end)
+               for status, start, end in LAPSED]
+    for n, (consumer, persons, status, start, end) in enumerate(grants):
+        model.Session.add(Authorization(
+            number=f"SWEEP-{entry_id[:8]}-{n}", entry_id=entry_id, provider_org=provider,
+            consumer_org=consumer, persons=persons, items=[], purpose="sweep",
+            valid_from=now + start * day, valid_until=now + end * day, status=status))
+    model.Session.commit()
 
 
 def _call(action: str, who: dict[str, Any] | None = None, **data: Any) -> Any:
@@ -145,6 +199,11 @@ def build() -> World:
         "other": f.user(other, "compiler", units=gat_units, capacity="editor"),
         "nobody": ckan_factories.User(),
     }
+    third = f.department(2)
+    fourth = departments.department(name=f"{prefix}-fourth", title="第四部门 sweep")
+    users["granted_dept"] = f.user(third, capacity="member")
+    for key in ("granted_person", "colleague", "lapsed"):
+        users[key] = f.user(fourth, capacity="member")
     _call("govshare_role_grant", organization_id=org["id"], user_id=users["ex"]["id"],
           role="reviewer")
     group = _call("group_create", name=f"{prefix}-group", title="专题 sweep group")
@@ -153,11 +212,13 @@ def build() -> World:
                         **f.entry_dict(f.NOT_SHARED, owner_org=other["id"]))
 
     entries: dict[str, Entry] = {}
-    for n, (key, (events, delete)) in enumerate(ENTRIES.items()):
+    plan = [(key, events, delete, "conditional") for key, (events, delete) in ENTRIES.items()]
+    plan += [(key, ENTRIES["published"][0], False, share) for key, share in SHARED.items()]
+    for n, (key, events, delete, share) in enumerate(plan):
         code = f"{n:02d}"
         mark = {part: f"{prefix}{code}{c}" for part, c in _CODES.items()}
         author = users[_COMPILED_BY.get(key, "compiler")]
-        pkg = _call("package_create", author, **_entry_data(org, mark))
+        pkg = _call("package_create", author, **_entry_data(org, mark, share))
         # the uploaded file: while a draft (later states take no new resources)
         upload = _call("resource_create", author, package_id=pkg["id"],
                        upload=_upload(f"id,name\n1,{mark['file']}\n", f"{mark['filename']}.csv"),
@@ -173,7 +234,7 @@ def build() -> World:
                 data["reason"] = _REASONS[event]
             _call(f"govshare_catalogue_{event}", users[actor], **data)
         revision = None
-        if key == "published":
+        if key == "published" and share == "conditional":
             items = [dict(i) for i in _call("package_show", id=pkg["id"])["info_items"]]
             items[2]["name"] = f"法定代表人{mark['revitem']}"
             revision = _call("govshare_revision_create", users["compiler"], id=pkg["id"],
@@ -192,8 +253,9 @@ def build() -> World:
         else:
             for part in PENDING_PARTS:
                 del mark[part]
-        entries[key] = Entry(key=key, pkg=live, state=state, marks=mark, resources=resources,
-                             upload=upload, revision=revision)
+        entries[key] = Entry(key=key, pkg=live, state=state, share=live["share_type"],
+                             marks=mark, resources=resources, upload=upload, revision=revision)
+        _grant_all(live["id"], org["id"], third["id"], fourth["id"], users)
 
     # the ex-member leaves the department (their govshare roles are the write side's business)
     _call("organization_member_delete", id=org["id"], username=users["ex"]["name"])

@@ -149,7 +149,9 @@ def test_no_truncate_down_and_up(migrate_db_for):
             conn.execute(sa.text(f"TRUNCATE {table}"))
 
     tables = {"govshare_audit", "govshare_role_event"}
-    assert guarded() == tables and function()
+    # 011 (sharing) guards its append-only tables with the same trigger
+    later = {"govshare_case_event", "govshare_access_log"}
+    assert guarded() == tables | later and function()
     model.Session.remove()
     migrate_db_for("govshare", "eb63bed08888", forward=False)
     assert _version() == "eb63bed08888"
@@ -157,7 +159,44 @@ def test_no_truncate_down_and_up(migrate_db_for):
     for table in sorted(tables):
         truncate(table)
     migrate_db_for("govshare")
-    assert guarded() == tables and function()
-    for table in sorted(tables):
+    assert guarded() == tables | later and function()
+    for table in sorted(tables | later):
         with pytest.raises(sa.exc.DBAPIError, match=f"{table} is append-only: TRUNCATE refused"):
             truncate(table)
+
+
+SHARING_TABLES = {"govshare_case", "govshare_case_event", "govshare_authorization",
+                  "govshare_access_log"}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_sharing_down_and_up(migrate_db_for):
+    """011 adds the sharing tables (two of them append-only: no UPDATE, DELETE or TRUNCATE)
+    and removes them, their sequence and trigger function included; the catalogue's stay."""
+    def exists(kind: str, name: str) -> bool:
+        with model.meta.engine.connect() as conn:
+            return bool(conn.execute(sa.text(f"SELECT to_{kind}(:n)"), {"n": name}).scalar())
+
+    assert SHARING_TABLES <= _tables() and exists("regclass", "govshare_case_number_seq")
+    assert exists("regprocedure", "govshare_sharing_append_only()")
+    with model.meta.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO govshare_case_event (case_id, kind, action)"
+                             " VALUES ('c', 'demand', 'created')"))
+    for statement in ("UPDATE govshare_case_event SET action = 'x'",
+                      "DELETE FROM govshare_case_event"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with model.meta.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    with pytest.raises(sa.exc.IntegrityError):
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO govshare_authorization (id, number, entry_id, provider_org,"
+                " consumer_org, valid_from, valid_until, status) VALUES ('a', 'n', 'e', 'p',"
+                " 'c', now(), now() + interval '1 day', 'granted')"))
+    model.Session.remove()
+    migrate_db_for("govshare", "1ff6130c9ef2", forward=False)
+    assert not SHARING_TABLES & _tables() and "govshare_audit" in _tables()
+    assert not exists("regclass", "govshare_case_number_seq")
+    assert not exists("regprocedure", "govshare_sharing_append_only()")
+    migrate_db_for("govshare")
+    assert SHARING_TABLES <= _tables()

@@ -40,39 +40,52 @@ from ckanext.govshare.department import filing
 from ckanext.govshare.lifecycle import tables
 
 from . import conftest, sweep_world
-from .sweep_world import DATA_PARTS, META_PARTS, PENDING_PARTS, World
+from .sweep_world import DATA_PARTS, LISTING_PARTS, META_PARTS, PENDING_PARTS, SHARED, World
 
 # -- Who sees what ---------------------------------------------------------------------------------
 # permissions.py's rules as a table (the README's "Who sees what"). Parts of an entry:
-#   metadata: title, notes, tags, 信息项, and its name and id (existence);
-#   data:     its resources: URLs, names, ids, formats, the uploaded files and their content;
+#   metadata: title, notes, tags, 信息项, its name and id (existence), and its resources'
+#             names and formats (a hidden resource is listed, never addressed);
+#   data:     its resources: URLs, ids, the uploaded files and their content;
 #   pending:  the proposal of a pending revision (变更) of a published entry.
 # Audiences: anonymous; anonymous_public (anonymous with ckanext.govshare.public_catalogue on);
-# outsider (logged in: a user of no department, a member of another department, an ex-member
-# of the entry's department); department (its editors). Sysadmins see everything.
+# outsider (logged in, no authorization in force: a user of no department, a member of another
+# department, an ex-member of the entry's department, a colleague of a named person, a person
+# named only in expired, revoked, suspended or unsigned grants); authorized (covered by an
+# active authorization: department-wide, or named in it); department (its editors). Sysadmins
+# see everything. Rows: the catalogue states of a ``conditional`` entry, then a published
+# entry of each other share type.
 META, DATA, PENDING = "metadata", "data", "pending"
 NOTHING: tuple[str, ...] = ()
+_INSIDE = (META, DATA)
 WHO_SEES: dict[str, dict[str, tuple[str, ...]]] = {
-    # state             anonymous        anonymous_public   outsider        department
+    # state             anonymous   anonymous_public  outsider      authorized   department
     "draft":          dict(anonymous=NOTHING, anonymous_public=NOTHING, outsider=NOTHING,
-                           department=(META, DATA)),
+                           authorized=NOTHING, department=_INSIDE),
     "in_review":      dict(anonymous=NOTHING, anonymous_public=NOTHING, outsider=NOTHING,
-                           department=(META, DATA)),
-    "published":      dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META, DATA),
-                           department=(META, DATA)),
-    "offline_review": dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META, DATA),
-                           department=(META, DATA)),
+                           authorized=NOTHING, department=_INSIDE),
+    # 有条件共享: the data only under an authorization in force (DB14 §9.1–9.3)
+    "published":      dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META,),
+                           authorized=_INSIDE, department=_INSIDE),
+    "offline_review": dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META,),
+                           authorized=_INSIDE, department=_INSIDE),
     # the tombstone: metadata as when published, the data only inside the department
     "offline":        dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META,),
-                           department=(META, DATA)),
+                           authorized=(META,), department=_INSIDE),
     # package_delete: where CKAN shows a deleted dataset, to those who may edit it
     "deleted":        dict(anonymous=NOTHING, anonymous_public=NOTHING, outsider=NOTHING,
-                           department=(META, DATA)),
+                           authorized=NOTHING, department=_INSIDE),
     # what a pending revision proposes is not published
     "pending revision": dict(anonymous=NOTHING, anonymous_public=NOTHING, outsider=NOTHING,
-                             department=(PENDING,)),
+                             authorized=NOTHING, department=(PENDING,)),
+    # 无条件共享: the data to every logged-in user
+    "published unconditional": dict(anonymous=NOTHING, anonymous_public=(META,),
+                                    outsider=_INSIDE, authorized=_INSIDE, department=_INSIDE),
+    # 不予共享: the data stays inside the department, whatever was granted
+    "published not_shared": dict(anonymous=NOTHING, anonymous_public=(META,), outsider=(META,),
+                                 authorized=(META,), department=_INSIDE),
 }
-PART_KIND = {**{p: META for p in META_PARTS}, **{p: DATA for p in DATA_PARTS},
+PART_KIND = {**{p: META for p in META_PARTS + LISTING_PARTS}, **{p: DATA for p in DATA_PARTS},
              **{p: PENDING for p in PENDING_PARTS}}
 
 #: persona -> (audience of WHO_SEES, user of the world or None (anonymous), public_catalogue)
@@ -82,6 +95,10 @@ PERSONAS: dict[str, tuple[str, str | None, bool]] = {
     "no_department": ("outsider", "nobody", False),
     "other_department": ("outsider", "other", False),
     "ex_member": ("outsider", "ex", False),
+    "colleague": ("outsider", "colleague", False),
+    "lapsed": ("outsider", "lapsed", False),
+    "granted_department": ("authorized", "granted_dept", False),
+    "granted_person": ("authorized", "granted_person", False),
 }
 #: the control: the owning department's administrator (a compiler too, administrator of the
 #: group that holds the entries)
@@ -236,12 +253,19 @@ def sweep_app(world) -> Any:
 
 def _forbidden(world: World, audience: str) -> set[str]:
     """The markers ``audience`` may not see."""
-    def visible(state: str, part: str) -> bool:
+    def visible(entry: Any, part: str) -> bool:
         kind = PART_KIND[part]
-        return kind in WHO_SEES["pending revision" if kind == PENDING else state][audience]
+        return kind in WHO_SEES[_row(entry, kind)][audience]
 
     return {m for e in world.entries.values() for part, m in e.marks.items()
-            if not visible(e.state, part)}
+            if not visible(e, part)}
+
+
+def _row(entry: Any, kind: str = META) -> str:
+    """The row of :data:`WHO_SEES` that decides ``entry``'s parts of ``kind``."""
+    if kind == PENDING:
+        return "pending revision"
+    return entry.state if entry.share == "conditional" else f"{entry.state} {entry.share}"
 
 
 # -- the actions -----------------------------------------------------------------------------------
@@ -442,16 +466,16 @@ def pages(app: Any, world: World, report: Report, me: str | None = None) -> list
             entry = combo.get("_entry")
             # the autocompletes of /api/util answer ?incomplete= (markers share the prefix)
             out.append(Page(rule.endpoint, f"{url}?incomplete={world.prefix}", shared,
-                            entry.state if entry else None))
+                            _row(entry) if entry else None))
     return out
 
 
 def _share_of(app: Any, world: World, persona: str, pages_: list[Page]) -> list[Page]:
     """The pages ``persona`` asks for.
 
-    * The logged-in outsiders (one audience) share out the pages with a value in their path
-      (an entry's, a department's, another user's …) in turn, each asked by one of them; the
-      site's pages and their own are asked by each.
+    * The logged-in personas of one audience (outsiders, authorized) share out the pages with a
+      value in their path (an entry's, a department's, another user's …) in turn, each asked by
+      one of them; the site's pages and their own are asked by each.
     * With the public catalogue on, the anonymous visitor skips the pages of entries that
       both anonymous audiences see alike (the anonymous run asks them).
     """
@@ -459,8 +483,8 @@ def _share_of(app: Any, world: World, persona: str, pages_: list[Page]) -> list[
     if audience == "anonymous_public":
         return [p for p in pages_ if p.state is None
                 or WHO_SEES[p.state]["anonymous"] != WHO_SEES[p.state]["anonymous_public"]]
-    sharing = [p for p, (a, _u, _pub) in PERSONAS.items() if a == "outsider"]
-    if persona not in sharing:
+    sharing = [p for p, (a, _u, _pub) in PERSONAS.items() if a == audience]
+    if audience not in ("outsider", "authorized") or len(sharing) < 2:
         return pages_
     everyone = [p.url for p in pages(app, world, Report(persona)) if p.shared]
     turn = {url: i % len(sharing) for i, url in enumerate(everyone)}
@@ -597,10 +621,10 @@ def _run(app: Any, world: World, persona: str, *, actions: bool) -> Report:
 def test_who_sees_what_covers_every_state(world):
     """WHO_SEES decides every catalogue state, deletion and pending revision; the world has each."""
     audiences = {a for a, _u, _p in PERSONAS.values()} | {CONTROL[0]}
-    assert set(WHO_SEES) == set(tables.CATALOGUE_STATES) | {"deleted", "pending revision"}
+    assert set(WHO_SEES) == set(tables.CATALOGUE_STATES) | {"deleted", "pending revision"} | {
+        f"{tables.PUBLISHED} {share}" for share in SHARED.values()}
     assert all(set(row) == audiences for row in WHO_SEES.values())
-    assert {e.state for e in world.entries.values()} == \
-        set(tables.CATALOGUE_STATES) | {"deleted"}
+    assert {_row(e) for e in world.entries.values()} == set(WHO_SEES) - {"pending revision"}
     assert any(e.revision for e in world.entries.values())
 
 

@@ -65,15 +65,50 @@ def deadline_update_after_change_days() -> int:
     return tk.config.get("ckanext.govshare.deadline.update_after_change_days")
 
 
+#: the sharing flows' clocks (``ckanext.govshare.deadline.<clock>_days``; names in
+#: :data:`ckanext.govshare.sharing.flows.CLOCKS`)
+SHARING_CLOCKS = ("endorsement", "reply", "reply_unpublished", "delivery", "demand_reply",
+                  "collection_review", "negotiation", "coordination", "complaint_reply",
+                  "signoff")
+
+
 def deadline_days(clock: str) -> int:
-    """Working days of a lifecycle clock (``TransitionResult.clock``) or ``update_after_change``."""
+    """Working days of a lifecycle clock (``TransitionResult.clock``), ``update_after_change``
+    or a sharing flow's clock."""
     getters = {
         "review": deadline_review_days,
         "revision_review": deadline_revision_review_days,
         "offline_review": deadline_offline_review_days,
         "update_after_change": deadline_update_after_change_days,
     }
+    if clock in SHARING_CLOCKS:
+        return tk.config.get(f"ckanext.govshare.deadline.{clock}_days")
     return getters[clock]()
+
+
+def unconditional_requires_request() -> bool:
+    """Outsiders reach an unconditional entry's data only through an (automatic) grant."""
+    return tk.config.get("ckanext.govshare.unconditional_requires_request")
+
+
+def sharing_security_review_grade() -> str:
+    """The lowest grade whose access requests need the provider's security officer."""
+    return (tk.config.get("ckanext.govshare.sharing.security_review_grade") or "").strip()
+
+
+def sharing_agreement_grade() -> str:
+    """The lowest grade whose authorizations need a security agreement."""
+    return (tk.config.get("ckanext.govshare.sharing.agreement_grade") or "").strip()
+
+
+def sharing_signoff_grade() -> str:
+    """The lowest grade the department's security officer confirms."""
+    return (tk.config.get("ckanext.govshare.sharing.signoff_grade") or "").strip()
+
+
+def coordinating_department() -> str:
+    """Name or id of the 统筹协调组织's department ('' : the sysadmins coordinate)."""
+    return (tk.config.get("ckanext.govshare.coordinating_department") or "").strip()
 
 
 def calendar_last_official_year() -> int | None:

@@ -6,8 +6,11 @@ Two questions, answered here and nowhere else:
   search backend (any backend), ``package_search``, counts, autocomplete and DCAT output all
   agree, and by :func:`can_see_entry` for ``package_show`` and pages.
 * **May this user see the entry's data** (resource URLs, API endpoints, files)? Answered by
-  :func:`can_see_resources`; :func:`redact` removes what may not be seen from any dataset dict
-  before it leaves the application.
+  :func:`can_see_resources` from the catalogue state, the entry's **share type** and the user's
+  **active authorizations**; :func:`redact` removes what may not be seen from any dataset dict
+  before it leaves the application (a hidden resource keeps its name, format and share mode,
+  never its URL).
+* **May this user see a sharing case** (request, demand, dispute…)? :func:`may_see_case`.
 
 Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appendix A):
 
@@ -16,6 +19,13 @@ Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appen
   when ``ckanext.govshare.public_catalogue`` is on;
 * an offline entry stays visible to the same audience as a tombstone (metadata and reason),
   but its resources are seen only by its own department;
+* the data of a published entry (DB14 §9.1–9.2, 共享属性) goes, besides its own department, to:
+  ``unconditional`` — every logged-in user (with
+  ``ckanext.govshare.unconditional_requires_request``: those holding an authorization, granted
+  automatically on request); ``conditional`` — those an authorization in force covers (its
+  consumer department, or only its named persons, 知悉范围); ``not_shared`` — nobody else.
+  An authorization is in force while ``active`` and ``valid_from <= now < valid_until``,
+  decided here from the row, whether or not the daily expiry has run yet;
 * a deleted entry is seen only by sysadmins and its department's editors and administrators
   (where CKAN shows a deleted dataset: to those who may edit it);
 * sysadmins see everything.
@@ -36,24 +46,36 @@ from typing import Any
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import flask
+import sqlalchemy as sa
 from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.govshare import config as gs_config
 from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.model import base
+from ckanext.govshare.model.sharing import Authorization
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
     "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin", "context_user", "unrestricted",
     "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
-    "entry_state", "may_compile", "may_take_assessment_snapshot",
+    "entry_state", "may_compile", "may_take_assessment_snapshot", "may_see_access_overview",
+    "authorized_entry_ids", "authorization_for", "share_type_of", "may_see_case",
+    "data_access_reason", "forget_authorizations", "SHARE_UNCONDITIONAL", "SHARE_CONDITIONAL", "SHARE_NOT_SHARED",
+    "sharing_orgs", "may_see_authorization",
 ]
 
 LABEL_PORTAL = "govshare-portal"
 LABEL_PUBLIC = "public"
 VISIBLE_STATES = (tables.PUBLISHED, tables.OFFLINE_REVIEW, tables.OFFLINE)
 DATA_STATES = (tables.PUBLISHED, tables.OFFLINE_REVIEW)
+SHARE_UNCONDITIONAL = "unconditional"
+SHARE_CONDITIONAL = "conditional"
+SHARE_NOT_SHARED = "not_shared"
+#: the authorization status under which a grant is in force (with its validity)
+_IN_FORCE = "active"
 
 _default = DefaultPermissionLabels()
 
@@ -76,6 +98,23 @@ def entry_state(pkg: Any) -> str | None:
                     return extra.get("value")
         return state
     return pkg.extras.get(fields.CATALOGUE_STATE) if pkg is not None else None
+
+
+def _field(pkg: Any, name: str) -> Any:
+    """A top-level field of a Package object or a dataset dict (scheming fields are extras)."""
+    if isinstance(pkg, dict):
+        value = pkg.get(name)
+        if value is None:
+            for extra in pkg.get("extras") or []:
+                if isinstance(extra, dict) and extra.get("key") == name:
+                    return extra.get("value")
+        return value
+    return pkg.extras.get(name) if pkg is not None else None
+
+
+def share_type_of(pkg: Any) -> str | None:
+    """The ``share_type`` of a Package object or a dataset dict."""
+    return _field(pkg, fields.SHARE_TYPE)
 
 
 def dataset_labels(pkg: model.Package) -> list[str]:
@@ -184,15 +223,146 @@ def can_see_entry_row(member_orgs: list[str] | None, owner_org: str | None,
 
 
 def can_see_resources(user: str | model.User | None, pkg_dict: dict[str, Any]) -> bool:
-    """Whether ``user`` may see the entry's data (resources, URLs, files)."""
+    """Whether ``user`` may see the entry's data (resources, URLs, files).
+
+    ``pkg_dict``: a dataset dict, or the fields this reads: ``catalogue_state``, ``owner_org``,
+    ``share_type`` and ``id`` (an authorization names the entry by id).
+    """
+    return data_access_reason(user, pkg_dict) is not None
+
+
+def data_access_reason(user: str | model.User | None, pkg_dict: dict[str, Any]) -> str | None:
+    """Why ``user`` may see the entry's data — ``"entry"`` (not a catalogue entry),
+    ``"sysadmin"``, ``"department"``, ``"share_type"`` (unconditional), ``"authorization"`` —
+    or ``None``: they may not. The access log records the reason of an outsider's access."""
     state = entry_state(pkg_dict)
     if state is None:
-        return True  # not a catalogue entry: CKAN's own auth applies
+        return "entry"  # not a catalogue entry: CKAN's own auth applies
     user_obj = _user(user)
-    if _is_sysadmin(user_obj) or _in_department(user_obj, pkg_dict.get("owner_org")):
-        return True
+    if _is_sysadmin(user_obj):
+        return "sysadmin"
+    if _in_department(user_obj, pkg_dict.get("owner_org")):
+        return "department"
     # DB14 §7.3 下线: an offline entry's data is no longer shared outside its department
-    return state in DATA_STATES and user_obj is not None and not user_obj.is_anonymous
+    if state not in DATA_STATES or user_obj is None or user_obj.is_anonymous:
+        return None
+    share_type = share_type_of(pkg_dict)
+    # DB14 §9.1: 不予共享 — the data stays with its department, whatever anyone was granted
+    if share_type == SHARE_NOT_SHARED:
+        return None
+    # DB14 §9.1: 无条件共享 — every user of the sharing platform, unless the portal wants a
+    # (granted automatically) request on record first
+    if share_type == SHARE_UNCONDITIONAL and not gs_config.unconditional_requires_request():
+        return "share_type"
+    # DB14 §9.1–9.3: 有条件共享 (and an unknown share type, judged as strictly): only under an
+    # authorization in force for this user
+    entry_id = pkg_dict.get("id")
+    if entry_id and str(entry_id) in authorized_entry_ids(user_obj):
+        return "authorization"
+    return None
+
+
+def _org_ids(user_obj: model.User) -> list[str]:
+    """The departments the user is an active member of."""
+    rows = (model.Session.query(model.Member.group_id)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_obj.id,
+                    model.Member.state == "active", model.Group.is_organization.is_(True),
+                    model.Group.state == "active"))
+    return [r[0] for r in rows]
+
+
+def _in_force_query(user_obj: model.User) -> Any:
+    """Authorizations in force now that cover ``user_obj`` (department-wide for one of their
+    departments, or naming them)."""
+    now = base.now()
+    orgs = _org_ids(user_obj)
+    if not orgs:
+        return None
+    return (model.Session.query(Authorization)
+            .filter(Authorization.status == _IN_FORCE,
+                    Authorization.valid_from <= now, Authorization.valid_until > now,
+                    Authorization.consumer_org.in_(orgs),
+                    sa.or_(sa.func.cardinality(Authorization.persons) == 0,
+                           Authorization.persons.any(user_obj.id))))
+
+
+def authorized_entry_ids(user: str | model.User | None) -> frozenset[str]:
+    """The ids of the entries whose data an authorization in force grants ``user`` now.
+
+    One query per user and request (kept on ``flask.g`` within a request; a write that changes
+    authorizations calls :func:`forget_authorizations`)."""
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return frozenset()
+    cache = _request_cache()
+    if cache is not None and user_obj.id in cache:
+        return cache[user_obj.id]
+    q = _in_force_query(user_obj)
+    ids = frozenset() if q is None else frozenset(
+        r[0] for r in q.with_entities(Authorization.entry_id).distinct())
+    if cache is not None:
+        cache[user_obj.id] = ids
+    return ids
+
+
+def authorization_for(user: str | model.User | None, entry_id: str) -> Authorization | None:
+    """The authorization in force that grants ``user`` the data of ``entry_id`` (the latest
+    valid one), or ``None``."""
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return None
+    q = _in_force_query(user_obj)
+    if q is None:
+        return None
+    return (q.filter(Authorization.entry_id == entry_id)
+            .order_by(Authorization.valid_until.desc()).first())
+
+
+def _request_cache() -> dict[str, frozenset[str]] | None:
+    if not flask.has_request_context():
+        return None
+    cache = getattr(flask.g, "_govshare_authorized", None)
+    if cache is None:
+        cache = {}
+        flask.g._govshare_authorized = cache
+    return cache
+
+
+def forget_authorizations() -> None:
+    """Drop this request's cached answers of :func:`authorized_entry_ids` (after a grant,
+    revocation, suspension or expiry written in the same request)."""
+    if flask.has_request_context():
+        flask.g._govshare_authorized = {}
+
+
+def may_see_case(user: str | model.User | None, case: Any) -> bool:
+    """Whether ``user`` may see a sharing case (``govshare_case`` row or its dict).
+
+    Sysadmins; the person who filed it; the members of the requesting and of the target
+    department (the two sides, DB14 §9.3); the coordinating department's coordinators (it may
+    be escalated to them). A security incident (DB14 §11.2) only by the department's security
+    officers, reviewers and administrators, and the coordinators.
+    """
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return False
+    if _is_sysadmin(user_obj):
+        return True
+    get = case.get if isinstance(case, dict) else lambda k: getattr(case, k, None)
+    if get("requester_user") == user_obj.id:
+        return True
+    coordinating = gs_config.coordinating_department()
+    if coordinating:
+        group = model.Group.get(coordinating)
+        if group is not None and roles.has_role(user_obj.id, group.id, tables.ROLE_COORDINATOR):
+            return True
+    if get("kind") == "incident":
+        org_id = get("target_org")
+        return bool(org_id) and (_is_org_admin(user_obj, org_id) or roles.has_role(
+            user_obj.id, org_id, (tables.ROLE_SECURITY_OFFICER, tables.ROLE_REVIEWER)))
+    orgs = set(_org_ids(user_obj))
+    return bool({get("requester_org"), get("target_org")} & orgs - {None})
 
 
 def redact(user: str | model.User | None, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +396,9 @@ def redact_index_fields(user: str | model.User | None, doc: dict[str, Any],
         data_visible = can_see_resources(user, {
             fields.CATALOGUE_STATE: _first(doc.get(fields.CATALOGUE_STATE)
                                            or doc.get(f"extras_{fields.CATALOGUE_STATE}")),
-            "owner_org": _first(doc.get("owner_org")),
+            fields.SHARE_TYPE: _first(doc.get(fields.SHARE_TYPE)
+                                      or doc.get(f"extras_{fields.SHARE_TYPE}")),
+            "owner_org": _first(doc.get("owner_org")), "id": _first(doc.get("id")),
         })
     for key in _DICT_INDEX_FIELDS:
         value = doc.get(key)
@@ -250,8 +422,16 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
+#: what a hidden resource keeps: enough to know what one would ask for, never where it is
+HIDDEN_RESOURCE_FIELDS = ("name", "format", "position")
+
+
 def _strip_data(pkg_dict: dict[str, Any]) -> None:
+    resources = pkg_dict.get("resources") or []
     pkg_dict["resources"] = []
+    pkg_dict["govshare_hidden_resources"] = [
+        {k: r.get(k) for k in HIDDEN_RESOURCE_FIELDS if k in r}
+        for r in resources if isinstance(r, dict)]
     pkg_dict["num_resources"] = 0
     pkg_dict["govshare_redacted"] = True
 
@@ -260,7 +440,8 @@ def _light_packages(ids: Any | None) -> list[Any]:
     """What :func:`dataset_labels` reads, for many datasets in one query (no Package objects)."""
     q = model.Session.query(model.Package.id, model.Package.state, model.Package.private,
                             model.Package.owner_org, model.Package.creator_user_id,
-                            model.Package.extras[fields.CATALOGUE_STATE].astext)
+                            model.Package.extras[fields.CATALOGUE_STATE].astext,
+                            model.Package.extras[fields.SHARE_TYPE].astext)
     if ids is not None:
         ids = [str(i) for i in ids if i]
         if not ids:
@@ -268,7 +449,8 @@ def _light_packages(ids: Any | None) -> list[Any]:
         q = q.filter(model.Package.id.in_(ids))
     return [SimpleNamespace(id=r[0], state=r[1], private=r[2], owner_org=r[3],
                             creator_user_id=r[4],
-                            extras={fields.CATALOGUE_STATE: r[5]} if r[5] is not None else {})
+                            extras={fields.CATALOGUE_STATE: r[5], fields.SHARE_TYPE: r[6]}
+                            if r[5] is not None else {})
             for r in q]
 
 
@@ -294,7 +476,8 @@ def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
     light = {p.id: p for p in _light_packages(ids)}
     seen = visible_package_ids(user_obj, list(light))
     return {pid for pid in seen if can_see_resources(user_obj, {
-        fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org})}
+        fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org,
+        fields.SHARE_TYPE: share_type_of(light[pid]), "id": pid})}
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:
@@ -330,6 +513,19 @@ def may_take_assessment_snapshot(user: str | model.User | None, org_id: str | No
     return roles.has_role(user_obj.id, org_id, (tables.ROLE_REVIEWER, tables.ROLE_COORDINATOR))
 
 
+def may_see_access_overview(user: str | model.User | None, org_id: str | None) -> bool:
+    """Whether ``user`` may see who can reach department ``org_id``'s data and who did (its
+    authorizations in force and its access log, DB14 §11.2): sysadmins, the department's
+    administrators, reviewers and security officers."""
+    user_obj = _user(user)
+    if user_obj is None or not org_id:
+        return _is_sysadmin(user_obj)
+    if _is_sysadmin(user_obj) or _is_org_admin(user_obj, org_id):
+        return True
+    return roles.has_role(user_obj.id, org_id,
+                          (tables.ROLE_REVIEWER, tables.ROLE_SECURITY_OFFICER))
+
+
 def current_user() -> model.User | None:
     """The user of the current request (None outside a request or when anonymous)."""
     try:
@@ -339,3 +535,29 @@ def current_user() -> model.User | None:
     if user is None or getattr(user, "is_anonymous", True):
         return None
     return model.User.get(user.id)
+
+
+def sharing_orgs(user: str | model.User | None) -> list[str] | None:
+    """The departments for which ``user`` sees authorizations (either side) and the access
+    log of their entries: those they are an active member of (DB14 §9.3: the two sides of a
+    grant); ``None`` for a sysadmin (every department); ``[]`` when anonymous."""
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return []
+    if _is_sysadmin(user_obj):
+        return None
+    return _org_ids(user_obj)
+
+
+def may_see_authorization(user: str | model.User | None, auth: Any) -> bool:
+    """Whether ``user`` may see an authorization (row or dict): sysadmins, the members of its
+    providing and of its consuming department, and the persons it names."""
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return False
+    if _is_sysadmin(user_obj):
+        return True
+    get = auth.get if isinstance(auth, dict) else lambda k: getattr(auth, k, None)
+    if user_obj.id in (get("persons") or []):
+        return True
+    return bool({get("provider_org"), get("consumer_org")} & set(_org_ids(user_obj)) - {None})

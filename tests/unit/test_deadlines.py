@@ -352,7 +352,10 @@ def test_freshness_never_improves_with_time(cycle, hours):
 
 
 def test_declared_defaults_are_the_issues():
-    """The limits are config options with the issue's defaults: review 5, revision 5, offline 5, change 15."""
+    """The limits are config options with the issues' defaults: review 5, revision 5, offline 5,
+    change 15; sharing (issue 10, domain reference B.4): endorsement 2, reply 5 (10 when the data
+    must first be published), delivery 20, demand 10, collection 5, negotiation 10,
+    coordination 10, complaint 5, grade sign-off 2."""
     path = pathlib.Path(deadlines.__file__).parents[1] / "config_declaration.yaml"
     options = {
         o["key"]: o for g in yaml.safe_load(path.read_text())["groups"] for o in g["options"]
@@ -363,6 +366,10 @@ def test_declared_defaults_are_the_issues():
         "revision_review_days": 5,
         "offline_review_days": 5,
         "update_after_change_days": 15,
+        "endorsement_days": 2, "reply_days": 5, "reply_unpublished_days": 10,
+        "delivery_days": 20, "demand_reply_days": 10, "collection_review_days": 5,
+        "negotiation_days": 10, "coordination_days": 10, "complaint_reply_days": 5,
+        "signoff_days": 2,
     }
     assert options["ckanext.govshare.calendar.last_official_year"]["default"] == ""
     assert options["ckanext.govshare.lifecycle.second_stage"]["default"] == ""

@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "lifecycle": 2,
     "assessment": 2,
     "activity": 2,
+    "sharing": 2,
     "search": 2,
     # 3 — CKAN's logic layer: actions, auth functions, schemas, validators
     "logic": 3,
@@ -68,7 +69,8 @@ FEATURE_DEPS: dict[str, set[str]] = {
     "permissions": {"department", "signals"},
     "catalogue": {"permissions"},
     "lifecycle": {"catalogue"},
-    "assessment": {"lifecycle"},
+    "sharing": {"lifecycle"},
+    "assessment": {"lifecycle", "sharing"},
     "activity": {"lifecycle"},
     "search": set(),
 }
@@ -518,7 +520,7 @@ def test_verdicts(importer, target, verdict):
 
 def test_a_new_package_must_be_placed():
     """A module is placed by the longest dotted prefix in LAYERS; a new package is not."""
-    assert group_of(f"{PACKAGE}.sharing.service") is None
+    assert group_of(f"{PACKAGE}.exchange.service") is None
     assert group_of(f"{PACKAGE}.lifecycle.tables") == "lifecycle.tables"
     assert group_of(f"{PACKAGE}.lifecycle.tables_extra") == "lifecycle"
     assert group_of(f"{PACKAGE}.configuration") is None

@@ -148,7 +148,7 @@ class StateMachine:
     states: Mapping[str, Label]
     events: Mapping[str, Label]
     transitions: Mapping[tuple[str, str], str]
-    review_state: str
+    review_state: str | None
     clocks: Mapping[str, str]
     opening_events: frozenset[str]
     reason_required: frozenset[str]
@@ -156,10 +156,17 @@ class StateMachine:
     role_permissions: Mapping[tuple[str, str | None], frozenset[str]] = field(
         default_factory=lambda: tables.ROLE_PERMISSIONS
     )
+    #: the labels of the roles the table names (the catalogue's four by default; a sharing
+    #: flow's roles are relative to its case: requester, provider reviewer…)
+    roles: Mapping[str, Label] = field(default_factory=lambda: tables.ROLES)
+    #: named alternative targets: ``(state, event, branch) -> target``, taken when the caller
+    #: passes ``branch`` (a pure predicate of the case decided it, e.g. a grade that needs the
+    #: security officer); a branch the table does not name for the transition is an error
+    alternatives: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
 
     def stage_of(self, state: str, stage: str | None) -> str | None:
         """The effective stage: ``reviewer`` unless given for the review state, else ``None``."""
-        if state != self.review_state:
+        if self.review_state is None or state != self.review_state:
             return None
         if stage is None:
             return tables.STAGE_REVIEWER
@@ -215,6 +222,7 @@ class StateMachine:
         needs_second_stage: bool = False,
         stage_approver: str | None = None,
         actor_roles: Collection[str] | None,
+        branch: str | None = None,
     ) -> TransitionResult:
         """Apply ``event`` to ``state`` or raise.
 
@@ -226,6 +234,7 @@ class StateMachine:
         :param stage_approver: the reviewer who approved at the first stage
         :param actor_roles: the actor's roles for this entry; ``None`` means the caller has
             checked the roles itself (e.g. a sysadmin import path) and skips the role guard
+        :param branch: the name of an alternative target (:attr:`alternatives`) to take
         :raises IllegalTransition: the event is not legal in ``state``
         :raises NotPermitted: the role or the four-eyes guard refused
         :raises GuardFailed: another guard (e.g. a missing reason) refused
@@ -254,7 +263,7 @@ class StateMachine:
         if actor_roles is not None:
             permitted = self.roles_for(event, state, current_stage)
             if not set(actor_roles) & permitted:
-                wanted = "、".join(tables.ROLES[r].zh for r in sorted(permitted)) or "无"
+                wanted = "、".join(self.roles[r].zh for r in sorted(permitted)) or "无"
                 raise NotPermitted(
                     bilingual(
                         f"只有{wanted}可以“{self.events[event].zh}”",
@@ -285,13 +294,18 @@ class StateMachine:
                 **context,
             )
 
+        if branch is not None:
+            if (state, event, branch) not in self.alternatives:
+                raise ValueError(f"{self.name}: no branch {branch!r} for {event!r} in {state!r}")
+            target = self.alternatives[(state, event, branch)]
+
         new_stage: str | None = None
         new_approver: str | None = None
         # DB14 §5: the coordinating organisation's approval follows the reviewer's when needed
         if (event == tables.APPROVE and current_stage == tables.STAGE_REVIEWER
                 and needs_second_stage):
             target, new_stage, new_approver = self.review_state, tables.STAGE_COORDINATOR, actor
-        elif target == self.review_state:
+        elif self.review_state is not None and target == self.review_state:
             new_stage = tables.STAGE_REVIEWER
 
         if event in self.opening_events:

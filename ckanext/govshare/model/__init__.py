@@ -5,6 +5,7 @@ from ckanext.govshare.model.filing import Filing, FilingHistory
 from ckanext.govshare.model.lifecycle import EntryLifecycle
 from ckanext.govshare.model.revision import Revision
 from ckanext.govshare.model.roles import Role, RoleEvent
+from ckanext.govshare.model.sharing import AccessLog, Authorization, Case, CaseEvent
 
-__all__ = ["AssessmentSnapshot", "AuditEntry", "EntryLifecycle", "Filing", "FilingHistory",
+__all__ = ["AccessLog", "AssessmentSnapshot", "AuditEntry", "Authorization", "Case", "CaseEvent", "EntryLifecycle", "Filing", "FilingHistory",
            "Revision", "Role", "RoleEvent"]

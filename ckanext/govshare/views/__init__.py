@@ -21,7 +21,17 @@ from flask import Blueprint, current_app, g
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from ckanext.govshare.views import activity, assessment, base, department, lifecycle
+from ckanext.govshare.views import (
+    access,
+    activity,
+    assessment,
+    base,
+    demand,
+    department,
+    dispute,
+    lifecycle,
+    security,
+)
 
 __all__ = ["govshare"]
 
@@ -91,3 +101,9 @@ lifecycle.register(govshare)
 assessment.register(govshare)
 # the activity plugin's pages that render stored snapshots themselves
 activity.register(govshare)
+# the sharing flows: access requests and authorizations, demands and collection requests,
+# disputes and quality complaints, security (incidents, grade sign-off, who can access what)
+access.register(govshare)
+demand.register(govshare)
+dispute.register(govshare)
+security.register(govshare)

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from ckanext.govshare.logic import registry
 from ckanext.govshare.logic.action import (
+    access,
     activity,
     assessment,
     catalogue,
     core,
+    demand,
     department,
+    dispute,
     lifecycle,
+    security,
     visibility,
 )
 
 __all__ = registry.export(
-    globals(), (department, lifecycle, catalogue, assessment, visibility, activity, core))
+    globals(), (department, lifecycle, catalogue, assessment,
+     access, demand, dispute, security, visibility, activity, core))

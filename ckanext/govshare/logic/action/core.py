@@ -79,8 +79,10 @@ def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     entry the user may not know of is "not found"."""
     # lifecycle (outer): redact and attach govshare_lifecycle to the answer of
     # visibility (inner): a refusal of an entry the user may not know of becomes "not found"
-    return lifecycle.show_with_lifecycle(
-        _inside(visibility.unknown_package_not_found, up), context, data_dict)
+    # access log (outermost): an outsider handed the entry's data is recorded
+    return visibility.log_package_access(_inside(
+        lifecycle.show_with_lifecycle,
+        _inside(visibility.unknown_package_not_found, up)), context, data_dict)
 
 
 @tk.chained_action
@@ -157,7 +159,9 @@ def resource_delete(up: Action, context: Context, data_dict: DataDict) -> Any:
 def resource_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``resource_show``; a resource of an entry the user may not know of is "not
     found"."""
-    return visibility.unknown_resource_not_found(up, context, data_dict)
+    # access log (outer) around "not found" for a resource of an entry the user may not know of
+    return visibility.log_resource_access(
+        _inside(visibility.unknown_resource_not_found, up), context, data_dict)
 
 
 @tk.chained_action

@@ -26,6 +26,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.sharing import accesslog
 
 __all__: list[str] = []
 
@@ -333,6 +335,36 @@ def unknown_resource_not_found(up: Action, context: Context, data_dict: DataDict
         _not_found_if_unknown(context, resource.package if resource is not None else None,
                               tk._("Resource not found"))
         raise
+
+
+# -- the access log: an outsider who reached an entry's data -----------------------------------
+
+def log_package_access(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_show``: ``up``'s answer; when it hands an outsider the entry's data (its
+    resources), the access is logged (:mod:`ckanext.govshare.sharing.accesslog`)."""
+    result = up(context, data_dict)
+    if (not context.get("ignore_auth") and isinstance(result, dict)
+            and result.get("resources") and not result.get("govshare_redacted")):
+        accesslog.record(permissions.context_user(context), result,
+                         channel=accesslog.channel_of_request("package_show"))
+    return result
+
+
+def log_resource_access(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``resource_show`` (also behind a download): ``up``'s answer, the access logged when it
+    is an outsider's."""
+    result = up(context, data_dict)
+    if not context.get("ignore_auth") and isinstance(result, dict):
+        resource = model.Resource.get(str(result.get("id") or ""))
+        pkg = resource.package if resource is not None else None
+        if pkg is not None and permissions.entry_state(pkg) is not None:
+            accesslog.record(permissions.context_user(context), {
+                "id": pkg.id, "owner_org": pkg.owner_org,
+                fields.CATALOGUE_STATE: permissions.entry_state(pkg),
+                fields.SHARE_TYPE: permissions.share_type_of(pkg),
+            }, channel=accesslog.channel_of_request("resource_show"),
+                resource_id=str(result.get("id")))
+    return result
 
 
 _UNKNOWN = "00000000-0000-0000-0000-000000000000"

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from ckanext.govshare.logic import registry
 from ckanext.govshare.logic.auth import (
+    access,
     activity,
     assessment,
     catalogue,
     core,
+    demand,
     department,
+    dispute,
     lifecycle,
+    security,
 )
 
 __all__ = registry.export(
-    globals(), (department, lifecycle, catalogue, assessment, activity, core))
+    globals(), (department, lifecycle, catalogue, assessment,
+     access, demand, dispute, security, activity, core))

@@ -242,11 +242,13 @@ def may_see_entry_data(next_auth: Any, context: Context, data_dict: DataDict) ->
     pkg = resource.package if resource is not None else None
     if pkg is None or permissions.entry_state(pkg) is None:
         return result
-    pkg_dict = {fields.CATALOGUE_STATE: permissions.entry_state(pkg), "owner_org": pkg.owner_org}
+    pkg_dict = {fields.CATALOGUE_STATE: permissions.entry_state(pkg), "owner_org": pkg.owner_org,
+                fields.SHARE_TYPE: permissions.share_type_of(pkg), "id": pkg.id}
     if permissions.can_see_resources(permissions.context_user(context), pkg_dict):
         return result
-    return {"success": False, "msg": bilingual(
-        "该目录条目的数据仅对本部门开放", "the data of this entry is visible to its department only")}
+    return {"success": False, "msg": tk._(
+        "The data of this entry is shared only with its department and those it has "
+        "authorized: request access from the entry's page")}
 
 
 def logged_in_only(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
