@@ -118,6 +118,8 @@ class World:
     entries: dict[str, Entry]
     other_entry: dict[str, Any]
     activities: dict[str, list[str]]  # "entry"/"organization"/"group" -> activity ids
+    cases: dict[str, list[str]] = field(default_factory=dict)  # kind -> case ids
+    authorizations: list[str] = field(default_factory=list)
 
     def marker_parts(self) -> dict[str, tuple[str, str]]:
         """Every marker -> (entry key, part)."""
@@ -273,5 +275,45 @@ def build() -> World:
                       limit=100)
         activities[kind] = [a["id"] for a in found if a["object_id"] == ref["id"]][:1]
     world = World(prefix=prefix, org=org, other=other, group=group, users=users, tokens=tokens,
-                  entries=entries, other_entry=other_entry, activities=activities)
+                  entries=entries, other_entry=other_entry, activities=activities,
+                  cases=_cases(org, other, entries, users),
+                  authorizations=[a.id for a in model.Session.query(Authorization.id)])
     return world
+
+
+def _cases(org: dict[str, Any], other: dict[str, Any], entries: dict[str, Entry],
+           users: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """One case of each flow about the world's entries, filed through the actions: a request
+    for the published conditional entry's data, a demand, a quality complaint and a dispute of
+    the not_shared entry by a fourth department's member; a collection request and a security
+    incident of the owning department."""
+    published, not_shared = entries["published"].pkg, entries["not_shared"].pkg
+    colleague = users["colleague"]
+    made = {
+        "access_request": _call(
+            "govshare_access_request_create", colleague, entry_id=published["id"],
+            purpose="企业信用监管核查", scenario="监管执法核验", basis="《企业信息公示暂行条例》",
+            region="全省", usage_scope="本部门执法人员", provision_method="query",
+            validity_days=90, agreement_accepted=True),
+        "demand": _call(
+            "govshare_demand_create", colleague, title="企业年报数据需求", target_org=org["id"],
+            scenario="年报抽查", basis="《企业信息公示暂行条例》第八条", items=["企业名称", "年报年度"],
+            update_cycle="yearly", expected_date=(base.now().date() + datetime.timedelta(days=60))
+            .isoformat()),
+        "complaint": _call(
+            "govshare_complaint_create", colleague, entry_id=published["id"],
+            type="catalogue", description="信息项说明与实际不符", contact="0351-0000000"),
+        "dispute": _call(
+            "govshare_dispute_create", colleague, kind="share_attribute",
+            entry_id=not_shared["id"], claim="该数据应有条件共享", basis="《政务数据共享条例》"),
+        "collection": _call(
+            "govshare_collection_create", users["compiler"], type="collection",
+            title="公安人口基础信息归集", scenario="企业登记核验", existing_data="无",
+            source_org=other["id"], target_library="front", mode="incremental",
+            frequency="daily", fields=["姓名", "公民身份号码"]),
+        "incident": _call(
+            "govshare_incident_create", users["reviewer"], organization_id=org["id"],
+            title="接口异常调用", severity="general", occurred_at=base.now().date().isoformat(),
+            description="发现异常批量调用，已暂停接口", responsible=users["reviewer"]["name"]),
+    }
+    return {kind: [case["id"]] for kind, case in made.items()}

@@ -124,6 +124,7 @@ SKIPPED_ROUTES: dict[str, str] = {
 #: path arguments the world has no value for: the routes that need one are not requested
 NO_VALUES: dict[str, str] = {
     "view_id": "a resource view: none exists, test.ini loads no view plugin",
+    "file_id": "an attachment of a dispute or complaint: the world's carry none",
 }
 #: actions and pages that answer nobody the sweep asks as (outsiders, nor the control: the
 #: department's administrator), and why; they are still swept, only the proof that their
@@ -139,6 +140,9 @@ CONTROL_REFUSED: dict[str, str] = {
     "dataset_resource.view": "no resource view exists (no view plugin)",
     "vocabulary_show": "no tag vocabulary exists",
     "govshare_filing_show": "no filing (备案) record exists",
+    "govshare_signoff_show": "no grade sign-off exists (off in test.ini)",
+    "govshare.signoff": "no grade sign-off exists (off in test.ini)",
+    "govshare.access_basis": "the world's access request carries no basis document",
     "package_collaborator_list": "dataset collaborators are off "
                                  "(ckan.auth.allow_dataset_collaborators)",
     "package_collaborator_list_for_user": "dataset collaborators are off",
@@ -165,6 +169,16 @@ ID_WORDS = (("resource_view", "view"), ("activity", "activity"), ("revision", "r
             ("resource", "resource"), ("user", "user"), ("organization", "organization"),
             ("department", "organization"), ("group", "group"), ("tag", "tag"),
             ("dataset", "entry"), ("package", "entry"), ("entry", "entry"))
+#: the sharing flows' actions: their ``id`` is a case (or an authorization) of their flow
+CASE_ACTIONS = (("govshare_access_request_", "access_request"),
+                ("govshare_authorization_", "authorization"), ("govshare_demand_", "demand"),
+                ("govshare_collection_", "collection"), ("govshare_dispute_", "dispute"),
+                ("govshare_complaint_", "complaint"), ("govshare_incident_", "incident"),
+                ("govshare_signoff_", "grade_signoff"))
+#: the sharing flows' pages: ``/govshare/<section>/<id>``
+CASE_ROUTES = {"access": "access_request", "authorization": "authorization",
+               "demand": "demand", "collection": "collection", "dispute": "dispute",
+               "complaint": "complaint", "incident": "incident", "signoff": "grade_signoff"}
 #: what other reference parameters refer to
 PARAM_KIND = {"package_id": "entry", "dataset_id": "entry", "entry_id": "entry",
               "resource_id": "resource", "user_id": "user", "user": "user", "username": "user",
@@ -307,6 +321,9 @@ def documented_params(name: str) -> dict[str, str]:
 
 
 def _id_kind(name: str, text: str) -> str | None:
+    case = next((k for prefix, k in CASE_ACTIONS if name.startswith(prefix)), None)
+    if case is not None:
+        return case
     kind = next((k for word, k in ID_WORDS if word in text), None)
     if kind is None:
         return None
@@ -330,6 +347,8 @@ def _pool(world: World, kind: str | None, me: str | None = None) -> list[Any]:
         "tag": [e.marks["tag"] for e in entries],
         "activity": [e.activities[0] for e in entries],  # the newest: holds every marker
         "revision": [e.revision["id"] for e in entries if e.revision],
+        "authorization": world.authorizations[:3],
+        **{kind: ids for kind, ids in world.cases.items()},
     }
     return pools.get(kind or "", [])
 
@@ -358,7 +377,7 @@ def action_calls(name: str, world: World, me: str | None = None) -> list[dict[st
                 fixed[p] = world.prefix  # substring matches: the markers' common prefix
             else:
                 fixed[p] = ""  # searches and lists: everything
-        elif p == "type":
+        elif p == "type" and not name.startswith("govshare_"):
             fixed[p] = "organization" if "organization" in name else "dataset"
         elif p == "terms":
             fixed[p] = [world.prefix]
@@ -407,6 +426,8 @@ def _route_values(rule: Any, world: World, me: str | None) -> list[dict[str, Any
             entry = combo.get("_entry")
             if arg == "id":
                 kind = ROUTE_ID_KIND.get(section)
+                if kind is None and section == "govshare" and len(path) > 2:
+                    kind = CASE_ROUTES.get(path[1])
                 if kind is None:
                     return f"no values for <id> under /{section}"
                 if ACTIVITY_ID_ROUTES.search(rule.endpoint):

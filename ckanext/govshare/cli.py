@@ -16,6 +16,8 @@ from ckanext.govshare.department import filing as gs_filing
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import notify
 from ckanext.govshare.model import base as model_base
+from ckanext.govshare.sharing import authorizations as gs_authorizations
+from ckanext.govshare.sharing import daily
 
 __all__ = ["govshare"]
 
@@ -96,18 +98,25 @@ def demo_load() -> None:
 @click.option("--enqueue", is_flag=True,
               help="Run as a background job (needs `ckan jobs worker`) and return at once.")
 def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
-    """Email the deciders of overdue and due-soon review steps (cron-friendly, e.g. daily).
+    """Email the deciders of overdue and due-soon review steps and sharing cases (cron-friendly,
+    e.g. daily).
 
+    First, disputes still in negotiation after their window are escalated to the coordinator.
     Each decider gets one email listing the entries, steps and deadlines, in Chinese and
     English (never about a step they submitted, nor at the coordinator stage one they approved
-    at stage 1); the compilers of an entry's unit get its update due after a change event. A
-    step is reminded at most once a day unless --force.
+    at stage 1); the compilers of an entry's unit get its update due after a change event.
+    Then the open cases of the sharing flows (access requests, demands, disputes, complaints,
+    grade sign-offs) go the same way to those they wait on, one email per person. A step or
+    case is reminded at most once a day unless --force.
     """
     if enqueue:
-        job = tk.enqueue_job(notify.remind_job, title="govshare remind")
+        job = tk.enqueue_job(daily.job, title="govshare remind")
         click.echo(f"enqueued job {job.id}")
         return
-    found = notify.remind(dry_run=dry_run, force=force)
+    done = daily.run(dry_run=dry_run, force=force)
+    # DB14 §9.3 •3: a dispute not settled within its window goes to the coordinator
+    click.echo(f"{done.escalated} dispute(s) {'to escalate' if dry_run else 'escalated'}")
+    found, due_cases = done.steps, done.cases
     for item in found:
         step = notify.step_label(item.step, item.stage)[1]
         flag = "OVERDUE " if item.overdue else "due soon"
@@ -115,6 +124,13 @@ def remind(dry_run: bool, force: bool, enqueue: bool) -> None:
                    f"{item.name} {step} -> {len(item.recipients)} recipient(s)")
     verb = "found" if dry_run else "reminded"
     click.echo(f"{len(found)} open step(s) {verb}")
+    # the sharing flows' cases (requests, demands, disputes, sign-offs…)
+    for case in due_cases:
+        flag = "OVERDUE " if case.overdue else "due soon"
+        click.echo(f"{flag} {case.due_at.astimezone(notify.deadlines.SHANGHAI):%Y-%m-%d %H:%M} "
+                   f"{case.number} {case.kind} {case.state} "
+                   f"-> {len(case.recipients)} recipient(s)")
+    click.echo(f"{len(due_cases)} open case(s) {verb}")
 
 
 # -- assessment (DB14 §7.4 目录编制考核) ------------------------------------------------------------
@@ -207,3 +223,31 @@ def assessment_export(period: str | None, departments: tuple[str, ...],
     with open(output, "wb") as f:
         f.write(gs_export.workbook(report))
     click.echo(f"{len(report['departments'])} department(s), period {period}, written to {output}")
+
+
+# -- authorizations (授权) -------------------------------------------------------------------------
+
+
+@govshare.group("authorizations")
+def authorizations_group() -> None:
+    """Authorizations (授权) of the sharing flows."""
+
+
+@authorizations_group.command("expire")
+@click.option("--enqueue", is_flag=True,
+              help="Run as a background job (needs `ckan jobs worker`) and return at once.")
+def authorizations_expire(enqueue: bool) -> None:
+    """Mark every authorization past its validity as expired (cron-friendly, e.g. daily).
+
+    Active, suspended and pending authorizations whose valid_until has passed become expired,
+    each step in the audit trail and both sides told. Whether data is visible does not wait
+    for this run: an authorization past its validity grants nothing already.
+    """
+    if enqueue:
+        job = tk.enqueue_job(gs_authorizations.expire_job, title="govshare authorizations expire")
+        click.echo(f"enqueued job {job.id}")
+        return
+    result = tk.get_action("govshare_authorization_expire")(_site_context(), {})
+    for number in result["results"]:
+        click.echo(f"expired {number}")
+    click.echo(f"{result['count']} authorization(s) expired")

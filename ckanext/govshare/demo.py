@@ -11,12 +11,22 @@ title within the department) are left alone.
 """
 from __future__ import annotations
 
+import io
 import logging
 import random
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from werkzeug.datastructures import FileStorage
+
+from ckanext.govshare.sharing import (
+    demo_access,
+    demo_authz,
+    demo_demand,
+    demo_dispute,
+    demo_security,
+)
 
 log = logging.getLogger(__name__)
 
@@ -265,11 +275,32 @@ def load(echo=print) -> list[tuple[str, str, str]]:
                 rnd.shuffle(entry["tags"])
                 new = tk.get_action("package_create")({"user": compiler}, entry)
                 created += 1
+                if not variant and entry["share_mode_type"] == "file":
+                    _upload_sample(compiler, new, entry)
                 # most of the catalogue is published; the last variant shows the other states
                 if variant != VARIANTS[-1] or n % 3 == 0:
                     tk.get_action("govshare_catalogue_submit")({"user": compiler}, {"id": new["id"]})
                     if variant != VARIANTS[-1]:
+                        # DB14 §11.1: a high grade is confirmed by the security officer first
+                        demo_security.confirm_grade(new["id"], f"{short}-security-officer")
                         tk.get_action("govshare_catalogue_approve")(
                             {"user": reviewer}, {"id": new["id"]})
         echo(f"{dept['title']}: {created} new entries")
+    # the sharing flows: requests and their authorizations, demands and collection requests,
+    # disputes and complaints, incidents and grade sign-offs, in several states each
+    for flow in (demo_access, demo_authz, demo_demand, demo_dispute, demo_security):
+        flow.load(echo)
     return accounts
+
+
+def _upload_sample(compiler: str, pkg: dict[str, Any], entry: dict[str, Any]) -> None:
+    """An uploaded file (a CSV of the entry's 信息项 as header and one sample row) attached to
+    a file-shared entry, so the portal serves a real download."""
+    header = ",".join(i["name"] for i in entry["info_items"])
+    sample = ",".join("示例" for _ in entry["info_items"])
+    upload = FileStorage(io.BytesIO(f"{header}\n{sample}\n".encode()),
+                         f"{entry['title']}.csv", "upload")
+    tk.get_action("resource_create")({"user": compiler}, {
+        "package_id": pkg["id"], "name": f"{entry['title']}（样例文件）", "format": "CSV",
+        "share_mode_type": "file", "url": "", "upload": upload,
+        "description": "上传的样例数据文件（演示）"})

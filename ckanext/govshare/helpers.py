@@ -13,12 +13,13 @@ from ckan.common import current_user
 
 from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.lifecycle import labels, queries
+from ckanext.govshare.views import sharing
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
 
 __all__ = [*vocab.get_helpers(), *form.get_helpers(), "govshare_lifecycle_label",
-           "govshare_review_waiting", "get_featured_organizations", "get_featured_groups",
+           "govshare_review_waiting", "govshare_sharing_waiting", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 
 
@@ -37,6 +38,14 @@ def govshare_review_waiting() -> int:
     if not current_user.is_authenticated:
         return 0
     return queries.waiting_count(current_user.id)
+
+
+def govshare_sharing_waiting() -> int:
+    """How many open sharing cases (requests, demands, disputes…) wait on the logged-in user
+    (0 when logged out); one query, for the navigation badge."""
+    if not current_user.is_authenticated:
+        return 0
+    return sharing.waiting_count()
 
 
 # -- core helpers that read with ignore_auth: asked again as the visitor ----------------------

@@ -11,6 +11,8 @@ from ckanext.govshare import config as gs_config
 from ckanext.govshare import i18n, permissions, search
 from ckanext.govshare.catalogue import entry, facets
 from ckanext.govshare.lifecycle import options as lifecycle_options
+from ckanext.govshare.sharing import authorizations, demand
+from ckanext.govshare.sharing import security as sharing_security
 
 
 def _lang() -> str:
@@ -34,6 +36,7 @@ class GovsharePlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -70,6 +73,15 @@ class GovsharePlugin(p.SingletonPlugin):
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return permissions.user_labels(user_obj)
+
+    # ISignal: an entry going offline or tightened suspends its authorizations (every process);
+    # a published entry fulfils the demands it answers
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        subscriptions = authorizations.signal_subscriptions()
+        for module in (demand, sharing_security):  # security: the grade sign-off
+            for signal, listeners in module.signal_subscriptions().items():
+                subscriptions.setdefault(signal, []).extend(listeners)
+        return subscriptions
 
     # ITranslation
     def i18n_directory(self) -> str:

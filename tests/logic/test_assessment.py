@@ -101,7 +101,7 @@ def test_complete_and_accurate_entry(world):
     L.entry(world.org, world.compiler)
     result = _show(world)
     assert result["completeness"]["score"] == 1.0
-    assert result["accuracy"] == {"score": 1.0, "entries": 1, "passing": 1}
+    assert result["accuracy"] == {"score": 1.0, "entries": 1, "passing": 1, "corrected": 0}
 
 
 def test_completeness_of_missing_parts():

@@ -53,7 +53,8 @@ class TestAppendOnly:
         """The fixture's way (tests/database.py): the owner disables the TRUNCATE guard inside
         its own transaction; once committed, the guard is on again and TRUNCATE refused."""
         _published(world)
-        assert database.guarded_tables(model.Session) == ["govshare_audit", "govshare_role_event"]
+        assert database.guarded_tables(model.Session) == [
+            "govshare_access_log", "govshare_audit", "govshare_case_event", "govshare_role_event"]
         database.truncate_govshare(model.Session)
         assert model.Session.execute(sa.text("SELECT count(*) FROM govshare_audit")).scalar() == 0
         enabled = model.Session.execute(sa.text(

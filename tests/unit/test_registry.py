@@ -27,8 +27,35 @@ CHAINED_ACTIONS = frozenset({
     "user_show",
 })
 
+#: the sharing flows' actions (issue #10), each with its auth function of the same name
+SHARING_NAMES = frozenset({
+    "govshare_access_log_list", "govshare_access_overview", "govshare_access_request_approve",
+    "govshare_access_request_create", "govshare_access_request_deliver",
+    "govshare_access_request_endorse", "govshare_access_request_list",
+    "govshare_access_request_refuse", "govshare_access_request_resubmit",
+    "govshare_access_request_return", "govshare_access_request_show",
+    "govshare_access_request_withdraw", "govshare_authorization_agreement_accept",
+    "govshare_authorization_expire", "govshare_authorization_list", "govshare_authorization_renew",
+    "govshare_authorization_resume", "govshare_authorization_revoke",
+    "govshare_authorization_show", "govshare_authorization_suspend", "govshare_collection_approve",
+    "govshare_collection_complete", "govshare_collection_create", "govshare_collection_list",
+    "govshare_collection_refuse", "govshare_collection_resubmit", "govshare_collection_return",
+    "govshare_collection_show", "govshare_collection_withdraw", "govshare_complaint_answer",
+    "govshare_complaint_create", "govshare_complaint_list", "govshare_complaint_rate",
+    "govshare_complaint_reopen", "govshare_complaint_show", "govshare_complaint_withdraw",
+    "govshare_demand_accept", "govshare_demand_create", "govshare_demand_list",
+    "govshare_demand_refuse", "govshare_demand_show", "govshare_demand_transfer",
+    "govshare_demand_withdraw", "govshare_dispute_close", "govshare_dispute_create",
+    "govshare_dispute_decide", "govshare_dispute_escalate", "govshare_dispute_execute",
+    "govshare_dispute_list", "govshare_dispute_settle", "govshare_dispute_show",
+    "govshare_dispute_withdraw", "govshare_incident_close", "govshare_incident_create",
+    "govshare_incident_handle", "govshare_incident_list", "govshare_incident_show",
+    "govshare_signoff_list", "govshare_signoff_object", "govshare_signoff_show",
+    "govshare_signoff_sign",
+})
+
 #: govshare's own actions
-GOVSHARE_ACTIONS = frozenset({
+GOVSHARE_ACTIONS = SHARING_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",
@@ -50,7 +77,7 @@ CHAINED_AUTH_FUNCTIONS = frozenset({
 })
 
 #: govshare's own auth functions
-GOVSHARE_AUTH_FUNCTIONS = frozenset({
+GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",

@@ -10,7 +10,10 @@ Four dimensions, each a share in [0, 1] with the counts it comes from:
   alone and the matters' coverage is ``null`` with a note.
 * 完整性 ``completeness``: per entry, the mean of (required + recommended fields filled,
   信息项 present, resources attached — not required of ``not_shared`` entries), averaged.
-* 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`.
+* 准确性 ``accuracy``: the share of entries passing every rule of :func:`rules.check_entry`
+  and without an accepted correction in the period (``corrected``: a quality complaint about
+  the entry that its provider accepted as an error and its complainant marked solved,
+  :func:`.queries.corrected_entry_ids`; domain reference §E.9 "accepted 目录纠错").
 * 时效性 ``timeliness``: reviews decided within the working-day limit (decisions in the period,
   from the audit trail, on the configured clock :func:`.lifecycle.service.step_due`, plus
   steps still open past ``due_at``) and published entries whose last data update
@@ -301,10 +304,13 @@ def assess(org_id: str, unit: str | None, period: str | None,
 
     scale, core = vocab.grade_scale(), gs_config.allow_core_sharing()
     # DB14 §7.4 准确性: every rule of the standard holds
-    passing = sum(not rules.check_entry(e, grade_scale=scale, allow_core_sharing=core)
-                  for e in entries)
-    accuracy = {"score": _share(passing, len(entries)), "entries": len(entries),
-                "passing": passing}
+    failing = {e["id"] for e in entries
+               if rules.check_entry(e, grade_scale=scale, allow_core_sharing=core)}
+    # DB14 §10.3–10.4: an error found through a quality complaint and corrected counts too
+    corrected = queries.corrected_entry_ids(ids, start, end)
+    accurate = len(set(ids) - failing - corrected)
+    accuracy = {"score": _share(accurate, len(entries)), "entries": len(entries),
+                "passing": len(entries) - len(failing), "corrected": len(corrected)}
 
     audit = (model.Session.query(AuditEntry).filter(AuditEntry.entry_id.in_(ids))
              .filter(AuditEntry.revision_id.is_(None))

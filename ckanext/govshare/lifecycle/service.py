@@ -49,6 +49,8 @@ from ckanext.govshare.model.revision import Revision
 __all__ = [
     "ACTION_NAMES",
     "OFFLINE_SIGNAL",
+    "PUBLISHED_SIGNAL",
+    "REVISED_SIGNAL",
     "REVISION_ACTION_NAMES",
     "LockedEntry",
     "allowed_events",
@@ -59,16 +61,22 @@ __all__ = [
     "import_state",
     "lock_entry",
     "offline_signal",
+    "published_signal",
+    "revised_signal",
     "revision_fire",
     "revision_for_update",
     "revision_save",
     "step_due",
+    "step_signal",
 ]
 
 log = logging.getLogger(__name__)
 
 #: blinker signal sent when an entry goes offline (the sharing issue suspends authorizations)
 OFFLINE_SIGNAL = "govshare:catalogue_offline"
+#: blinker signal sent when an approval publishes an entry (the sharing issue fulfils the
+#: demands it answers)
+PUBLISHED_SIGNAL = "govshare:catalogue_published"
 
 #: catalogue event → the action that fires it
 ACTION_NAMES: dict[str, str] = {e: f"govshare_catalogue_{e}" for e in tables.CATALOGUE_EVENTS}
@@ -81,6 +89,36 @@ REVISION_ACTION_NAMES: dict[str, str] = {
 def offline_signal() -> Any:
     """The ``govshare:catalogue_offline`` signal (sender: the entry id)."""
     return tk.signals.ckanext.signal(OFFLINE_SIGNAL)
+
+
+def published_signal() -> Any:
+    """The ``govshare:catalogue_published`` signal (sender: the entry id)."""
+    return tk.signals.ckanext.signal(PUBLISHED_SIGNAL)
+
+
+#: blinker signal sent inside every catalogue and revision step once the state machine has
+#: accepted it and before anything is written (sender: the entry id; keywords ``machine``,
+#: ``event``, ``result``, ``entry_fields``, ``proposed`` and ``revision_id`` of a revision,
+#: ``context``). A subscriber may refuse the step by raising ``tk.ValidationError`` (the grade
+#: sign-off, :mod:`ckanext.govshare.sharing.security`) or write in the step's transaction.
+STEP_SIGNAL = "govshare:lifecycle_step"
+
+
+def step_signal() -> Any:
+    """The ``govshare:lifecycle_step`` signal (see :data:`STEP_SIGNAL`)."""
+    return tk.signals.ckanext.signal(STEP_SIGNAL)
+
+
+#: blinker signal sent when an approved revision changes a published entry (the sharing issue
+#: suspends the authorizations a stricter share type or a higher grade no longer covers)
+REVISED_SIGNAL = "govshare:entry_revised"
+
+
+def revised_signal() -> Any:
+    """The ``govshare:entry_revised`` signal (sender: the entry id; ``before``: the live
+    entry's fields, ``after``: the fields the approved revision writes; ``actor``,
+    ``revision_id``), sent in the transaction that applies the revision."""
+    return tk.signals.ckanext.signal(REVISED_SIGNAL)
 
 
 # -- loading an entry ----------------------------------------------------------------------------
@@ -302,6 +340,10 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
         )
     except lifecycle.LifecycleError as err:
         raise _refused(err, ACTION_NAMES) from None
+    # subscribers refuse (the security officer's grade sign-off) or join this transaction
+    step_signal().send(entry.id, machine=lifecycle.CATALOGUE.name, event=event, result=result,
+                       entry_fields=entry.fields, proposed=None, revision_id=None,
+                       context=context)
 
     at = base.now()
     previous_submitter = step.submitted_by
@@ -337,6 +379,10 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
         # subscribers (the sharing issue suspends authorizations) write in this transaction
         offline_signal().send(entry.id, entry_name=entry.name, organization_id=entry.owner_org,
                               actor=actor, reason=step.reason)
+    if published:
+        # subscribers (the sharing issue fulfils demands) write in this transaction
+        published_signal().send(entry.id, entry_name=entry.name,
+                                organization_id=entry.owner_org, actor=actor)
     _write(context, entry, changes)
     notify.transition(entry_fields=entry.fields, entry_id=entry.id, event=event,
                       result=result, actor=actor, previous_submitter=previous_submitter,
@@ -571,6 +617,9 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
         )
     except lifecycle.LifecycleError as err:
         raise _refused(err, REVISION_ACTION_NAMES) from None
+    step_signal().send(entry.id, machine=lifecycle.REVISION.name, event=event, result=result,
+                       entry_fields=entry.fields, proposed=dict(rev.proposed or {}),
+                       revision_id=rev.id, context=context)
 
     at = base.now()
     previous_submitter = rev.submitted_by
@@ -607,6 +656,10 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     if result.new_state == tables.APPROVED:
         _close_change_step(entry, tables.OUTCOME_REVISION_APPROVED, actor, at,
                            revision_id=rev.id)
+        # subscribers (the sharing issue re-checks authorizations) write in this transaction
+        revised_signal().send(entry.id, before=dict(entry.fields),
+                              after={**entry.fields, **changes}, actor=actor,
+                              revision_id=rev.id)
     _write(context, entry, changes)
     notify.transition(entry_fields=entry.fields, entry_id=entry.id, event=event, result=result,
                       actor=actor, previous_submitter=previous_submitter, due_at=rev.due_at,

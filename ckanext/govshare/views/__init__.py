@@ -25,12 +25,14 @@ from ckanext.govshare.views import (
     access,
     activity,
     assessment,
+    authorization,
     base,
     demand,
     department,
     dispute,
     lifecycle,
     security,
+    sharing,
 )
 
 __all__ = ["govshare"]
@@ -104,6 +106,9 @@ activity.register(govshare)
 # the sharing flows: access requests and authorizations, demands and collection requests,
 # disputes and quality complaints, security (incidents, grade sign-off, who can access what)
 access.register(govshare)
+authorization.register(govshare)
 demand.register(govshare)
 dispute.register(govshare)
 security.register(govshare)
+# the hub: every sharing case waiting on the user
+sharing.register(govshare)
