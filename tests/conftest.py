@@ -76,7 +76,7 @@ def _by_configuration(items) -> None:
     items.sort(key=keys.__getitem__)
 
 
-_LOADED: dict[str, object] = {"key": None}
+_LOADED: dict[str, object] = {"key": None, "generation": 0}
 
 
 @pytest.fixture
@@ -105,12 +105,37 @@ def load_plugins(key: tuple = ()) -> None:
         ckan.plugins.unload_all()
         ckan.plugins.load_all()
         _LOADED["key"] = key
+        _LOADED["generation"] = int(_LOADED["generation"]) + 1
     elif key:
         # CKAN restored its config snapshot before the test and set the marks' values as
         # written (strings); a reload would have converted them (a list option, a number)
         from ckan.common import config_declaration
 
         config_declaration.normalize(config)
+
+
+#: the Flask app of the current plugins and ``ckan_config`` marks (see :func:`app`)
+_APP: dict[str, object] = {"key": None, "app": None}
+
+
+@pytest.fixture
+def app(with_plugins, request):
+    """CKAN's ``app`` fixture, but the Flask app is built once per ``ckan_config`` marks.
+
+    Building it runs every plugin's ``update_config`` (templates, assets, the scheming schemas
+    parsed again, CKAN's ``inspect.stack()`` for each served directory): about two seconds,
+    more than most view tests. It is kept while the plugins stay loaded for the same marks
+    (:func:`load_plugins`); each test gets a new ``CKANTestApp`` around it, with its own client
+    (cookies, session user), as CKAN's fixture gives.
+    """
+    from ckan.tests import helpers
+
+    key = (_LOADED["key"], _LOADED["generation"])
+    if _APP["key"] != key or _APP["app"] is None:
+        _APP["app"] = helpers._get_test_app().app
+        # building the app loaded the plugins again: they are the marks' plugins
+        _APP["key"] = (_LOADED["key"], _LOADED["generation"])
+    return helpers.CKANTestApp(_APP["app"])
 
 
 @pytest.fixture

@@ -46,7 +46,6 @@ from typing import Any
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import flask
 import sqlalchemy as sa
 from ckan.lib.plugins import DefaultPermissionLabels
 
@@ -135,11 +134,53 @@ def dataset_labels(pkg: model.Package) -> list[str]:
 
 
 def user_labels(user_obj: model.User | None) -> list[str]:
-    labels = _default.get_user_dataset_labels(user_obj)
+    labels = _core_user_labels(user_obj)
     if user_obj is not None and not user_obj.is_anonymous:
         labels.append(LABEL_PORTAL)
-        labels.extend(_editor_label(org_id) for org_id in _editor_orgs(user_obj))
+        labels.extend(_editor_label(org_id) for org_id in _memo(
+            "editor_orgs", user_obj.id, lambda: _editor_orgs(user_obj)))
     return labels
+
+
+def _core_user_labels(user_obj: model.User | None) -> list[str]:
+    """CKAN's labels of the user (their memberships), a new list each time."""
+    if user_obj is None or user_obj.is_anonymous:
+        return _default.get_user_dataset_labels(user_obj)
+    return list(_memo("core_labels", user_obj.id,
+                      lambda: tuple(_default.get_user_dataset_labels(user_obj))))
+
+
+# -- what the decisions read, kept for the current transaction -----------------------------------
+
+_MEMO_KEY = "_govshare_permissions"
+
+
+def _memo(kind: str, user_id: str, compute: Any) -> Any:
+    """``compute()``, kept for ``(kind, user_id)`` while the session's transaction lasts.
+
+    A page or an action asks the same questions of one user many times (every entry of a
+    search page): their memberships, editor departments and authorizations are read once per
+    transaction instead. Anything the session writes (a flush) forgets them
+    (:func:`_forget_on_flush`), as does the transaction's end; the clock (``base.now``, which
+    tests pin) is part of the key of what depends on it.
+    """
+    session = model.Session()
+    transaction = session.get_transaction()
+    held = session.info.get(_MEMO_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[_MEMO_KEY] = held
+    key = (kind, user_id, base.now if kind == "authorized" else None)
+    if key not in held[1]:
+        held[1][key] = compute()
+    return held[1][key]
+
+
+def _forget_on_flush(session: Any, _flush_context: Any) -> None:
+    session.info.pop(_MEMO_KEY, None)
+
+
+sa.event.listen(model.Session, "after_flush", _forget_on_flush)
 
 
 def _editor_orgs(user_obj: model.User) -> list[str]:
@@ -184,7 +225,7 @@ def is_sysadmin(user: str | model.User | None) -> bool:
 def _in_department(user_obj: model.User | None, org_id: str | None) -> bool:
     if user_obj is None or not org_id:
         return False
-    return _member_label(org_id) in _default.get_user_dataset_labels(user_obj)
+    return _member_label(org_id) in _core_user_labels(user_obj)
 
 
 def can_see_entry(user: str | model.User | None, pkg: model.Package) -> bool:
@@ -276,7 +317,7 @@ def _in_force_query(user_obj: model.User) -> Any:
     """Authorizations in force now that cover ``user_obj`` (department-wide for one of their
     departments, or naming them)."""
     now = base.now()
-    orgs = _org_ids(user_obj)
+    orgs = _memo("orgs", user_obj.id, lambda: _org_ids(user_obj))
     if not orgs:
         return None
     return (model.Session.query(Authorization)
@@ -290,20 +331,17 @@ def _in_force_query(user_obj: model.User) -> Any:
 def authorized_entry_ids(user: str | model.User | None) -> frozenset[str]:
     """The ids of the entries whose data an authorization in force grants ``user`` now.
 
-    One query per user and request (kept on ``flask.g`` within a request; a write that changes
-    authorizations calls :func:`forget_authorizations`)."""
+    One query per user and transaction (:func:`_memo`; a write forgets it)."""
     user_obj = _user(user)
     if user_obj is None or user_obj.is_anonymous:
         return frozenset()
-    cache = _request_cache()
-    if cache is not None and user_obj.id in cache:
-        return cache[user_obj.id]
-    q = _in_force_query(user_obj)
-    ids = frozenset() if q is None else frozenset(
-        r[0] for r in q.with_entities(Authorization.entry_id).distinct())
-    if cache is not None:
-        cache[user_obj.id] = ids
-    return ids
+
+    def compute() -> frozenset[str]:
+        q = _in_force_query(user_obj)
+        return frozenset() if q is None else frozenset(
+            r[0] for r in q.with_entities(Authorization.entry_id).distinct())
+
+    return _memo("authorized", user_obj.id, compute)
 
 
 def authorization_for(user: str | model.User | None, entry_id: str) -> Authorization | None:
@@ -319,21 +357,10 @@ def authorization_for(user: str | model.User | None, entry_id: str) -> Authoriza
             .order_by(Authorization.valid_until.desc()).first())
 
 
-def _request_cache() -> dict[str, frozenset[str]] | None:
-    if not flask.has_request_context():
-        return None
-    cache = getattr(flask.g, "_govshare_authorized", None)
-    if cache is None:
-        cache = {}
-        flask.g._govshare_authorized = cache
-    return cache
-
-
 def forget_authorizations() -> None:
-    """Drop this request's cached answers of :func:`authorized_entry_ids` (after a grant,
-    revocation, suspension or expiry written in the same request)."""
-    if flask.has_request_context():
-        flask.g._govshare_authorized = {}
+    """Forget this transaction's answers of :func:`authorized_entry_ids` and memberships (a
+    flush does it too; for a write that bypassed the session)."""
+    model.Session().info.pop(_MEMO_KEY, None)
 
 
 def may_see_case(user: str | model.User | None, case: Any) -> bool:
