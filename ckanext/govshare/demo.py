@@ -299,7 +299,7 @@ def _upload_sample(compiler: str, pkg: dict[str, Any], entry: dict[str, Any]) ->
     header = ",".join(i["name"] for i in entry["info_items"])
     sample = ",".join("示例" for _ in entry["info_items"])
     upload = FileStorage(io.BytesIO(f"{header}\n{sample}\n".encode()),
-                         f"{entry['title']}.csv", "upload")
+                         f"{pkg['name']}-sample.csv", "upload")
     tk.get_action("resource_create")({"user": compiler}, {
         "package_id": pkg["id"], "name": f"{entry['title']}（样例文件）", "format": "CSV",
         "share_mode_type": "file", "url": "", "upload": upload,
