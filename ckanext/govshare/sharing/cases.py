@@ -9,9 +9,12 @@ locked (``SELECT … FOR UPDATE``) before an event is applied, so two concurrent
 case serialize and the second one meets the state the first one left: exactly one wins.
 
 The clock: entering a state with a clock (``flows`` names it) sets ``due_at`` to that many
-working days (``ckanext.govshare.deadline.<clock>_days``) after now; :func:`pause` stops it
-(keeping the working days left, e.g. a request returned for more information) and a later step
-that restarts the same clock resumes from them.
+working days (``ckanext.govshare.deadline.<clock>_days``) after now; :func:`pause` stops it,
+keeping the working days left in ``paused_days`` (e.g. a request returned for more
+information). :func:`fire` resumes from them when the case's ``clock`` is set to the paused
+clock before the step that restarts it; a state without a clock clears ``clock``, so a flow
+that pauses across such a state keeps the days per clock itself (access requests:
+``data["paused_steps"]``).
 """
 from __future__ import annotations
 
