@@ -56,9 +56,10 @@ def record(user: model.User | None, pkg_dict: dict[str, Any], *, channel: str,
         seen.add(key)
     grant = (permissions.authorization_for(user, str(pkg_dict["id"]))
              if reason == "authorization" else None)
-    orgs = [m.group_id for m in model.Session.query(model.Member.group_id).filter(
-        model.Member.table_name == "user", model.Member.table_id == user.id,
-        model.Member.state == "active", model.Member.capacity.isnot(None))]
+    orgs = [m.group_id for m in model.Session.query(model.Member.group_id)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
+                    model.Member.state == "active", model.Group.is_organization.is_(True))]
     row = {
         "entry_id": str(pkg_dict["id"]), "resource_id": resource_id,
         "provider_org": pkg_dict.get("owner_org"), "user_id": user.id, "user_orgs": orgs,
