@@ -52,6 +52,8 @@ PROVIDER_SECURITY = "provider_security"  # security officer of the providing dep
 PROVIDER_COMPILER = "provider_compiler"  # compiler of the entry's unit (answers complaints)
 COORDINATOR = "coordinator"  # 统筹协调组织 (the coordinating department's coordinators)
 SECURITY_OFFICER = "security_officer"  # security officer of the case's department
+PARTY_RAISER = "party_raiser"  # a dispute's raising side: its requester or their reviewer
+PARTY_RESPONDENT = "party_respondent"  # a dispute's answering side: the target's reviewer
 SYSTEM = "system"
 
 ROLES: dict[str, Label] = {
@@ -62,6 +64,8 @@ ROLES: dict[str, Label] = {
     PROVIDER_COMPILER: Label("提供处室编制人", "Compiler of the providing unit"),
     COORDINATOR: Label("统筹协调人", "Coordinator"),
     SECURITY_OFFICER: Label("安全管理员", "Security officer"),
+    PARTY_RAISER: Label("提出方", "Raising party"),
+    PARTY_RESPONDENT: Label("被提出方", "Responding party"),
     SYSTEM: Label("系统", "System"),
 }
 
@@ -345,11 +349,6 @@ ESCALATE = "escalate"
 DECIDE = "decide"
 EXECUTE = "execute"
 
-#: the side of a dispute: who raised it and who answers it
-PARTY_RAISER = "party_raiser"
-PARTY_RESPONDENT = "party_respondent"
-ROLES[PARTY_RAISER] = Label("提出方", "Raising party")
-ROLES[PARTY_RESPONDENT] = Label("被提出方", "Responding party")
 
 DISPUTE_KINDS: dict[str, Label] = {
     # catalogue disputes (目录争议, §7.6)
@@ -549,8 +548,8 @@ INITIAL: dict[str, str] = {
 
 
 def is_open(kind: str, state: str) -> bool:
-    """Whether a case of ``kind`` in ``state`` still waits for someone (has a legal event
-    other than the system's)."""
+    """Whether a case of ``kind`` in ``state`` is still open: some event of its table is
+    legal there (a closed case's state has none)."""
     machine = MACHINES[kind]
     return any(s == state for (s, _e) in machine.transitions)
 
