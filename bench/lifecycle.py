@@ -44,7 +44,10 @@ def write_ini(path: pathlib.Path) -> None:
        "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml",
        "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
        "scheming.presets = ckanext.scheming:presets.json",
-       "ckanext.govshare.notify.enabled = false")
+       "ckanext.govshare.notify.enabled = false",
+       # the review alone, comparable with the earlier runs: the security officer's grade
+       # sign-off (a step of its own since issue 10) would refuse approving the G3 templates
+       "ckanext.govshare.sharing.signoff_grade = ")
 
 
 def entries(n: int) -> list[dict]:
