@@ -152,8 +152,9 @@ CONTROL_REFUSED: dict[str, str] = {
     "activity.organization_changes_multiple": "needs two activity ids as arguments",
 }
 # -- What the sweep sends ------------------------------------------------------------------------
-#: a read action: its name ends in, or has inside, one of these words
-READ_ACTION = re.compile(r"_(show|list|search|autocomplete)(_|$)")
+#: a read action: its name ends in, or has inside, one of these words (``overview``: who can
+#: access a department's data, govshare_access_overview)
+READ_ACTION = re.compile(r"_(show|list|search|autocomplete|overview)(_|$)")
 #: parameters given one fixed value (when the action documents them); every include_* is true
 FIXED: dict[str, Any] = {
     "limit": 100, "rows": 1000, "object_type": "package", "key": "ckan.site_title",

@@ -36,7 +36,7 @@ from ckanext.govshare.sharing import flows
 
 __all__ = [
     "ASSIGNEE", "actor_id", "label", "allowed_events", "audit", "case_roles", "context_user",
-    "coordinating_org_id", "due_after", "fire", "get_case", "lock_case", "open_case",
+    "coordinating_org_id", "count_open_cases_for", "due_after", "fire", "get_case", "lock_case", "open_case",
     "open_cases_for", "pause",
     "refusal", "timeline", "working_days_left",
 ]
@@ -312,6 +312,16 @@ def fire(context: Mapping[str, Any], case: Case, event: str, *, reason: str | No
 def open_cases_for(user: model.User, kinds: Iterable[str] | None = None) -> list[Case]:
     """The open cases waiting on ``user``: assigned to them, or to a role they hold in the
     assigned department; soonest due first (one query)."""
+    return _waiting(user, kinds).order_by(Case.due_at.asc().nulls_last(), Case.created).all()
+
+
+def count_open_cases_for(user: model.User) -> int:
+    """How many open cases wait on ``user`` (:func:`open_cases_for`, counted in SQL: the
+    header asks it on every page)."""
+    return _waiting(user, None).with_entities(sa.func.count(Case.id)).scalar() or 0
+
+
+def _waiting(user: model.User, kinds: Iterable[str] | None) -> Any:
     held = (model.Session.query(Role.org_id, Role.role)
             .filter(Role.user_id == user.id, dept_roles.in_force()).all())
     conditions = [Case.assignee_user == user.id]
@@ -323,4 +333,4 @@ def open_cases_for(user: model.User, kinds: Iterable[str] | None = None) -> list
     q = model.Session.query(Case).filter(Case.closed_at.is_(None), sa.or_(*conditions))
     if kinds is not None:
         q = q.filter(Case.kind.in_(list(kinds)))
-    return q.order_by(Case.due_at.asc().nulls_last(), Case.created).all()
+    return q

@@ -51,7 +51,7 @@ def inbox() -> Any:
 def waiting_count() -> int:
     """How many open sharing cases wait on the signed-in user (the header's badge)."""
     user = permissions.current_user()
-    return len(cases.open_cases_for(user)) if user is not None else 0
+    return cases.count_open_cases_for(user) if user is not None else 0
 
 
 def register(blueprint: Blueprint) -> None:
