@@ -41,6 +41,8 @@ setup(
         "holidays>=0.80",
         "chinesecalendar>=1.10",
         "openpyxl>=3.1",
+        # reading the 1272 Excel template (ckan govshare import, the upload page)
+        "python-calamine>=0.9.1",
     ],
     entry_points={
         "ckan.plugins": [

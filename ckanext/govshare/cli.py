@@ -14,7 +14,9 @@ from ckanext.govshare.assessment import export as gs_export
 from ckanext.govshare.assessment import service as gs_assessment
 from ckanext.govshare.department import filing as gs_filing
 from ckanext.govshare.department import roles
+from ckanext.govshare.exchange import workbook as gs_workbook
 from ckanext.govshare.lifecycle import notify
+from ckanext.govshare.logic.action import workbook as workbook_actions
 from ckanext.govshare.model import base as model_base
 from ckanext.govshare.sharing import authorizations as gs_authorizations
 from ckanext.govshare.sharing import daily
@@ -25,6 +27,18 @@ __all__ = ["govshare"]
 @click.group(short_help="Government data sharing (ckanext-govshare) commands.")
 def govshare() -> None:
     """Commands of ckanext-govshare."""
+
+
+def _write_file(content: bytes, output: str, what: str) -> None:
+    """Write an export to ``output`` ('-': standard output), saying ``what`` was written."""
+    if output == "-":
+        stream = click.get_binary_stream("stdout")
+        stream.write(content)
+        stream.flush()
+    else:
+        with open(output, "wb") as f:
+            f.write(content)
+        click.echo(f"{what} written to {output}", err=True)
 
 
 def _site_context() -> dict[str, object]:
@@ -60,15 +74,7 @@ def export(fmt: str, output: str, organization_id: str | None, status: str | Non
         payload = tk.get_action("govshare_filing_export")(_site_context(), data_dict)
     except tk.ValidationError as e:
         raise click.ClickException(str(e.error_summary)) from None
-    content = gs_filing.payload_bytes(payload)
-    if output == "-":
-        stream = click.get_binary_stream("stdout")
-        stream.write(content)
-        stream.flush()
-    else:
-        with open(output, "wb") as f:
-            f.write(content)
-        click.echo(f"{payload['count']} records written to {output}", err=True)
+    _write_file(gs_filing.payload_bytes(payload), output, f"{payload['count']} records")
 
 
 # -- demo catalogue -------------------------------------------------------------------------------
@@ -251,3 +257,76 @@ def authorizations_expire(enqueue: bool) -> None:
     for number in result["results"]:
         click.echo(f"expired {number}")
     click.echo(f"{result['count']} authorization(s) expired")
+
+
+# -- the 1272 Excel template (issue #11 §2) --------------------------------------------------------
+
+
+@govshare.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--department", default=None, metavar="NAME",
+              help="Import every entry into this department (name or id); default: each row "
+                   "names its provider (信息资源提供方 or its code).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; store nothing.")
+@click.option("--user", "user", default=None, metavar="NAME",
+              help="Import as this user (their rights apply); default: the site user.")
+def catalogue_import(path: str, department: str | None, dry_run: bool,
+                     user: str | None) -> None:
+    """Import a filled-in 1272 workbook (.xlsx): new entries as drafts, published ones as
+    pending revisions; all or nothing. Errors are listed by sheet, row and column."""
+    with open(path, "rb") as f:
+        content = f.read()
+    bar: list = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(click.progressbar(length=total, label="rows", file=click.get_text_stream(
+                "stderr")))
+            bar[0].__enter__()
+        bar[0].update(done - bar[0].pos)
+
+    context = {"user": user or _site_context()["user"],
+               workbook_actions.CONTENT_CONTEXT_KEY: content,
+               workbook_actions.PROGRESS_CONTEXT_KEY: progress}
+    data_dict = {"dry_run": dry_run}
+    if department:
+        data_dict["organization_id"] = department
+    try:
+        outcome = tk.get_action("govshare_catalogue_import_xlsx")(context, data_dict)
+    except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as e:
+        raise click.ClickException(str(getattr(e, "error_summary", None) or e)) from None
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
+    for p in outcome["problems"]:
+        where = f"{p['sheet']}!{p['column']}{p['row']}" if p["sheet"] else "-"
+        header = f" [{p['header']}]" if p["header"] else ""
+        click.echo(f"{where}{header}: {p['message']}")
+    counts = outcome["counts"]
+    summary = (f"{outcome['entries']} entries: {counts['created']} new, {counts['updated']} "
+               f"updated, {counts['revised']} revised, {counts['unchanged']} unchanged")
+    if outcome["problems"]:
+        click.echo(f"{summary}; {len(outcome['problems'])} problem(s): nothing stored")
+        raise SystemExit(1)
+    click.echo(f"{summary}" + (" (dry run: nothing stored)" if dry_run else ""))
+
+
+@govshare.command("export")
+@click.option("--department", default=None, metavar="NAME",
+              help="Only this department (name or id); default: every department.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "json", "template"]),
+              default="xlsx", show_default=True,
+              help="The 1272 template, its JSON, or the blank template.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="File to write ('-': standard output); default: the suggested file name.")
+def catalogue_export(department: str | None, fmt: str, output: str | None) -> None:
+    """Export the catalogue as the 1272 template (imports back unchanged) or as JSON."""
+    data_dict = {"format": fmt}
+    if department:
+        data_dict["organization_id"] = department
+    try:
+        payload = tk.get_action("govshare_catalogue_export")(_site_context(), data_dict)
+    except (tk.ValidationError, tk.ObjectNotFound) as e:
+        raise click.ClickException(str(getattr(e, "error_summary", None) or e)) from None
+    _write_file(gs_workbook.payload_bytes(payload), output or payload["filename"],
+                f"{payload['count']} entries")

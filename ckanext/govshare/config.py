@@ -239,3 +239,18 @@ def assessment_trend_months() -> int:
 def duplicates_threshold() -> float:
     """Jaccard overlap of 信息项 names from which two entries are possible duplicates."""
     return tk.config.get("ckanext.govshare.duplicates.threshold")
+
+
+def import_workers() -> int:
+    """Processes writing an imported workbook at once (at least 1)."""
+    return max(1, tk.config.get("ckanext.govshare.import.workers"))
+
+
+def import_background_rows() -> int:
+    """Entry rows above which an uploaded workbook is imported by a background job."""
+    return tk.config.get("ckanext.govshare.import.background_rows")
+
+
+def import_max_bytes() -> int:
+    """Largest workbook accepted for import, in bytes."""
+    return tk.config.get("ckanext.govshare.import.max_bytes")

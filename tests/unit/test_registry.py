@@ -54,8 +54,14 @@ SHARING_NAMES = frozenset({
     "govshare_signoff_sign",
 })
 
+#: the 1272 workbook's actions (issue #11 §2), each with its auth function of the same name
+WORKBOOK_NAMES = frozenset({
+    "govshare_catalogue_export", "govshare_catalogue_import_status",
+    "govshare_catalogue_import_xlsx",
+})
+
 #: govshare's own actions
-GOVSHARE_ACTIONS = SHARING_NAMES | frozenset({
+GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",
@@ -77,7 +83,7 @@ CHAINED_AUTH_FUNCTIONS = frozenset({
 })
 
 #: govshare's own auth functions
-GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | frozenset({
+GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",

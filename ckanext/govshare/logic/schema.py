@@ -50,6 +50,8 @@ FIELD_LABELS: dict[str, Label] = {
     "receipt": Label("备案回执号", "Receipt"),
     "include_history": Label("包含历史", "Include history"),
     "format": Label("导出格式", "Format"),
+    "dry_run": Label("仅检查", "Dry run"),
+    "upload": Label("工作簿文件", "Workbook file"),
 }
 
 Validator = Callable[..., Any]
@@ -465,3 +467,34 @@ def assessment_snapshot_list() -> Schema:
 def duplicate_list() -> Schema:
     return {"id": [optional_text], "revision_id": [optional_text],
             "organization_id": [optional_text]}
+
+
+# -- the 1272 workbook (exchange/) ---------------------------------------------------------------
+
+#: formats of ``govshare_catalogue_export``: the filled template, its JSON, the blank template
+EXPORT_FORMATS: dict[str, Label] = {
+    "xlsx": Label("Excel 模板", "Excel template"),
+    "json": Label("1272 JSON", "1272 JSON"),
+    "template": Label("空白模板", "Blank template"),
+}
+
+
+def catalogue_import_xlsx() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [*_opt(), _named(_organization)],
+        "dry_run": [tk.get_validator("default")(False), _named(_boolean)],
+        "upload": [*_opt()],
+    }
+
+
+def catalogue_import_status() -> Schema:
+    return {**_base(), "id": [_required, _text(100)]}
+
+
+def catalogue_export() -> Schema:
+    return {
+        **_base(),
+        "organization_id": [*_opt(), _named(_organization)],
+        "format": [tk.get_validator("default")("xlsx"), _one_of(EXPORT_FORMATS)],
+    }

@@ -20,10 +20,12 @@ all the same is refused without its text.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import ckan.model as model
@@ -322,14 +324,48 @@ def _int(params: dict, key: str, default: int) -> int:
         ) from None
 
 
+#: index rows written by one statement inside :func:`batched_writes`
+BATCH_SIZE = 200
+
+
+def _flush_batch(session: Any) -> None:
+    batch = getattr(_state, "batch", None)
+    if batch:
+        session.execute(_UPSERT, list(batch))
+        batch.clear()
+
+
+@contextlib.contextmanager
+def batched_writes() -> Iterator[None]:
+    """Collect the index rows written inside the block and send them in batches of
+    :data:`BATCH_SIZE` (one ``executemany`` each) to the current transaction; a bulk write
+    (the workbook import) indexes many datasets at once."""
+    if getattr(_state, "batch", None) is not None:
+        yield
+        return
+    _state.batch = []
+    try:
+        yield
+        _flush_batch(_session())
+    finally:
+        _state.batch = None
+
+
 class PgConnection:
     url = "postgresql:govshare_search_index"
 
     # indexing ---------------------------------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
         session = _session()
-        for doc in docs:
-            session.execute(_UPSERT, document_row(doc))
+        batch = getattr(_state, "batch", None)
+        if batch is not None:
+            # inside batched_writes(): the rows go to the table together
+            batch.extend(document_row(doc) for doc in docs)
+            if len(batch) >= BATCH_SIZE:
+                _flush_batch(session)
+        else:
+            for doc in docs:
+                session.execute(_UPSERT, document_row(doc))
         _state.wrote = True
         # the row commits with the dataset; outside a commit (search-index rebuild) the caller
         # commits (``ckan.lib.search.rebuild`` does, and so does ``commit()`` below)

@@ -22,8 +22,9 @@ from ckanext.govshare.logic.action import (
     lifecycle,
     security,
     visibility,
+    workbook,
 )
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, visibility, activity, core))
+     access, demand, dispute, security, workbook, visibility, activity, core))

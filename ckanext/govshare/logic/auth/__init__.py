@@ -23,8 +23,9 @@ from ckanext.govshare.logic.auth import (
     dispute,
     lifecycle,
     security,
+    workbook,
 )
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, activity, core))
+     access, demand, dispute, security, workbook, activity, core))
