@@ -43,10 +43,18 @@ setup(
         "openpyxl>=3.1",
         # reading the 1272 Excel template (ckan govshare import, the upload page)
         "python-calamine>=0.9.1",
+        # the DCAT harvest endpoint: a ckanext-dcat profile over rdflib
+        "ckanext-dcat>=2.4.4",
+        "rdflib>=7.0",
     ],
     entry_points={
         "ckan.plugins": [
             "govshare = ckanext.govshare.plugin:GovsharePlugin",
+            "govshare_dcat = ckanext.govshare.plugin:GovshareDcatPlugin",
+        ],
+        # the DCAT harvest endpoint's profile: ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare
+        "ckan.rdf.profiles": [
+            "govshare = ckanext.govshare.exchange.dcat_profile:GovshareDCATProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -19,7 +19,8 @@ if [ ! -f "$INI" ]; then
     "ckan.site_title = 政务数据共享目录" \
     "ckan.redis.url = redis://127.0.0.1:6379/0" \
     "ckan.storage_path = $ROOT/var/storage" \
-    "ckan.plugins = govshare activity scheming_datasets scheming_organizations" \
+    "ckan.plugins = govshare activity scheming_datasets scheming_organizations govshare_dcat dcat" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare" \
     "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json" \

@@ -148,6 +148,11 @@ def public_catalogue() -> bool:
     return tk.config.get("ckanext.govshare.public_catalogue")
 
 
+def harvest_user() -> str:
+    """Name of the provincial platform's harvest account ('' when none is designated)."""
+    return tk.config.get("ckanext.govshare.harvest_user") or ""
+
+
 def grade_scale_options() -> dict[str, Any]:
     """Keyword arguments of :class:`.catalogue.vocab.GradeScale` (``ckanext.govshare.grade.*``);
     :func:`.catalogue.vocab.grade_scale` builds and checks the scale.

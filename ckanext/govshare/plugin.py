@@ -10,9 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import i18n, permissions, search
 from ckanext.govshare.catalogue import entry, facets
+from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import options as lifecycle_options
+from ckanext.govshare.logic import dcat as dcat_logic
 from ckanext.govshare.sharing import authorizations, demand
 from ckanext.govshare.sharing import security as sharing_security
+from ckanext.govshare.views import harvest as harvest_views
 
 
 def _lang() -> str:
@@ -92,3 +95,42 @@ class GovsharePlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-govshare"
+
+
+class GovshareDcatPlugin(p.SingletonPlugin):
+    """The harvest endpoint (``govshare_dcat``, with ckanext-dcat's ``dcat``): the entries'
+    DCAT fragments kept current with every write, ``/catalog.{ttl,jsonld,xml}`` served from them."""
+
+    p.implements(p.IConfigurable)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurable: the actions chained here are ckanext-dcat's, and the catalogue view must
+    # be registered before dcat's own view of the same path (the first registered answers)
+    def configure(self, config: Any) -> None:
+        plugins = config.get("ckan.plugins")
+        plugins = plugins.split() if isinstance(plugins, str) else list(plugins or [])
+        if "dcat" not in plugins or plugins.index("dcat") < plugins.index("govshare_dcat"):
+            raise RuntimeError("ckan.plugins: govshare_dcat needs ckanext-dcat's dcat plugin, "
+                               "listed after it")
+
+    # IBlueprint
+    def get_blueprint(self) -> Any:
+        return [harvest_views.catalog]
+
+    # IActions, IAuthFunctions
+    def get_actions(self) -> dict[str, Any]:
+        return dcat_logic.get_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return dcat_logic.get_auth_functions()
+
+    # IPackageController: the fragment follows every write of the entry, in its transaction
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        dcat_feed.index_hook(pkg_dict)
+        return pkg_dict
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dcat_feed.forget_entry(pkg_dict["id"])

@@ -1,0 +1,520 @@
+"""The harvest endpoint's feed: each entry's DCAT fragments kept current, pages composed from them.
+
+Serialising a dataset with rdflib costs milliseconds (ckanext-dcat's endpoint pays it for every
+dataset of every page); the provincial platform harvests the whole catalogue again and again.
+So each catalogue entry that is or was published is serialised **when it is written**, in the
+transaction that writes it (:func:`refresh_entry`, from the index hook every dataset write
+passes through: publication, approved revisions, edits without review, going offline, resource
+changes, imports), and a page of ``/catalog.{ttl,jsonld,xml}`` only reads rows and
+concatenates text (:func:`page`).
+
+What a fragment holds (``govshare_dcat_fragment``, :mod:`ckanext.govshare.model.harvest`), per
+format: ``meta`` — the entry without its department's description and without distributions;
+``data`` — its distributions with their addresses; ``guarded`` — the same distributions as
+:func:`ckanext.govshare.permissions.redact` leaves them for a reader who may not reach the data
+(name, format and position; the request page as access URL). Which of ``data`` and ``guarded``
+a reader gets is decided for each page by :func:`ckanext.govshare.permissions.data_visible_ids`
+— the reader's authorizations change without any fragment changing — and the departments
+(``dct:publisher``: title and 统一社会信用代码) are described from their current rows. An offline
+entry is a tombstone (``adms:status`` withdrawn, no distribution); a ``not_shared`` entry has no
+distribution; drafts and entries in review have no fragment at all.
+
+Paging is keyset paging on ``seq``, the entry's place in the feed given when it is first
+published and never changed: an entry written during a harvest keeps its place (no entry twice,
+none skipped) and an entry published during it comes after every other. ``modified_since``
+keeps the entries whose current version is at least that recent.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from dateutil.parser import parse as parse_date
+from rdflib import BNode, Graph, Literal, URIRef
+from sqlalchemy.dialects import postgresql
+
+from ckanext.dcat.processors import RDFSerializer
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF
+from ckanext.dcat.utils import catalog_uri, dataset_uri
+from ckanext.govshare import config as gs_config
+from ckanext.govshare import permissions
+from ckanext.govshare.catalogue import fields
+from ckanext.govshare.exchange import dcat_profile
+from ckanext.govshare.exchange import dcat_terms as T
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import bilingual
+from ckanext.govshare.model import base
+from ckanext.govshare.model.harvest import (
+    FORMATS,
+    DcatFragment,
+    HarvestDelivery,
+    HarvestRequest,
+)
+
+__all__ = ["PROFILES", "FEED_STATES", "FORMAT_ALIASES", "Page", "refresh_entry", "forget_entry",
+           "refresh_stale", "rebuild_all", "page", "fragments_of", "harvest_user",
+           "record_harvest", "delivery_of", "department_deliveries", "parse_cursor", "parse_since",
+           "index_hook"]
+
+log = logging.getLogger(__name__)
+
+#: the profiles the fragments are written with (``ckanext.dcat.rdf.profiles`` of a portal
+#: that enables ``govshare_dcat``; the endpoint serves no other)
+PROFILES = ("euro_dcat_ap_3", "govshare")
+#: the catalogue states an entry has a fragment in: published, awaiting offline review, and
+#: offline (a tombstone) — what every logged-in user of the portal sees (DB14 §7.3, §7.5)
+FEED_STATES = permissions.VISIBLE_STATES
+#: endpoint format → stored format
+FORMAT_ALIASES = {"ttl": "ttl", "n3": "ttl", "jsonld": "jsonld", "xml": "xml", "rdf": "xml"}
+_RDFLIB = {"ttl": "turtle", "jsonld": "json-ld", "xml": "xml"}
+_CURSOR = re.compile(r"^after-(\d{1,18})$")
+
+
+# -- writing the fragments -----------------------------------------------------------------------
+
+
+_PROFILE_CLASSES: list[Any] = []
+
+
+def _profiles() -> list[Any]:
+    """The profile classes of :data:`PROFILES`, looked up once (ckanext-dcat's serializer reads
+    the entry points again for each instance: 40 ms)."""
+    if not _PROFILE_CLASSES:
+        _PROFILE_CLASSES.extend(RDFSerializer(profiles=list(PROFILES))._profiles)
+    return _PROFILE_CLASSES
+
+
+def _graph_from_dataset(pkg_dict: dict[str, Any]) -> tuple[Graph, URIRef]:
+    """What ``RDFSerializer.graph_from_dataset`` builds, with the profiles looked up once."""
+    g = Graph()
+    ref = URIRef(dataset_uri(pkg_dict))
+    for profile_class in _profiles():
+        profile_class(g).graph_from_dataset(pkg_dict, ref)
+    return g, ref
+
+
+def _split(text: str, fmt: str) -> tuple[dict[str, str], str]:
+    """A serialised graph as (its namespace declarations, its body without them)."""
+    if fmt == "ttl":
+        prefixes, body = {}, []
+        for line in text.splitlines():
+            match = re.match(r"^@prefix (\S*): <([^>]*)> \.$", line)
+            if match:
+                prefixes[match.group(1)] = match.group(2)
+            else:
+                body.append(line)
+        return prefixes, "\n".join(body).strip()
+    if fmt == "jsonld":
+        nodes = json.loads(text) if text.strip() else []
+        if isinstance(nodes, dict):
+            nodes = nodes.get("@graph", [nodes])
+        return {}, ",".join(json.dumps(n, ensure_ascii=False, separators=(",", ":"))
+                            for n in nodes)
+    start = text.find("<rdf:RDF")
+    if start < 0:  # an empty graph: <rdf:RDF .../> is not written at all by some versions
+        return {}, ""
+    head_end = text.find(">", start)
+    head = text[start:head_end]
+    if head.endswith("/"):
+        return {}, ""
+    prefixes = dict(re.findall(r'xmlns:([\w.-]+)="([^"]*)"', head))
+    body = text[head_end + 1:text.rfind("</rdf:RDF>")]
+    return prefixes, body.strip()
+
+
+def _declared(g: Graph) -> dict[str, str]:
+    return {prefix: str(ns) for prefix, ns in g.namespaces() if prefix}
+
+
+def _serialize(g: Graph, fmt: str, known: dict[str, str]) -> str:
+    """``g`` in ``fmt`` without its namespace declarations; every prefix it uses must be one
+    of ``known`` (the page declares those once)."""
+    prefixes, body = _split(g.serialize(format=_RDFLIB[fmt]), fmt)
+    unknown = {p: ns for p, ns in prefixes.items() if known.get(p) != ns}
+    if unknown:
+        raise RuntimeError(f"DCAT fragment uses undeclared prefixes: {unknown}")
+    return body
+
+
+def _subgraph(g: Graph, roots: Iterable[Any], stop: set[Any]) -> Graph:
+    """The triples of ``roots`` and of the nodes they lead to (blank nodes and described
+    resources), not crossing into ``stop``."""
+    out = Graph()
+    seen: set[Any] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if node in seen or node in stop:
+            continue
+        seen.add(node)
+        for s, p, o in g.triples((node, None, None)):
+            out.add((s, p, o))
+            if isinstance(o, (BNode, URIRef)) and o not in seen:
+                todo.append(o)
+    return out
+
+
+def _fragment_texts(pkg_dict: dict[str, Any]) -> dict[str, str]:
+    """The nine texts of an entry's fragment row (``{variant}_{format}``)."""
+    entry = copy.deepcopy(pkg_dict)
+    entry.pop("organization", None)  # the department is described per page, from its row
+    g, ref = _graph_from_dataset(entry)
+    known = _declared(g)
+    publisher = dcat_profile.publisher_ref(entry)
+    dists = list(g.objects(ref, DCAT.distribution))
+    data = _subgraph(g, dists, stop={ref})
+    for dist in dists:
+        data.add((ref, DCAT.distribution, dist))
+    meta = Graph()
+    for triple in g:
+        if triple not in data and triple[0] != publisher:
+            meta.add(triple)
+    # what permissions.redact leaves of the entry for a reader who may not reach its data
+    hidden = permissions.redact(None, copy.deepcopy(entry)).get("govshare_hidden_resources") or []
+    guarded = Graph()
+    dcat_profile.GovshareDCATProfile(guarded).add_hidden_distributions(entry, ref, hidden)
+    texts = {}
+    for part, graph in (("meta", meta), ("data", data), ("guarded", guarded)):
+        for prefix, ns in known.items():
+            graph.bind(prefix, ns, override=True, replace=True)
+        for fmt in FORMATS:
+            texts[f"{part}_{fmt}"] = _serialize(graph, fmt, known) if len(graph) else ""
+    return texts
+
+
+def _aware(value: Any) -> datetime.datetime:
+    moment = value if isinstance(value, datetime.datetime) else parse_date(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def refresh_entry(pkg_dict: dict[str, Any]) -> None:
+    """Keep ``pkg_dict``'s fragment current (in the caller's transaction): written while the
+    entry is published, awaiting offline review or offline; removed otherwise."""
+    entry_id = pkg_dict.get("id")
+    state = pkg_dict.get(fields.CATALOGUE_STATE)
+    if not entry_id or state is None:
+        return  # not a catalogue entry
+    if state not in FEED_STATES or pkg_dict.get("state") != "active":
+        forget_entry(entry_id)
+        return
+    texts = _fragment_texts(pkg_dict)
+    values = {"owner_org": pkg_dict.get("owner_org"), "state": state,
+              "modified": _aware(pkg_dict["metadata_modified"]), "built": base.now(), **texts}
+    stmt = postgresql.insert(DcatFragment.__table__).values(
+        package_id=entry_id, **values)
+    model.Session.execute(stmt.on_conflict_do_update(index_elements=["package_id"], set_=values))
+
+
+def index_hook(index_dict: dict[str, Any]) -> None:
+    """``before_dataset_index``: every write of a dataset passes here, in its transaction, with
+    the dict ``package_show`` answers (``validated_data_dict``)."""
+    state = index_dict.get(fields.CATALOGUE_STATE)
+    if state is None:
+        return
+    if state not in FEED_STATES or index_dict.get("state") != "active":
+        forget_entry(index_dict["id"])
+        return
+    refresh_entry(json.loads(index_dict["validated_data_dict"]))
+
+
+def forget_entry(entry_id: str) -> None:
+    """No fragment for the entry any more (deleted, or back to a state the feed never shows)."""
+    model.Session.execute(sa.delete(DcatFragment).where(DcatFragment.package_id == entry_id))
+
+
+_STALE = sa.text("""
+    SELECT p.id FROM package p
+    LEFT JOIN govshare_dcat_fragment f ON f.package_id = p.id
+    WHERE p.state = 'active' AND p.extras ->> :state_key = ANY(:states)
+      AND (f.package_id IS NULL OR f.modified <> (p.metadata_modified AT TIME ZONE 'UTC'))
+""")
+_ORPHANS = sa.text("""
+    DELETE FROM govshare_dcat_fragment f WHERE NOT EXISTS (
+        SELECT 1 FROM package p WHERE p.id = f.package_id AND p.state = 'active'
+          AND p.extras ->> :state_key = ANY(:states))
+""")
+
+
+def refresh_stale() -> int:
+    """Bring the fragments in line with the entries written while ``govshare_dcat`` was not
+    loaded (or before it existed): build the missing and outdated ones, drop those of entries
+    deleted or no longer in the feed. Returns how many were built."""
+    params = {"state_key": fields.CATALOGUE_STATE, "states": list(FEED_STATES)}
+    model.Session.execute(_ORPHANS, params)
+    ids = [r[0] for r in model.Session.execute(_STALE, params)]
+    if ids:
+        log.warning("building %d DCAT fragments at harvest time; run `ckan govshare dcat "
+                    "rebuild` after enabling govshare_dcat on an existing catalogue", len(ids))
+    _build(ids)
+    model.Session.commit()
+    return len(ids)
+
+
+def rebuild_all(echo: Any = None) -> int:
+    """Rebuild every fragment (after a change of ``ckan.site_url`` or of the profiles)."""
+    params = {"state_key": fields.CATALOGUE_STATE, "states": list(FEED_STATES)}
+    model.Session.execute(_ORPHANS, params)
+    ids = [r[0] for r in model.Session.execute(sa.text(
+        "SELECT id FROM package WHERE state = 'active' AND extras ->> :state_key = ANY(:states)"
+        " ORDER BY metadata_created"), params)]
+    for start in range(0, len(ids), 200):
+        _build(ids[start:start + 200])
+        model.Session.commit()
+        if echo:
+            echo(f"{min(start + 200, len(ids))}/{len(ids)}")
+    return len(ids)
+
+
+def _build(ids: list[str]) -> None:
+    show = tk.get_action("package_show")
+    for entry_id in ids:
+        refresh_entry(show({"ignore_auth": True, "use_cache": False}, {"id": entry_id}))
+
+
+# -- reading a page ------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of the feed as served: the text and what was in it."""
+
+    body: str
+    entries: list[tuple[str, str | None, datetime.datetime]]  # (id, owner_org, modified)
+    next_after: int | None
+    total: int
+
+
+def parse_cursor(page_value: Any) -> int:
+    """The ``page`` parameter as the ``seq`` to continue after (``1`` or empty: the start).
+
+    :raises tk.ValidationError: anything else (numbered pages would repeat and skip entries
+        while the catalogue changes: follow ``hydra:next``)
+    """
+    if page_value in (None, "", 1, "1"):
+        return 0
+    match = _CURSOR.match(str(page_value))
+    if not match:
+        raise tk.ValidationError({"page": [bilingual(
+            "页码无效：请使用上一页返回的 hydra:next 链接",
+            "invalid page: follow the hydra:next link of the previous page")]})
+    return int(match.group(1))
+
+
+def parse_since(value: Any) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        return _aware(parse_date(str(value)))
+    except (ValueError, OverflowError):
+        raise tk.ValidationError({"modified_since": [bilingual(
+            "日期格式无效，请使用 ISO-8601", "wrong date format: use ISO-8601")]}) from None
+
+
+def fragments_of(fmt: str, after: int, since: datetime.datetime | None, limit: int) -> list[Any]:
+    """Up to ``limit`` rows of the feed after ``after``, oldest place first."""
+    columns = [DcatFragment.package_id, DcatFragment.seq, DcatFragment.owner_org,
+               DcatFragment.modified, getattr(DcatFragment, f"meta_{fmt}"),
+               getattr(DcatFragment, f"data_{fmt}"), getattr(DcatFragment, f"guarded_{fmt}")]
+    q = model.Session.query(*columns).filter(DcatFragment.seq > after)
+    if since is not None:
+        q = q.filter(DcatFragment.modified >= since)
+    return q.order_by(DcatFragment.seq).limit(limit).all()
+
+
+def _total(since: datetime.datetime | None) -> int:
+    q = model.Session.query(sa.func.count(DcatFragment.package_id))
+    if since is not None:
+        q = q.filter(DcatFragment.modified >= since)
+    return q.scalar() or 0
+
+
+def _departments(org_ids: set[str]) -> dict[str, tuple[str, str | None]]:
+    """Title and 统一社会信用代码 of each department, as they are now."""
+    if not org_ids:
+        return {}
+    rows = (model.Session.query(model.Group.id, model.Group.title, model.Group.extras["uscc"].astext)
+            .filter(model.Group.id.in_(list(org_ids))))
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _page_url(fmt_path: str, params: dict[str, Any]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{fmt_path}?{query}" if query else fmt_path
+
+
+def _header_graph(known: dict[str, str], ids: list[str], orgs: dict[str, tuple[str, str | None]],
+                  paging: dict[str, Any]) -> Graph:
+    """The catalogue, its datasets on this page, the page's departments and the paging."""
+    g = Graph(bind_namespaces="core")
+    for prefix, ns in known.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    base_uri = catalog_uri().rstrip("/")
+    catalog = URIRef(base_uri)
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    g.add((catalog, DCT.title, Literal(tk.config.get("ckan.site_title") or base_uri,
+                                       lang=dcat_profile.LANG)))
+    g.add((catalog, DCT.description, Literal(
+        tk.config.get("ckan.site_description") or tk.config.get("ckan.site_title") or base_uri,
+        lang=dcat_profile.LANG)))
+    g.add((catalog, FOAF.homepage, URIRef(tk.config.get("ckan.site_url") or base_uri)))
+    catalog_publisher = URIRef(base_uri + "#publisher")
+    g.add((catalog, DCT.publisher, catalog_publisher))
+    g.add((catalog_publisher, RDF.type, FOAF.Agent))
+    g.add((catalog_publisher, FOAF.name, Literal(tk.config.get("ckan.site_title") or base_uri,
+                                                 lang=dcat_profile.LANG)))
+    if paging.get("modified"):
+        g.add((catalog, DCT.modified, Literal(paging["modified"])))
+    for entry_id in ids:
+        g.add((catalog, DCAT.dataset, URIRef(f"{base_uri}/dataset/{entry_id}")))
+    for org_id, (title, uscc) in orgs.items():
+        ref = dcat_profile.publisher_ref({"owner_org": org_id})
+        dcat_profile.add_publisher(g, ref, title, uscc)
+    view = URIRef(paging["current"])
+    g.add((view, RDF.type, T.HYDRA.PagedCollection))
+    g.add((view, T.HYDRA.totalItems, Literal(paging["total"])))
+    g.add((view, T.HYDRA.itemsPerPage, Literal(paging["per_page"])))
+    g.add((view, T.HYDRA.first, Literal(paging["first"])))
+    g.add((view, T.HYDRA.firstPage, Literal(paging["first"])))
+    if paging.get("next"):
+        g.add((view, T.HYDRA.next, Literal(paging["next"])))
+        g.add((view, T.HYDRA.nextPage, Literal(paging["next"])))
+    return g
+
+
+_KNOWN: dict[str, str] = {}
+
+
+def _known_prefixes() -> dict[str, str]:
+    """The prefixes of the fragments' graphs (the profiles bind them), read once."""
+    if not _KNOWN:
+        g, _ref = _graph_from_dataset({"id": "x", "name": "x", "resources": [], "tags": [],
+                                       fields.CATALOGUE_STATE: tables.PUBLISHED})
+        _KNOWN.update(_declared(g))
+    return _KNOWN
+
+
+def _document(fmt: str, known: dict[str, str], parts: list[str]) -> str:
+    parts = [p for p in parts if p]
+    if fmt == "ttl":
+        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(known.items()))
+        return head + "\n" + "\n\n".join(parts) + "\n"
+    if fmt == "jsonld":
+        return "[" + ",\n".join(parts) + "]"
+    head = "".join(f'\n   xmlns:{p}="{ns}"' for p, ns in sorted(known.items()))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF' + head + ">\n"
+            + "\n".join(parts) + "\n</rdf:RDF>\n")
+
+
+def page(user: model.User | None, fmt: str, page_value: Any = None, modified_since: Any = None,
+         *, path: str | None = None) -> Page:
+    """A page of the feed for ``user`` in endpoint format ``fmt`` (``ttl``, ``n3``, ``jsonld``,
+    ``xml``, ``rdf``), continuing after the cursor ``page_value``.
+
+    :raises tk.ValidationError: an unknown format, page cursor or date
+    """
+    stored = FORMAT_ALIASES.get(fmt or "")
+    if stored is None:
+        raise tk.ValidationError({"format": [bilingual(
+            f"不支持的格式：{fmt}", f"unsupported format: {fmt}")]})
+    after = parse_cursor(page_value)
+    since = parse_since(modified_since)
+    if after == 0:
+        refresh_stale()
+    per_page = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
+    fetched = fragments_of(stored, after, since, per_page + 1)
+    more = len(fetched) > per_page
+    fetched = fetched[:per_page]
+    ids = [r[0] for r in fetched]
+    visible = permissions.visible_package_ids(user, ids)
+    with_data = permissions.data_visible_ids(user, ids)
+    rows = [r for r in fetched if r[0] in visible]
+    # the next page continues after the last row read, seen by this reader or not
+    next_after = fetched[-1][1] if more else None
+    known = _known_prefixes()
+    path = path or f"{catalog_uri().rstrip('/')}/catalog.{fmt}"
+    keep = {"modified_since": modified_since}
+    paging = {
+        "current": _page_url(path, {**keep, "page": f"after-{after}" if after else None}),
+        "first": _page_url(path, keep),
+        "next": _page_url(path, {**keep, "page": f"after-{next_after}"}) if more else None,
+        "total": _total(since), "per_page": per_page,
+        "modified": max((r[3] for r in rows), default=None),
+    }
+    orgs = _departments({r[2] for r in rows if r[2]})
+    header = _serialize(_header_graph(known, [r[0] for r in rows], orgs, paging), stored, known)
+    parts = [header]
+    for entry_id, _seq, _org, _modified, meta, data, guarded in rows:
+        parts.append(meta)
+        parts.append(data if entry_id in with_data else guarded)
+    body = _document(stored, known, parts)
+    return Page(body, [(r[0], r[2], r[3]) for r in rows], next_after, paging["total"])
+
+
+# -- the harvest account and what it received (DB14 §7.5) ---------------------------------------
+
+
+def harvest_user() -> model.User | None:
+    """The account the provincial platform harvests with (``ckanext.govshare.harvest_user``)."""
+    name = gs_config.harvest_user()
+    return model.User.get(name) if name else None
+
+
+def record_harvest(user: model.User, fmt: str, served: Page, after: int,
+                   since: datetime.datetime | None) -> None:
+    """Record a page the harvest account fetched and, per entry, that this version reached the
+    provincial platform (DB14 §7.5 目录发布: the evidence of reporting in time)."""
+    at = base.now()
+    model.Session.add(HarvestRequest(user_id=user.id, at=at, format=fmt, modified_since=since,
+                                     after_seq=after or None, entries=len(served.entries)))
+    if served.entries:
+        stmt = postgresql.insert(HarvestDelivery.__table__).values([
+            {"package_id": pid, "owner_org": org, "first_at": at, "last_at": at,
+             "modified": modified} for pid, org, modified in served.entries])
+        model.Session.execute(stmt.on_conflict_do_update(
+            index_elements=["package_id"],
+            set_={"last_at": stmt.excluded.last_at, "modified": stmt.excluded.modified,
+                  "owner_org": stmt.excluded.owner_org}))
+    model.Session.commit()
+
+
+def delivery_of(entry_id: str) -> dict[str, Any] | None:
+    """When the entry last reached the provincial platform and whether it changed since."""
+    row = (model.Session.query(HarvestDelivery, DcatFragment.modified)
+           .outerjoin(DcatFragment, DcatFragment.package_id == HarvestDelivery.package_id)
+           .filter(HarvestDelivery.package_id == entry_id).first())
+    if row is None:
+        return None
+    delivery, current = row
+    return {"first_at": delivery.first_at.isoformat(), "last_at": delivery.last_at.isoformat(),
+            "delivered_modified": delivery.modified.isoformat(),
+            "changed_since": bool(current and current > delivery.modified)}
+
+
+def department_deliveries(org_id: str) -> list[dict[str, Any]]:
+    """The department's entries in the feed, each with its last delivery; those changed since
+    (or never delivered) first."""
+    rows = (model.Session.query(DcatFragment.package_id, DcatFragment.state,
+                                DcatFragment.modified, HarvestDelivery.last_at,
+                                HarvestDelivery.modified, model.Package.name, model.Package.title)
+            .join(model.Package, model.Package.id == DcatFragment.package_id)
+            .outerjoin(HarvestDelivery, HarvestDelivery.package_id == DcatFragment.package_id)
+            .filter(DcatFragment.owner_org == org_id)
+            .order_by(DcatFragment.modified.desc()))
+    out = []
+    for pid, state, modified, last_at, delivered, name, title in rows:
+        out.append({"id": pid, "name": name, "title": title, "catalogue_state": state,
+                    "modified": modified.isoformat(),
+                    "delivered_at": last_at.isoformat() if last_at else None,
+                    "changed_since": delivered is None or modified > delivered})
+    out.sort(key=lambda r: not r["changed_since"])
+    return out
