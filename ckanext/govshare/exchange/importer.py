@@ -179,7 +179,8 @@ def _departments(department: str | None, parsed: t.Parsed,
             problems.append(_problem(entry.located(cell), "unknown_department", cell,
                                      value=named or code))
         else:
-            problems.append(_problem(entry.at, "no_department", fields.OWNER_ORG))
+            problems.append(_problem(entry.located(t.DEPARTMENT), "no_department",
+                                     fields.OWNER_ORG))
         # the department's own code is taken from the department (prepare_entry)
         entry.values.pop(t.DEPARTMENT_CODE, None)
         entry.given.discard(t.DEPARTMENT_CODE)

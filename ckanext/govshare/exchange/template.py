@@ -50,6 +50,11 @@ DEPARTMENT_CODE = fields.PROVIDER_CODE
 #: the 1272 template's single column 共享条件/不予共享依据, split by the share type
 _CONDITION_OR_BASIS = "_share_condition_or_basis"
 _ITEM_NUMBER = "_no"
+#: the cell a field without a column of its own is reported at (what decides it)
+_FALLBACK_CELLS = {"name": fields.RESOURCE_CODE, "share_scope": fields.SHARE_TYPE,
+                   fields.OWNER_ORG: DEPARTMENT, fields.PROVIDER_CODE: DEPARTMENT,
+                   fields.CATALOGUE_STATE: "title", "resources": "format_category",
+                   fields.INFO_ITEMS: "title"}
 _KEY_CODE, _KEY_TITLE = "_key_code", "_key_title"
 
 
@@ -229,9 +234,10 @@ class Entry:
             if index < len(records):
                 rec = records[index]
                 return rec.cells.get(parts[2], rec.at) if len(parts) > 2 else rec.at
-        if parts[0] == "name":
-            parts[0] = fields.RESOURCE_CODE
-        return self.cells.get(parts[0], self.at)
+        cell = self.cells.get(parts[0])
+        if cell is None and parts[0] in _FALLBACK_CELLS:
+            cell = self.cells.get(_FALLBACK_CELLS[parts[0]])
+        return cell or self.at
 
     def data(self) -> dict[str, Any]:
         """The entry as ``package_create`` takes it (records included when the workbook has
