@@ -287,3 +287,17 @@ def review_queue(org_ids: Sequence[str] | None, *, unit: str | None = None,
     rows = model.Session.execute(
         _REVIEW_QUEUE_PAGE, {**params, "limit": limit, "offset": offset}).all()
     return int(count), list(rows)
+
+# -- harvested copies ----------------------------------------------------------------------------
+
+_HARVEST_OBJECT_TABLE = sa.text("SELECT to_regclass('harvest_object') IS NOT NULL")
+_HARVEST_OBJECT_NAMES = sa.text("SELECT 1 FROM harvest_object WHERE package_id = :id LIMIT 1")
+
+
+def harvest_object_names(package_id: str) -> bool:
+    """Whether a harvest object (ckanext-harvest's ``harvest_object`` table, when it exists)
+    names dataset ``package_id``: a harvester flushes its object before it creates the dataset,
+    and the objects of earlier harvests name the dataset it updates."""
+    if not model.Session.execute(_HARVEST_OBJECT_TABLE).scalar():
+        return False
+    return model.Session.execute(_HARVEST_OBJECT_NAMES, {"id": package_id}).first() is not None

@@ -98,8 +98,12 @@ def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
 
 @tk.chained_action
 def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core ``package_create``, with a catalogue entry's generated fields filled first."""
-    return catalogue.prepare_new_entry(up, context, data_dict)
+    """Core ``package_create``, with a catalogue entry's generated fields filled first; a
+    harvested copy takes its source's state."""
+    # lifecycle (outer): a harvester's copy created as the lifecycle's own write; then
+    # catalogue (inner): the generated fields filled; then core
+    return lifecycle.create_entry_or_copy(
+        _inside(catalogue.prepare_new_entry, up), context, data_dict)
 
 
 @tk.chained_action

@@ -26,7 +26,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields
-from ckanext.govshare.lifecycle import deadlines, queries, service, tables
+from ckanext.govshare.lifecycle import deadlines, harvested, queries, service, tables
 from ckanext.govshare.lifecycle import machine as lifecycle
 from ckanext.govshare.logic import schema
 from ckanext.govshare.logic.validators import expand_form_records, parameter_message
@@ -646,7 +646,8 @@ def update_or_revise(up: Action, context: Context, data_dict: DataDict) -> Any:
     write through here. The lifecycle's own writes (:data:`fields.LIFECYCLE_CONTEXT_KEY`)
     pass through to ``up``, and so do the package updates made by resource actions on other
     states. The answer to a revised entry is the live entry with ``govshare_revision`` (or its
-    id with ``return_id_only``).
+    id with ``return_id_only``). A harvester's write of a harvested copy is applied as it
+    comes and moves the copy to its source's state (:func:`_update_copy`).
     """
     for key in [k for k in data_dict if k.startswith("govshare_")]:
         data_dict.pop(key)
@@ -654,6 +655,8 @@ def update_or_revise(up: Action, context: Context, data_dict: DataDict) -> Any:
         return up(context, data_dict)
     ref = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(str(ref)) if ref else None
+    if pkg is not None and _harvest_write(context, pkg.id):
+        return _update_copy(up, context, data_dict, pkg)
     _refuse_locked(context, pkg, "package_update", data_dict)
     if context.get(_RESOURCE_ACTION):
         return up(context, data_dict)
@@ -669,6 +672,67 @@ def update_or_revise(up: Action, context: Context, data_dict: DataDict) -> Any:
         {"user": context.get("user") or "", "use_cache": False}, {"id": pkg.id})
     if rev is not None:
         result["govshare_revision"] = rev.dictize(context, include_proposed=False)
+    return result
+
+
+# -- harvested copies (lifecycle/harvested.py) ---------------------------------------------------
+
+
+def _harvest_write(context: Context, package_id: str | None) -> bool:
+    """Whether ckanext-harvest's import stage makes this write: ``ignore_auth``, as a sysadmin,
+    on a dataset a harvest object names (:mod:`ckanext.govshare.lifecycle.harvested`)."""
+    return bool(context.get("ignore_auth")) and permissions.is_sysadmin(context.get("user")) \
+        and harvested.is_harvested(package_id)
+
+
+def _as_lifecycle(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``up`` as one of the lifecycle's own writes: its read-only fields written as given."""
+    context[fields.LIFECYCLE_CONTEXT_KEY] = True  # type: ignore[literal-required]
+    try:
+        return up(context, data_dict)
+    finally:
+        context.pop(fields.LIFECYCLE_CONTEXT_KEY, None)  # type: ignore[misc]
+
+
+def _follow_source(context: Context, package_id: str, state: str | None) -> None:
+    """Put a harvested copy in its source's state, through the sysadmin import path (audited
+    ``imported``); nothing when it is there already or the source sent no state."""
+    pkg = model.Package.get(package_id)
+    if state is None or pkg is None or pkg.extras.get(fields.CATALOGUE_STATE) == state:
+        return
+    tk.get_action("govshare_catalogue_import")(
+        {"user": context.get("user") or ""},
+        {"id": package_id, fields.CATALOGUE_STATE: state, "comment": HARVESTED_COMMENT})
+
+
+#: the audit trail's comment on a state a harvested copy took from its source
+HARVESTED_COMMENT = "harvested: the state of the entry at its source"
+
+
+def create_entry_or_copy(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_create``; a harvested copy (DB14 §7.5, §9.3: published at its source, exchanged
+    through the platform) keeps its source's ``issued`` and takes its source's state rather
+    than starting as a draft (:mod:`ckanext.govshare.lifecycle.harvested`)."""
+    package_id = data_dict.get("id")
+    if not package_id or not _harvest_write(context, str(package_id)):
+        return up(context, data_dict)
+    state = harvested.copy_state(data_dict.get(fields.CATALOGUE_STATE))
+    data_dict[fields.CATALOGUE_STATE] = tables.DRAFT  # until the import path moves it on
+    result = _as_lifecycle(up, context, data_dict)
+    _follow_source(context, str(package_id), state)
+    return result
+
+
+def _update_copy(up: Action, context: Context, data_dict: DataDict,
+                 pkg: model.Package) -> Any:
+    """``package_update`` of a harvested copy: the source's change applied as it comes (it was
+    reviewed there), then the copy moved to the source's state (a withdrawn entry retired)."""
+    state = harvested.copy_state(data_dict.get(fields.CATALOGUE_STATE))
+    data_dict[fields.CATALOGUE_STATE] = pkg.extras.get(fields.CATALOGUE_STATE)
+    if not data_dict.get(fields.ISSUED) and pkg.extras.get(fields.ISSUED):
+        data_dict[fields.ISSUED] = pkg.extras[fields.ISSUED]
+    result = _as_lifecycle(up, context, data_dict)
+    _follow_source(context, pkg.id, state)
     return result
 
 
