@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.govshare.catalogue import form, vocab
+from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import labels, queries
 from ckanext.govshare.views import sharing
 
@@ -19,7 +20,7 @@ globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
 
 __all__ = [*vocab.get_helpers(), *form.get_helpers(), "govshare_lifecycle_label",
-           "govshare_review_waiting", "govshare_sharing_waiting", "get_featured_organizations", "get_featured_groups",
+           "govshare_review_waiting", "govshare_sharing_waiting", "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 
 
@@ -30,6 +31,16 @@ def govshare_lifecycle_label(kind: str, code: str | None) -> str:
     """The label of a lifecycle ``state``, ``stage``, ``event`` or audit ``action`` in the
     page's language (the code itself when unknown)."""
     return labels.label_of(kind, code)
+
+
+def govshare_harvest_delivery(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """When the entry last reached the provincial platform (``last_at``) and whether it
+    changed since (``changed_since``), for the members of its department (DB14 §7.5); ``None``
+    for anyone else or an entry never harvested."""
+    if not pkg.get("owner_org") or not tk.h.check_access(
+            "govshare_harvest_delivery_list", {"organization_id": pkg["owner_org"]}):
+        return None
+    return dcat_feed.delivery_of(pkg["id"])
 
 
 def govshare_review_waiting() -> int:

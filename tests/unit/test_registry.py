@@ -60,8 +60,11 @@ WORKBOOK_NAMES = frozenset({
     "govshare_catalogue_import_xlsx",
 })
 
+#: what the provincial platform harvested (issue #11 §1), with its auth function
+HARVEST_NAMES = frozenset({"govshare_harvest_delivery_list"})
+
 #: govshare's own actions
-GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | frozenset({
+GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",
@@ -83,7 +86,7 @@ CHAINED_AUTH_FUNCTIONS = frozenset({
 })
 
 #: govshare's own auth functions
-GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | frozenset({
+GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",

@@ -52,7 +52,6 @@ from ckanext.govshare.catalogue import fields
 from ckanext.govshare.exchange import dcat_profile
 from ckanext.govshare.exchange import dcat_terms as T
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model import base
 from ckanext.govshare.model.harvest import (
     FORMATS,
@@ -304,9 +303,8 @@ def parse_cursor(page_value: Any) -> int:
         return 0
     match = _CURSOR.match(str(page_value))
     if not match:
-        raise tk.ValidationError({"page": [bilingual(
-            "页码无效：请使用上一页返回的 hydra:next 链接",
-            "invalid page: follow the hydra:next link of the previous page")]})
+        raise tk.ValidationError({"page": [tk._(
+            "Invalid page: follow the hydra:next link of the previous page")]})
     return int(match.group(1))
 
 
@@ -316,8 +314,8 @@ def parse_since(value: Any) -> datetime.datetime | None:
     try:
         return _aware(parse_date(str(value)))
     except (ValueError, OverflowError):
-        raise tk.ValidationError({"modified_since": [bilingual(
-            "日期格式无效，请使用 ISO-8601", "wrong date format: use ISO-8601")]}) from None
+        raise tk.ValidationError({"modified_since": [tk._(
+            "Wrong date format: use ISO-8601")]}) from None
 
 
 def fragments_of(fmt: str, after: int, since: datetime.datetime | None, limit: int) -> list[Any]:
@@ -424,8 +422,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
     """
     stored = FORMAT_ALIASES.get(fmt or "")
     if stored is None:
-        raise tk.ValidationError({"format": [bilingual(
-            f"不支持的格式：{fmt}", f"unsupported format: {fmt}")]})
+        raise tk.ValidationError({"format": [tk._("Unsupported format: {format}").format(format=fmt)]})
     after = parse_cursor(page_value)
     since = parse_since(modified_since)
     if after == 0:

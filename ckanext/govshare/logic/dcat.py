@@ -19,7 +19,6 @@ from ckanext.dcat.utils import catalog_uri
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
 from ckanext.govshare.exchange import dcat_feed
-from ckanext.govshare.messages import bilingual
 
 __all__ = ["get_actions", "get_auth_functions"]
 
@@ -35,7 +34,7 @@ def _catalog(up: Action, context: Context, data_dict: DataDict) -> str:
     """A page of the catalogue feed (``format``, ``page``: the cursor of ``hydra:next``,
     ``modified_since``)."""
     tk.check_access("dcat_catalog_show", context, data_dict)
-    refused = {k: [bilingual("收割端点不支持该参数", "not supported by the harvest endpoint")]
+    refused = {k: [tk._("Not supported by the harvest endpoint")]
                for k in ("q", "fq", "profiles") if data_dict.get(k)}
     if refused:
         raise tk.ValidationError(refused)

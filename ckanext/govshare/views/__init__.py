@@ -30,6 +30,7 @@ from ckanext.govshare.views import (
     demand,
     department,
     dispute,
+    harvest,
     lifecycle,
     security,
     sharing,
@@ -112,3 +113,5 @@ dispute.register(govshare)
 security.register(govshare)
 # the hub: every sharing case waiting on the user
 sharing.register(govshare)
+# what the provincial platform harvested of a department's catalogue (DB14 §7.5)
+harvest.register(govshare)

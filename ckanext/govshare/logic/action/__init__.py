@@ -19,6 +19,7 @@ from ckanext.govshare.logic.action import (
     demand,
     department,
     dispute,
+    harvest,
     lifecycle,
     security,
     visibility,
@@ -27,4 +28,4 @@ from ckanext.govshare.logic.action import (
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, visibility, activity, core))
+     access, demand, dispute, security, workbook, harvest, visibility, activity, core))

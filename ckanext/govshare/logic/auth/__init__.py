@@ -21,6 +21,7 @@ from ckanext.govshare.logic.auth import (
     demand,
     department,
     dispute,
+    harvest,
     lifecycle,
     security,
     workbook,
@@ -28,4 +29,4 @@ from ckanext.govshare.logic.auth import (
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, activity, core))
+     access, demand, dispute, security, workbook, harvest, activity, core))
