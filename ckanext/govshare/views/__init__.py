@@ -34,6 +34,7 @@ from ckanext.govshare.views import (
     lifecycle,
     security,
     sharing,
+    workbook,
 )
 
 __all__ = ["govshare"]
@@ -98,6 +99,8 @@ def _refused_write(error: tk.ValidationError) -> tuple[str, int]:
 
 # a department's roles and filing
 department.register(govshare)
+# the 1272 Excel template: import page and downloads
+workbook.register(govshare)
 # the catalogue lifecycle: review queue, an entry's lifecycle page, a revision's diff
 lifecycle.register(govshare)
 # the department's assessment and its trend, its possible duplicate sources
