@@ -38,5 +38,7 @@ INFO_ITEMS = "info_items"
 STATE_FIELDS: frozenset[str] = frozenset({CATALOGUE_STATE, ISSUED})
 #: the context key under which a write may set :data:`STATE_FIELDS` (the lifecycle's writes)
 LIFECYCLE_CONTEXT_KEY = "govshare_lifecycle"
+#: the key of an entry's lifecycle summary (state, version, open step) in ``package_show``
+LIFECYCLE_SUMMARY = "govshare_lifecycle"
 #: repeating fields stored as one JSON extra each (信息项, 共享范围)
 ENTRY_RECORD_FIELDS: tuple[str, ...] = (INFO_ITEMS, SHARE_SCOPE)

@@ -105,8 +105,9 @@ _LAST_DATA_UPDATE = sa.text("""
         (SELECT max(GREATEST(r.created, r.last_modified, r.metadata_modified))
                 AT TIME ZONE 'UTC'
          FROM resource r WHERE r.package_id = p.id AND r.state = 'active'),
-        (SELECT min(a.at) FROM govshare_audit a
-         WHERE a.entry_id = p.id AND a.action = :approve AND a.to_state = :published),
+        COALESCE((SELECT min(a.at) FROM govshare_audit a
+                  WHERE a.entry_id = p.id AND a.action = :approve AND a.to_state = :published),
+                 (SELECT s.published_at FROM govshare_lifecycle s WHERE s.entry_id = p.id)),
         (SELECT max(a.at) FROM govshare_audit a
          WHERE a.entry_id = p.id AND a.action = ANY(:actions))) AS last
     FROM package p WHERE p.id = ANY(:ids)
@@ -118,9 +119,10 @@ def last_data_updates(entry_ids: Iterable[str]) -> dict[str, datetime.datetime]:
 
     The latest of: a change of its resources (created, ``last_modified``,
     ``metadata_modified``), an approved change of its metadata (:data:`DATA_UPDATE_ACTIONS`),
-    its first publication, its creation. Not ``metadata_modified`` of the dataset, which every
-    lifecycle write bumps: an approval, a refused offline request or a stage change is no
-    update of the data. One query for all; timezone-aware (UTC).
+    its first publication (its first approval, or for an entry published by the import path
+    the publication it recorded), its creation. Not ``metadata_modified`` of the dataset,
+    which every lifecycle write bumps: an approval, a refused offline request or a stage
+    change is no update of the data. One query for all; timezone-aware (UTC).
     """
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
@@ -287,6 +289,7 @@ def review_queue(org_ids: Sequence[str] | None, *, unit: str | None = None,
     rows = model.Session.execute(
         _REVIEW_QUEUE_PAGE, {**params, "limit": limit, "offset": offset}).all()
     return int(count), list(rows)
+
 
 # -- harvested copies ----------------------------------------------------------------------------
 

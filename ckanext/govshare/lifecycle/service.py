@@ -392,13 +392,18 @@ def fire(context: dict[str, Any], ref: str, event: str, *,
 
 def import_state(context: dict[str, Any], ref: str, state: str, *,
                  comment: str | None = None, version: int | None = None,
-                 submitted_at: datetime.datetime | None = None) -> dict[str, Any]:
+                 submitted_at: datetime.datetime | None = None,
+                 published_at: datetime.datetime | None = None,
+                 issued: datetime.datetime | None = None,
+                 reason: str | None = None) -> dict[str, Any]:
     """The sysadmin import path: set ``catalogue_state`` directly, audited as ``imported``.
 
     For migrating an existing catalogue: no guard. An entry imported into a state with an open
     step (``in_review``, ``offline_review``) gets that step's clock and ``due_at`` as if it had
     been submitted at ``submitted_at`` (default: now), with no known submitter; otherwise the
-    open step is cleared.
+    open step is cleared. ``published_at`` (the first publication) and ``issued`` (its date,
+    Beijing time) are kept as given; a published entry without them was published now.
+    ``reason`` is the reason of the entry's last step there (an offline request's, a return's).
     """
     if state not in tables.CATALOGUE_STATES:
         raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
@@ -407,16 +412,22 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
     at = base.now()
     changes: dict[str, Any] = {fields.CATALOGUE_STATE: state}
     step = entry.step
+    if published_at is not None:
+        step.published_at = published_at
+    if issued is not None:
+        changes[fields.ISSUED] = issued.astimezone(deadlines.SHANGHAI).date().isoformat()
     if state == tables.PUBLISHED:
         step.version = version if version is not None else max(step.version or 0, 1)
         step.published_at = step.published_at or at
-        if not entry.fields.get(fields.ISSUED):
+        if not entry.fields.get(fields.ISSUED) and issued is None:
             changes[fields.ISSUED] = at.astimezone(deadlines.SHANGHAI).date().isoformat()
     elif version is not None:
         step.version = version
     step.org_id = entry.owner_org
     step.stage = tables.STAGE_REVIEWER if state == tables.IN_REVIEW else None
     step.submitted_by = step.stage_approver = None
+    if reason:
+        step.reason = reason
     # DB14 §7.3: an imported open step runs on its clock like a submitted one
     step.clock = lifecycle.CATALOGUE.clocks.get(state)
     step.opened_at = (submitted_at or at) if step.clock else None
@@ -431,6 +442,52 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
                            _actor(context), at, force=True)
     _write(context, entry, changes)
     return _show(context, entry.id)
+
+
+@dataclass
+class Timestamps:
+    """A dumped dataset's times (``package_show``'s naive UTC ISO 8601), kept on import."""
+
+    created: datetime.datetime | None
+    modified: datetime.datetime | None
+    resources: dict[str, datetime.datetime]  # resource id: its metadata_modified
+
+    @classmethod
+    def of(cls, pkg_dict: Mapping[str, Any]) -> Timestamps:
+        """The times of ``pkg_dict``; a malformed one is a ``ValidationError`` naming it."""
+        resources = {}
+        for res in pkg_dict.get("resources") or []:
+            at = _utc(res, "metadata_modified") if isinstance(res, dict) else None
+            if at is not None and res.get("id"):
+                resources[str(res["id"])] = at
+        return cls(_utc(pkg_dict, "metadata_created"), _utc(pkg_dict, "metadata_modified"),
+                   resources)
+
+
+def _utc(data: Mapping[str, Any], key: str) -> datetime.datetime | None:
+    """``data[key]`` as a naive UTC time (CKAN's columns), or ``None`` when absent."""
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        at = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise tk.ValidationError({key: [tk._("Must be an ISO 8601 date and time")]}) from None
+    if at.tzinfo is not None:
+        at = at.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return at
+
+
+def restore_timestamps(entry_id: str, times: Timestamps) -> None:
+    """Give an imported entry and its resources the times they had where they were dumped, and
+    reindex it; in the caller's transaction."""
+    pkg = model.Package.get(entry_id)
+    pkg.metadata_created = times.created or pkg.metadata_created
+    pkg.metadata_modified = times.modified or pkg.metadata_modified
+    for res in pkg.resources_all:
+        res.metadata_modified = times.resources.get(res.id) or res.metadata_modified
+    model.Session.flush()
+    ckan_logic.index_update_package({"ignore_auth": True}, entry_id)
 
 
 # -- the "update required" step after a change event ---------------------------------------------

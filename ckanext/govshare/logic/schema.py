@@ -418,7 +418,8 @@ def transition() -> Schema:
 def catalogue_import() -> Schema:
     return {"id": [required_text], fields.CATALOGUE_STATE: [required_text],
             "comment": [optional_text], "version": [whole_number(10**6)],
-            "submitted_at": [moment]}
+            "submitted_at": [moment], "published_at": [moment], fields.ISSUED: [moment],
+            "reason": [optional_text]}
 
 
 def catalogue_change_event() -> Schema:

@@ -597,6 +597,8 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "version": ("版本号", "Version"),
     "occurred_at": ("发生时间", "Occurred at"),
     "submitted_at": ("提交时间", "Submitted at"),
+    "published_at": ("首次发布时间", "Published at"),
+    fields.ISSUED: ("发布日期", "Issued"),
 }
 
 

@@ -99,11 +99,15 @@ def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_create``, with a catalogue entry's generated fields filled first; a
-    harvested copy takes its source's state."""
+    harvested copy takes its source's state, a sysadmin's entry the state it is given (a dump
+    loaded by ckanapi)."""
     # lifecycle (outer): a harvester's copy created as the lifecycle's own write; then
+    # lifecycle: a sysadmin's given catalogue_state imported after the create, in its
+    # transaction (the lifecycle's own writes pass); then
     # catalogue (inner): the generated fields filled; then core
-    return lifecycle.create_entry_or_copy(
-        _inside(catalogue.prepare_new_entry, up), context, data_dict)
+    return lifecycle.create_entry_or_copy(_inside(
+        lifecycle.create_in_given_state, _inside(catalogue.prepare_new_entry, up)),
+        context, data_dict)
 
 
 @tk.chained_action
