@@ -164,6 +164,7 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
     token = gs.token(platform)
     model.Session.commit()
     server = None
+    target = sa.create_engine(target_db)
     try:
         with ThreadPoolExecutor(1) as pool:
             # the target's harvest source while the source catalogue is built and gunicorn starts
@@ -175,10 +176,13 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
             prepared.result()
         _wait_ready(server, source_url)
         yield SimpleNamespace(source=source, platform=platform, url=source_url, server=server,
-                              target=sa.create_engine(target_db), target_ini=target_ini)
+                              target=target, target_ini=target_ini)
     finally:
         port_socket.close()
         _stop(server)
+        target.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target_db.database}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -204,12 +208,18 @@ def _prepare_target(ini: pathlib.Path, source_url: str, token: str) -> None:
 def _disconnect(database: str) -> None:
     """Close this process's connections to ``database``, a template to be (which may have no
     connection): every engine's pool (CKAN makes an engine each time it loads its environment,
-    and the older ones keep their pools) and any DBAPI connection left open outside a pool."""
+    and the older ones keep their pools), connections still checked out, and any DBAPI
+    connection left open outside them."""
     model.Session.remove()
-    for obj in gc.get_objects():
+    objects = gc.get_objects()
+    for obj in objects:
         if isinstance(obj, sa.engine.Engine) and obj.url.database == database:
             obj.dispose()
-        elif isinstance(obj, psycopg2.extensions.connection) and not obj.closed \
+        elif isinstance(obj, sa.engine.Connection) and not obj.closed \
+                and obj.engine.url.database == database:
+            obj.invalidate()  # a connection still checked out (and never returned)
+    for obj in objects:
+        if isinstance(obj, psycopg2.extensions.connection) and not obj.closed \
                 and obj.get_dsn_parameters().get("dbname") == database:
             obj.close()
 
