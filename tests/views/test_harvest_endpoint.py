@@ -5,10 +5,12 @@ anonymous visitors, and each page the harvest account fetched on record (DB14 §
 from __future__ import annotations
 
 import datetime
+import pathlib
 import time
 from types import SimpleNamespace
 
 import ckan.model as model
+import pyshacl
 import pytest
 import rdflib
 from ckan.tests import factories, helpers
@@ -25,6 +27,7 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 HARVESTER = "provincial-platform"
+SHAPES = pathlib.Path(__file__).resolve().parent.parent / "shacl"
 RDFLIB = {"ttl": "turtle", "jsonld": "json-ld", "xml": "xml"}
 
 
@@ -190,6 +193,27 @@ class TestFeed:
         assert _entry_uris(_graph(_get(app, w, modified_since=since))) == {w.cond["id"]}
         assert _get(app, w, modified_since="not a date").status_code == 409
 
+    def test_shacl_dcat_ap_3_and_zwsj(self, app, w):
+        """The page conforms to the DCAT-AP 3 shapes and to the govshare namespace's shapes;
+        an entry without its title, or with its share type outside the scheme, does not."""
+        shapes = rdflib.Graph()
+        for path in sorted(SHAPES.glob("*.ttl")):
+            shapes.parse(path, format="turtle")
+        g = _graph(_get(app, w))
+        conforms, _report, text = pyshacl.validate(g, shacl_graph=shapes)
+        assert conforms, text
+        entry = rdflib.URIRef(f"http://localhost/dataset/{w.cond['id']}")
+        broken = rdflib.Graph() + g
+        broken.remove((entry, DCT.title, None))
+        broken.set((entry, T.ZWSJ.shareType, T.concept("shareType", "sometimes")))
+        conforms, _report, text = pyshacl.validate(broken, shacl_graph=shapes)
+        assert not conforms
+        assert "dct:title" in text and "shareType" in text
+
+    def test_anonymous_refused_when_the_catalogue_is_not_public(self, app, w):
+        """The catalogue is internal (DB14 §4): anonymous visitors get 403."""
+        assert _get(app, w, token=False).status_code == 403
+
     def test_bad_page_and_search_refused(self, app, w):
         assert _get(app, w, page="2").status_code == 409
         assert _get(app, w, q="title:x").status_code == 409
@@ -200,11 +224,6 @@ class TestFeed:
         assert ids == {w.open["id"], w.cond["id"], w.closed["id"], w.gone["id"]}
         helpers.call_action("package_delete", L.site(), id=w.closed["id"])
         assert model.Session.query(DcatFragment).get(w.closed["id"]) is None
-
-
-def test_anonymous_refused_when_the_catalogue_is_not_public(app, w):
-    """The catalogue is internal (DB14 §4): anonymous visitors get 403."""
-    assert _get(app, w, token=False).status_code == 403
 
 
 @pytest.mark.ckan_config("ckanext.govshare.public_catalogue", "true")

@@ -44,7 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from sqlalchemy.dialects import postgresql
 
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, XSD
 from ckanext.dcat.utils import catalog_uri, dataset_uri
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
@@ -53,12 +53,7 @@ from ckanext.govshare.exchange import dcat_profile
 from ckanext.govshare.exchange import dcat_terms as T
 from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.model import base
-from ckanext.govshare.model.harvest import (
-    FORMATS,
-    DcatFragment,
-    HarvestDelivery,
-    HarvestRequest,
-)
+from ckanext.govshare.model.harvest import FORMATS, DcatFragment, HarvestDelivery
 
 __all__ = ["PROFILES", "FEED_STATES", "FORMAT_ALIASES", "Page", "refresh_entry", "forget_entry",
            "refresh_stale", "rebuild_all", "page", "fragments_of", "harvest_user",
@@ -318,15 +313,26 @@ def parse_since(value: Any) -> datetime.datetime | None:
             "Wrong date format: use ISO-8601")]}) from None
 
 
-def fragments_of(fmt: str, after: int, since: datetime.datetime | None, limit: int) -> list[Any]:
-    """Up to ``limit`` rows of the feed after ``after``, oldest place first."""
-    columns = [DcatFragment.package_id, DcatFragment.seq, DcatFragment.owner_org,
-               DcatFragment.modified, getattr(DcatFragment, f"meta_{fmt}"),
-               getattr(DcatFragment, f"data_{fmt}"), getattr(DcatFragment, f"guarded_{fmt}")]
-    q = model.Session.query(*columns).filter(DcatFragment.seq > after)
+def fragments_of(after: int, since: datetime.datetime | None, limit: int) -> list[Any]:
+    """Up to ``limit`` places of the feed after ``after`` (``package_id``, ``seq``,
+    ``owner_org``, ``modified``), oldest place first."""
+    q = (model.Session.query(DcatFragment.package_id, DcatFragment.seq, DcatFragment.owner_org,
+                             DcatFragment.modified)
+         .filter(DcatFragment.seq > after))
     if since is not None:
         q = q.filter(DcatFragment.modified >= since)
     return q.order_by(DcatFragment.seq).limit(limit).all()
+
+
+def _texts(fmt: str, ids: list[str], with_data: set[str]) -> dict[str, tuple[str, str]]:
+    """Each entry's ``meta`` text and the distributions its reader gets (``data`` or
+    ``guarded``), in ``fmt``; only those are read."""
+    data, guarded = (getattr(DcatFragment, f"{part}_{fmt}") for part in ("data", "guarded"))
+    rows = model.Session.query(
+        DcatFragment.package_id, getattr(DcatFragment, f"meta_{fmt}"),
+        sa.case((DcatFragment.package_id.in_(list(with_data) or [""]), data), else_=guarded),
+    ).filter(DcatFragment.package_id.in_(ids))
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def _total(since: datetime.datetime | None) -> int:
@@ -389,6 +395,29 @@ def _header_graph(known: dict[str, str], ids: list[str], orgs: dict[str, tuple[s
     return g
 
 
+def _expanded_jsonld(g: Graph) -> str:
+    """``g`` as the nodes of an expanded JSON-LD document (what rdflib writes, without its
+    cost: the page's header is rebuilt for every request)."""
+    nodes: dict[Any, dict[str, Any]] = {}
+    for s, p, o in g:
+        node = nodes.setdefault(s, {"@id": str(s) if isinstance(s, URIRef) else f"_:{s}"})
+        if p == RDF.type:
+            node.setdefault("@type", []).append(str(o))
+            continue
+        if isinstance(o, Literal):
+            value: dict[str, Any] = {"@value": o.toPython() if o.datatype in _NATIVE else str(o)}
+            if o.language:
+                value["@language"] = o.language
+            elif o.datatype and o.datatype not in _NATIVE:
+                value["@type"] = str(o.datatype)
+        else:
+            value = {"@id": str(o) if isinstance(o, URIRef) else f"_:{o}"}
+        node.setdefault(str(p), []).append(value)
+    return ",".join(json.dumps(n, ensure_ascii=False, separators=(",", ":"), default=str)
+                    for n in nodes.values())
+
+
+_NATIVE = {XSD.integer, XSD.boolean}
 _KNOWN: dict[str, str] = {}
 
 
@@ -428,7 +457,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
     if after == 0:
         refresh_stale()
     per_page = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
-    fetched = fragments_of(stored, after, since, per_page + 1)
+    fetched = fragments_of(after, since, per_page + 1)
     more = len(fetched) > per_page
     fetched = fetched[:per_page]
     ids = [r[0] for r in fetched]
@@ -448,11 +477,13 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
         "modified": max((r[3] for r in rows), default=None),
     }
     orgs = _departments({r[2] for r in rows if r[2]})
-    header = _serialize(_header_graph(known, [r[0] for r in rows], orgs, paging), stored, known)
+    header_graph = _header_graph(known, [r[0] for r in rows], orgs, paging)
+    header = (_expanded_jsonld(header_graph) if stored == "jsonld"
+              else _serialize(header_graph, stored, known))
     parts = [header]
-    for entry_id, _seq, _org, _modified, meta, data, guarded in rows:
-        parts.append(meta)
-        parts.append(data if entry_id in with_data else guarded)
+    texts = _texts(stored, [r[0] for r in rows], with_data & visible)
+    for entry_id, *_rest in rows:
+        parts.extend(texts[entry_id])
     body = _document(stored, known, parts)
     return Page(body, [(r[0], r[2], r[3]) for r in rows], next_after, paging["total"])
 
@@ -471,17 +502,27 @@ def record_harvest(user: model.User, fmt: str, served: Page, after: int,
     """Record a page the harvest account fetched and, per entry, that this version reached the
     provincial platform (DB14 §7.5 目录发布: the evidence of reporting in time)."""
     at = base.now()
-    model.Session.add(HarvestRequest(user_id=user.id, at=at, format=fmt, modified_since=since,
-                                     after_seq=after or None, entries=len(served.entries)))
-    if served.entries:
-        stmt = postgresql.insert(HarvestDelivery.__table__).values([
-            {"package_id": pid, "owner_org": org, "first_at": at, "last_at": at,
-             "modified": modified} for pid, org, modified in served.entries])
-        model.Session.execute(stmt.on_conflict_do_update(
-            index_elements=["package_id"],
-            set_={"last_at": stmt.excluded.last_at, "modified": stmt.excluded.modified,
-                  "owner_org": stmt.excluded.owner_org}))
+    model.Session.execute(_RECORD, {
+        "user_id": user.id, "at": at, "format": fmt, "since": since, "after": after or None,
+        "count": len(served.entries), "ids": [e[0] for e in served.entries],
+        "orgs": [e[1] for e in served.entries], "modified": [e[2] for e in served.entries]})
     model.Session.commit()
+
+
+#: the page on record and its entries' deliveries, in one statement
+_RECORD = sa.text("""
+    WITH request AS (
+        INSERT INTO govshare_harvest_request
+            (user_id, at, format, modified_since, after_seq, entries)
+        VALUES (:user_id, :at, :format, :since, :after, :count)
+    )
+    INSERT INTO govshare_harvest_delivery (package_id, owner_org, first_at, last_at, modified)
+    SELECT d.id, d.org, :at, :at, d.modified
+    FROM unnest(CAST(:ids AS text[]), CAST(:orgs AS text[]), CAST(:modified AS timestamptz[]))
+        AS d(id, org, modified)
+    ON CONFLICT (package_id) DO UPDATE SET last_at = EXCLUDED.last_at,
+        modified = EXCLUDED.modified, owner_org = EXCLUDED.owner_org
+""")
 
 
 def delivery_of(entry_id: str) -> dict[str, Any] | None:

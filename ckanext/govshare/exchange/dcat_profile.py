@@ -295,6 +295,7 @@ class GovshareDCATProfile(RDFProfile):
                 g.add((dist, DCT.title, _text(resource["name"])))
             if resource.get("description"):
                 g.add((dist, DCT.description, _text(resource["description"])))
+            self._format(dist, resource.get("format"))
             g.add((dist, T.ZWSJ.position, Literal(int(resource.get("position") or 0))))
             if resource.get(fields.SHARE_MODE_TYPE):
                 g.add((dist, T.ZWSJ.shareModeType,
@@ -305,6 +306,20 @@ class GovshareDCATProfile(RDFProfile):
                 g.add((dist, DCAT.downloadURL, URIRef(url)))
         self.add_hidden_distributions(dataset_dict, dataset_ref,
                                       dataset_dict.get("govshare_hidden_resources") or [])
+
+    def _format(self, dist: Any, fmt: str | None) -> None:
+        """``dct:format`` as DCAT-AP 3 wants it, a ``dct:MediaTypeOrExtent``: the EU file type
+        when the format has one, else a node labelled with the format's name."""
+        g = self.g
+        for old in list(g.objects(dist, DCT["format"])):
+            g.remove((dist, DCT["format"], old))
+        if not fmt:
+            return
+        code = str(fmt).strip().upper()
+        node = T.EU_FILE_TYPE[code] if code in T.EU_FILE_TYPES else BNode()
+        g.add((dist, DCT["format"], node))
+        g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+        g.add((node, RDFS.label, Literal(str(fmt))))
 
     def remove_distributions(self, dataset_ref: URIRef) -> None:
         g = self.g
@@ -335,8 +350,7 @@ class GovshareDCATProfile(RDFProfile):
             g.add((dist, T.ZWSJ.accessRestricted, Literal(True)))
             if resource.get("name"):
                 g.add((dist, DCT.title, _text(resource["name"])))
-            if resource.get("format"):
-                g.add((dist, DCT["format"], Literal(resource["format"])))
+            self._format(dist, resource.get("format"))
             if resource.get(fields.SHARE_MODE_TYPE):
                 g.add((dist, T.ZWSJ.shareModeType,
                        T.concept("shareModeType", resource[fields.SHARE_MODE_TYPE])))
@@ -430,8 +444,9 @@ class GovshareDCATProfile(RDFProfile):
             if mode is not None:
                 resource[fields.SHARE_MODE_TYPE] = T.code_of("shareModeType", mode)
             fmt = g.value(dist, DCT["format"])
-            if isinstance(fmt, Literal):
-                resource["format"] = str(fmt)
+            label = g.value(fmt, RDFS.label) if fmt is not None else None
+            if label is not None or isinstance(fmt, Literal):
+                resource["format"] = str(label if label is not None else fmt)
             position = g.value(dist, T.ZWSJ.position)
             ordered.append((int(position) if position is not None else len(ordered), resource))
         dataset_dict["resources"] = [r for _, r in sorted(ordered, key=lambda pr: pr[0])]

@@ -27,7 +27,7 @@ from ckanext.govshare.lifecycle import tables
 
 __all__ = [
     "ZWSJ", "ZWSJ_BASE", "HYDRA", "EU_FREQUENCY", "EU_ACCESS_RIGHT", "EU_DATASET_STATUS",
-    "CODE_SCHEMES", "concept", "code_of", "scheme_uri", "classification_concepts",
+    "EU_FILE_TYPE", "EU_FILE_TYPES", "CODE_SCHEMES", "concept", "code_of", "scheme_uri", "classification_concepts",
     "classification_of", "frequency_uri", "update_cycle_of", "access_right_uri",
     "open_type_of", "status_uri", "WITHDRAWN", "PREFIXES",
 ]
@@ -39,6 +39,14 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 EU_ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
 EU_DATASET_STATUS = Namespace("http://publications.europa.eu/resource/authority/dataset-status/")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+#: resource formats that have a code of the EU file-type vocabulary (the others, e.g. OFD or a
+#: database product, are described by their name: DCAT-AP wants a dct:MediaTypeOrExtent)
+EU_FILE_TYPES = frozenset({
+    "CSV", "DOC", "DOCX", "GEOJSON", "GML", "GZIP", "HTML", "JPEG", "JSON", "JSON_LD", "KML",
+    "KMZ", "MDB", "ODS", "ODT", "PDF", "PNG", "PPT", "PPTX", "RAR", "RDF", "RDF_XML", "RTF",
+    "SHP", "SQL", "TAR", "TIFF", "TSV", "TXT", "XLS", "XLSX", "XML", "ZIP",
+})
 
 #: the field (or 信息项 subfield) each concept scheme holds the codes of
 CODE_SCHEMES: dict[str, str] = {
