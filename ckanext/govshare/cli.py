@@ -14,6 +14,7 @@ from ckanext.govshare.assessment import export as gs_export
 from ckanext.govshare.assessment import service as gs_assessment
 from ckanext.govshare.department import filing as gs_filing
 from ckanext.govshare.department import roles
+from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.exchange import workbook as gs_workbook
 from ckanext.govshare.lifecycle import notify
 from ckanext.govshare.logic.action import workbook as workbook_actions
@@ -330,3 +331,16 @@ def catalogue_export(department: str | None, fmt: str, output: str | None) -> No
         raise click.ClickException(str(getattr(e, "error_summary", None) or e)) from None
     _write_file(gs_workbook.payload_bytes(payload), output or payload["filename"],
                 f"{payload['count']} entries")
+
+
+@govshare.group("dcat")
+def dcat_group() -> None:
+    """The harvest endpoint's feed (plugin govshare_dcat)."""
+
+
+@dcat_group.command("rebuild")
+def dcat_rebuild() -> None:
+    """Write every published and offline entry's DCAT fragments again (after enabling
+    govshare_dcat on an existing catalogue, or changing ckan.site_url)."""
+    count = dcat_feed.rebuild_all(echo=click.echo)
+    click.echo(f"{count} entries")
