@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +140,6 @@ def test_dump_and_load_reproduce_every_entry(target, ckan_config, tmp_path):
     world = _world()
     source = ckan_config["sqlalchemy.url"]
     ini = target["ini"]
-    started = time.monotonic()
     dumps = [_start(CKANAPI, "dump", thing, "--all", "-q", "-c", ini,
                     "-O", str(tmp_path / f"{thing}.jsonl"), url=source)
              for thing in ("organizations", "datasets")]
@@ -155,7 +153,6 @@ def test_dump_and_load_reproduce_every_entry(target, ckan_config, tmp_path):
              for thing in ("organizations", "datasets")]
     for proc in dumps:
         _done(proc)
-    print(f"ckanapi dump, db init, load, dump: {time.monotonic() - started:.1f} s")  # noqa: T201
 
     before, after = _lines(tmp_path / "datasets.jsonl"), _lines(tmp_path / "datasets-target.jsonl")
     assert set(before) == set(after) == set(world["ids"].values())
