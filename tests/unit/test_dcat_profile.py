@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+import rdflib
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 from rdflib import URIRef
+from rdflib.compare import isomorphic
 
-from ckanext.govshare.exchange import dcat_profile, dcat_terms
+from ckanext.govshare.exchange import dcat_feed, dcat_profile, dcat_terms
 
 PROFILES = ["euro_dcat_ap_3", "govshare"]
 ORG = "6f1c2a9b-0000-4000-8000-00000000aaaa"
@@ -164,3 +166,23 @@ def test_plain_dataset_left_to_the_stock_profile():
     assert [str(o) for o in serializer.g.objects(
         ref, URIRef("http://purl.org/dc/terms/identifier"))] == ["plain-1"]
     assert not list(serializer.g.triples((ref, dcat_terms.ZWSJ.shareType, None)))
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "xml"])
+def test_stored_fragments_are_the_entry_graph(fmt):
+    """What the feed stores for an entry (its meta and data parts), put in a page, is the
+    graph the profiles build, less its department's description (the page adds that); the
+    guarded part keeps names and formats, never an address of the data."""
+    entry = _entry()
+    texts = dcat_feed.fragment_texts(entry)
+    expected, ref = dcat_feed.graph_from_dataset({k: v for k, v in entry.items()
+                                                   if k != "organization"})
+    publisher = dcat_profile.publisher_ref(entry)
+    expected.remove((publisher, None, None))
+    known = dcat_feed.known_prefixes()
+    parsed = rdflib.Graph()
+    parsed.parse(data=dcat_feed.document(fmt, known, [texts[f"meta_{fmt}"], texts[f"data_{fmt}"]]),
+                 format={"ttl": "turtle", "jsonld": "json-ld", "xml": "xml"}[fmt])
+    assert isomorphic(parsed, expected)
+    guarded = texts[f"guarded_{fmt}"]
+    assert "企业登记信息文件" in guarded and "share.example.gov.cn" not in guarded

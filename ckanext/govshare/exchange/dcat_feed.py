@@ -58,7 +58,7 @@ from ckanext.govshare.model.harvest import FORMATS, DcatFragment, HarvestDeliver
 __all__ = ["PROFILES", "FEED_STATES", "FORMAT_ALIASES", "Page", "refresh_entry", "forget_entry",
            "refresh_stale", "rebuild_all", "page", "fragments_of", "harvest_user",
            "record_harvest", "delivery_of", "department_deliveries", "parse_cursor", "parse_since",
-           "index_hook"]
+           "index_hook", "graph_from_dataset", "fragment_texts", "document", "known_prefixes"]
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +88,10 @@ def _profiles() -> list[Any]:
     return _PROFILE_CLASSES
 
 
-def _graph_from_dataset(pkg_dict: dict[str, Any]) -> tuple[Graph, URIRef]:
-    """What ``RDFSerializer.graph_from_dataset`` builds, with the profiles looked up once."""
-    g = Graph()
+def graph_from_dataset(pkg_dict: dict[str, Any]) -> tuple[Graph, URIRef]:
+    """What ``RDFSerializer.graph_from_dataset`` builds, with the profiles looked up once (and
+    only the namespaces the profiles bind: rdflib's default set costs a bind each)."""
+    g = Graph(bind_namespaces="core")
     ref = URIRef(dataset_uri(pkg_dict))
     for profile_class in _profiles():
         profile_class(g).graph_from_dataset(pkg_dict, ref)
@@ -140,10 +141,20 @@ def _serialize(g: Graph, fmt: str, known: dict[str, str]) -> str:
     return body
 
 
+def _fragment_text(g: Graph, fmt: str, known: dict[str, str]) -> str:
+    """A fragment as stored: JSON-LD nodes in expanded form, Turtle as N-Triples (valid
+    Turtle, a tenth of the pretty printer's cost), RDF/XML descriptions."""
+    if fmt == "jsonld":
+        return _expanded_jsonld(g)
+    if fmt == "ttl":
+        return g.serialize(format="nt").strip()
+    return _serialize(g, fmt, known)
+
+
 def _subgraph(g: Graph, roots: Iterable[Any], stop: set[Any]) -> Graph:
     """The triples of ``roots`` and of the nodes they lead to (blank nodes and described
     resources), not crossing into ``stop``."""
-    out = Graph()
+    out = Graph(namespace_manager=g.namespace_manager)
     seen: set[Any] = set()
     todo = list(roots)
     while todo:
@@ -158,31 +169,29 @@ def _subgraph(g: Graph, roots: Iterable[Any], stop: set[Any]) -> Graph:
     return out
 
 
-def _fragment_texts(pkg_dict: dict[str, Any]) -> dict[str, str]:
+def fragment_texts(pkg_dict: dict[str, Any]) -> dict[str, str]:
     """The nine texts of an entry's fragment row (``{variant}_{format}``)."""
     entry = copy.deepcopy(pkg_dict)
     entry.pop("organization", None)  # the department is described per page, from its row
-    g, ref = _graph_from_dataset(entry)
+    g, ref = graph_from_dataset(entry)
     known = _declared(g)
     publisher = dcat_profile.publisher_ref(entry)
     dists = list(g.objects(ref, DCAT.distribution))
     data = _subgraph(g, dists, stop={ref})
     for dist in dists:
         data.add((ref, DCAT.distribution, dist))
-    meta = Graph()
+    meta = Graph(namespace_manager=g.namespace_manager)
     for triple in g:
         if triple not in data and triple[0] != publisher:
             meta.add(triple)
     # what permissions.redact leaves of the entry for a reader who may not reach its data
     hidden = permissions.redact(None, copy.deepcopy(entry)).get("govshare_hidden_resources") or []
-    guarded = Graph()
+    guarded = Graph(namespace_manager=g.namespace_manager)
     dcat_profile.GovshareDCATProfile(guarded).add_hidden_distributions(entry, ref, hidden)
     texts = {}
     for part, graph in (("meta", meta), ("data", data), ("guarded", guarded)):
-        for prefix, ns in known.items():
-            graph.bind(prefix, ns, override=True, replace=True)
         for fmt in FORMATS:
-            texts[f"{part}_{fmt}"] = _serialize(graph, fmt, known) if len(graph) else ""
+            texts[f"{part}_{fmt}"] = _fragment_text(graph, fmt, known) if len(graph) else ""
     return texts
 
 
@@ -201,7 +210,7 @@ def refresh_entry(pkg_dict: dict[str, Any]) -> None:
     if state not in FEED_STATES or pkg_dict.get("state") != "active":
         forget_entry(entry_id)
         return
-    texts = _fragment_texts(pkg_dict)
+    texts = fragment_texts(pkg_dict)
     values = {"owner_org": pkg_dict.get("owner_org"), "state": state,
               "modified": _aware(pkg_dict["metadata_modified"]), "built": base.now(), **texts}
     stmt = postgresql.insert(DcatFragment.__table__).values(
@@ -421,16 +430,16 @@ _NATIVE = {XSD.integer, XSD.boolean}
 _KNOWN: dict[str, str] = {}
 
 
-def _known_prefixes() -> dict[str, str]:
+def known_prefixes() -> dict[str, str]:
     """The prefixes of the fragments' graphs (the profiles bind them), read once."""
     if not _KNOWN:
-        g, _ref = _graph_from_dataset({"id": "x", "name": "x", "resources": [], "tags": [],
+        g, _ref = graph_from_dataset({"id": "x", "name": "x", "resources": [], "tags": [],
                                        fields.CATALOGUE_STATE: tables.PUBLISHED})
         _KNOWN.update(_declared(g))
     return _KNOWN
 
 
-def _document(fmt: str, known: dict[str, str], parts: list[str]) -> str:
+def document(fmt: str, known: dict[str, str], parts: list[str]) -> str:
     parts = [p for p in parts if p]
     if fmt == "ttl":
         head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(known.items()))
@@ -466,7 +475,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
     rows = [r for r in fetched if r[0] in visible]
     # the next page continues after the last row read, seen by this reader or not
     next_after = fetched[-1][1] if more else None
-    known = _known_prefixes()
+    known = known_prefixes()
     path = path or f"{catalog_uri().rstrip('/')}/catalog.{fmt}"
     keep = {"modified_since": modified_since}
     paging = {
@@ -484,7 +493,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
     texts = _texts(stored, [r[0] for r in rows], with_data & visible)
     for entry_id, *_rest in rows:
         parts.extend(texts[entry_id])
-    body = _document(stored, known, parts)
+    body = document(stored, known, parts)
     return Page(body, [(r[0], r[2], r[3]) for r in rows], next_after, paging["total"])
 
 
