@@ -301,10 +301,14 @@ def _located_errors(entry: t.Entry, error_dict: Mapping[str, Any]) -> list[t.Pro
     return out
 
 
-def _write_one(plan: _Plan, user: str) -> tuple[str, list[t.Problem], str | None]:
+def _write_one(plan: _Plan, user: str, user_obj: model.User | None = None
+               ) -> tuple[str, list[t.Problem], str | None]:
     """Write one entry in the open transaction: ``(action, problems, id to reindex)``."""
     entry = plan.entry
     context: dict[str, Any] = {"user": user, "defer_commit": True, "return_id_only": True}
+    if user_obj is not None:
+        # the user looked up once per import, not by every auth check of every row
+        context["auth_user_obj"] = user_obj
     try:
         if plan.package_id is None:
             pkg_id = tk.get_action("package_create")(context, {**entry.data(), "type": "dataset"})
@@ -357,8 +361,9 @@ def _work(plans: list[_Plan], user: str, tick: Callable[[int], None]) -> tuple[_
     reindex: list[str] = []
     created: set[str] = set()
     step = max(1, min(100, len(plans) // 50 or 1))
+    user_obj = model.User.get(user) if user else None
     for n, plan in enumerate(plans, 1):
-        action, found, pkg_id = _write_one(plan, user)
+        action, found, pkg_id = _write_one(plan, user, user_obj)
         if found:
             problems += found
         else:
