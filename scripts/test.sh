@@ -10,6 +10,10 @@ recreate_database govshare_test
 # a throwaway database: a commit need not wait for the disk
 psql_admin -c 'ALTER DATABASE "govshare_test" SET synchronous_commit = off' >/dev/null
 cd "$ROOT"
+# compiled bytecode is cached (__pycache__, ignored by git) even where the environment turns it
+# off: every worker, CLI test and served portal would otherwise compile the extension and the
+# test modules again from source
+unset PYTHONDONTWRITEBYTECODE
 "$VENV/bin/ckan" -c test.ini db init >/dev/null
 # one pytest-xdist worker per core, at most 4 (Redis databases 1-4 of test.ini; the browser
 # portal has 5), each on its own copy of govshare_test (tests/workers.py); 0 runs the suite in

@@ -213,8 +213,28 @@ def reset_database(reset_db, migrate_db_for) -> None:
             migrate_db_for(plugin)
             applied[plugin] = True
     truncate_govshare()
+    _pooled_engine()
     if all(applied.values()):
         worlds.adopt(model.Session)
+
+
+def _pooled_engine() -> None:
+    """Give the model back a pooled engine after CKAN's migrations.
+
+    CKAN's alembic ``env.py`` binds the model to the ``NullPool`` engine it migrates with
+    (``init_model(connectable)``), so after the session's first full reset every transaction
+    of every later test would open a new PostgreSQL connection (hundreds a test). The portal
+    never runs with that engine: it is made here as ``ckan.config.environment`` makes it."""
+    import ckan.model as model
+    from ckan.common import config
+    from sqlalchemy import engine_from_config
+    from sqlalchemy.pool import NullPool
+
+    if not isinstance(model.meta.engine.pool, NullPool):
+        return
+    model.Session.remove()
+    model.meta.engine.dispose()
+    model.init_model(engine_from_config({"sqlalchemy.pool_pre_ping": True, **dict(config)}))
 
 
 @pytest.fixture

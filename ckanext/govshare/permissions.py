@@ -53,7 +53,7 @@ from ckanext.govshare import config as gs_config
 from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.model import base
+from ckanext.govshare.model import base, memo
 from ckanext.govshare.model.sharing import Authorization
 
 __all__ = [
@@ -152,35 +152,14 @@ def _core_user_labels(user_obj: model.User | None) -> list[str]:
 
 # -- what the decisions read, kept for the current transaction -----------------------------------
 
-_MEMO_KEY = "_govshare_permissions"
-
-
 def _memo(kind: str, user_id: str, compute: Any) -> Any:
-    """``compute()``, kept for ``(kind, user_id)`` while the session's transaction lasts.
-
-    A page or an action asks the same questions of one user many times (every entry of a
-    search page): their memberships, editor departments and authorizations are read once per
-    transaction instead. Anything the session writes (a flush) forgets them
-    (:func:`_forget_on_flush`), as does the transaction's end; the clock (``base.now``, which
-    tests pin) is part of the key of what depends on it.
-    """
-    session = model.Session()
-    transaction = session.get_transaction()
-    held = session.info.get(_MEMO_KEY)
-    if held is None or held[0] is not transaction:
-        held = (transaction, {})
-        session.info[_MEMO_KEY] = held
-    key = (kind, user_id, base.now if kind == "authorized" else None)
-    if key not in held[1]:
-        held[1][key] = compute()
-    return held[1][key]
-
-
-def _forget_on_flush(session: Any, _flush_context: Any) -> None:
-    session.info.pop(_MEMO_KEY, None)
-
-
-sa.event.listen(model.Session, "after_flush", _forget_on_flush)
+    """``compute()``, kept for ``(kind, user_id)`` while the session's transaction lasts
+    (:func:`memo.kept`): a page asks the same questions of one user many times (every entry
+    of a search page), their memberships, editor departments and authorizations are read once
+    per transaction instead; the clock (``base.now``, which tests pin) is part of the key of
+    what depends on it."""
+    return memo.kept(("permissions", kind, user_id,
+                      base.now if kind == "authorized" else None), compute)
 
 
 def _editor_orgs(user_obj: model.User) -> list[str]:
@@ -360,7 +339,7 @@ def authorization_for(user: str | model.User | None, entry_id: str) -> Authoriza
 def forget_authorizations() -> None:
     """Forget this transaction's answers of :func:`authorized_entry_ids` and memberships (a
     flush does it too; for a write that bypassed the session)."""
-    model.Session().info.pop(_MEMO_KEY, None)
+    memo.forget()
 
 
 def may_see_case(user: str | model.User | None, case: Any) -> bool:

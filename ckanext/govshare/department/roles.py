@@ -52,6 +52,7 @@ import sqlalchemy as sa
 
 from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.messages import Label
+from ckanext.govshare.model import memo
 from ckanext.govshare.model.roles import Role
 
 __all__ = [
@@ -164,6 +165,12 @@ def _org_id(org: str) -> str | None:
 
 
 def _rows(user: str, org: str) -> list[Role]:
+    """The user's roles in force in the department, read once per transaction
+    (:func:`memo.kept`: a lifecycle step asks them at every guard and notification)."""
+    return memo.kept(("roles", user, org), lambda: _read_rows(user, org))
+
+
+def _read_rows(user: str, org: str) -> list[Role]:
     user_id, org_id = _user_id(user), _org_id(org)
     if not user_id or not org_id:
         return []
