@@ -31,6 +31,14 @@ DB = "govshare_browser"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 BIN = pathlib.Path(sys.executable).parent
 PASSWORD = "Govshare-Demo-2026"  # ckanext.govshare.demo.DEMO_PASSWORD
+DB_URL = f"postgresql://govshare@127.0.0.1/{DB}"
+
+
+class Portal(str):
+    """The portal's URL, with its ini and what ``ckan govshare demo load`` printed."""
+
+    ini: pathlib.Path
+    loaded: str
 
 
 def _in_ci() -> bool:
@@ -73,7 +81,7 @@ def _write_ini(ini: pathlib.Path, port: int) -> None:
     ckan = str(BIN / "ckan")
     _run(ckan, "generate", "config", str(ini))
     _run(ckan, "config-tool", str(ini),
-         f"sqlalchemy.url = postgresql://govshare@127.0.0.1/{DB}",
+         f"sqlalchemy.url = {DB_URL}",
          f"ckan.site_url = http://127.0.0.1:{port}",
          "ckan.site_title = 政务数据共享目录",
          f"ckan.redis.url = {REDIS_URL}",
@@ -104,8 +112,9 @@ def _wait_for(url: str, proc: subprocess.Popen, log: pathlib.Path, timeout: floa
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a running portal with the demo catalogue (users ``samr-compiler`` etc.)."""
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """URL of a running portal with the demo catalogue (users ``samr-compiler`` etc.), loaded
+    as the README's first command loads it (``tests/browser/test_demo.py`` checks the load)."""
     _require_chromium()
     work = tmp_path_factory.mktemp("portal")
     ini = work / "portal.ini"
@@ -127,9 +136,10 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server = subprocess.Popen([*ckan, "run", "-H", "127.0.0.1", "-p", str(port), "-r", "-t"],
                                   stdout=out, stderr=subprocess.STDOUT, env=_env())
     try:
-        _run(*ckan, "govshare", "demo", "load")
+        portal_ = Portal(url)
+        portal_.ini, portal_.loaded = ini, _run(*ckan, "govshare", "demo", "load")
         _wait_for(url, server, log)
-        yield url
+        yield portal_
     finally:
         server.terminate()
         try:
