@@ -17,15 +17,10 @@ harvest source by the CLI while the source catalogue is built and gunicorn start
 """
 from __future__ import annotations
 
-import gc
 import json
-import os
 import pathlib
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -34,9 +29,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import ckanext.harvest
-import psycopg2.extensions
 import pytest
-import requests
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -44,7 +37,7 @@ from ckan.common import config
 from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers
 
-from .. import conftest
+from .. import conftest, served
 from .. import factories as gs
 
 BIN = pathlib.Path(sys.executable).parent
@@ -60,31 +53,10 @@ MAPPED = ("title", "notes", "resource_code", "provider_code", "provider_unit", "
 RECORDS = ("info_items", "share_scope")
 
 
-def _env() -> dict[str, str]:
-    """The environment of a process of another site: no ``CKAN_*`` override of this worker's
-    database (``tests/workers.py``) may point it back at the source."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("CKAN")}
-
-
-def _logging() -> str:
-    return ("[loggers]\nkeys = root\n[handlers]\nkeys = console\n[formatters]\nkeys = generic\n"
-            "[logger_root]\nlevel = WARNING\nhandlers = console\n[handler_console]\n"
-            "class = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n"
-            "[formatter_generic]\nformat = %(levelname)s [%(name)s] %(message)s\n")
-
-
-def _ini(path: pathlib.Path, base: str, **options: str) -> pathlib.Path:
-    """An ini chained on ``base`` with ``options`` over it (``%`` escaped)."""
-    lines = ["[app:main]", f"use = config:{os.path.abspath(base)}"]
-    lines += [f"{k} = {str(v).replace('%', '%%')}" for k, v in options.items()]
-    path.write_text("\n".join(lines) + "\n\n" + _logging())
-    return path
-
-
 def _ckan(ini: pathlib.Path, *args: str, ok: Any = None) -> str:
     """Run ``ckan -c ini ARGS``; returns its output. ``ok(output)`` accepts a known failure."""
     proc = subprocess.run([str(BIN / "ckan"), "-c", str(ini), *args], capture_output=True,
-                          text=True, env=_env(), timeout=HARVEST_TIMEOUT)
+                          text=True, env=served.env(), timeout=HARVEST_TIMEOUT)
     output = proc.stdout + proc.stderr
     if proc.returncode and not (ok and ok(output)):
         raise AssertionError(f"ckan {' '.join(args)} exited {proc.returncode}:\n{output[-4000:]}")
@@ -135,23 +107,13 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
     source_db = sa.engine.make_url(str(config["sqlalchemy.url"]))
     redis_url = str(config["ckan.redis.url"])
     target_db = source_db.set(database=f"{source_db.database}_harvest")
-    # the target's template: this worker's emptied database (CKAN's and govshare's tables);
-    # a template may have no other connection
-    _disconnect(source_db.database)
-    admin = sa.create_engine(source_db.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target_db.database}" WITH (FORCE)'))
-        conn.execute(sa.text(
-            f'CREATE DATABASE "{target_db.database}" TEMPLATE "{source_db.database}"'))
-    port_socket = socket.socket()
-    port_socket.bind(("127.0.0.1", 0))
-    port_socket.listen(64)
-    port = port_socket.getsockname()[1]
-    source_url = f"http://127.0.0.1:{port}"
-    source_ini = _ini(work / "source.ini", base_ini, **{
+    # the target's template: this worker's emptied database (CKAN's and govshare's tables)
+    target_db, admin = served.copy_database(source_db, target_db.database)
+    port_socket, source_url = served.listener()
+    source_ini = served.ini(work / "source.ini", base_ini, **{
         "sqlalchemy.url": source_db.render_as_string(hide_password=False),
         "ckan.redis.url": redis_url, "ckan.site_url": source_url})
-    target_ini = _ini(work / "target.ini", base_ini, **{
+    target_ini = served.ini(work / "target.ini", base_ini, **{
         "sqlalchemy.url": target_db.render_as_string(hide_password=False),
         # harvest consumers (none here) would need socket_timeout with redis-py 8
         "ckan.redis.url": redis_url, "ckan.site_url": "http://127.0.0.1:1",
@@ -172,18 +134,16 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
             source = _build_source()
             model.Session.commit()
             model.Session.remove()
-            server = _serve(source_ini, port_socket, work)
+            server = served.serve(source_ini, port_socket, work)
             prepared.result()
-        _wait_ready(server, source_url)
+        served.wait_ready(server, source_url)
         yield SimpleNamespace(source=source, platform=platform, url=source_url, server=server,
                               target=target, target_ini=target_ini)
     finally:
         port_socket.close()
-        _stop(server)
+        served.stop(server)
         target.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target_db.database}" WITH (FORCE)'))
-        admin.dispose()
+        served.drop_database(admin, target_db.database)
 
 
 def _harvest_tables(url: sa.engine.URL) -> None:
@@ -203,67 +163,6 @@ def _prepare_target(ini: pathlib.Path, source_url: str, token: str) -> None:
     source_config = json.dumps({"api_key": token, "remote_orgs": "create"})
     _ckan(ini, "harvester", "source", "create", "gs-ckan", source_url, "ckan",
           "govshare CKAN API", "true", "", "MANUAL", source_config, ok=_printing_bug)
-
-
-def _disconnect(database: str) -> None:
-    """Close this process's connections to ``database``, a template to be (which may have no
-    connection): every engine's pool (CKAN makes an engine each time it loads its environment,
-    and the older ones keep their pools), connections still checked out, and any DBAPI
-    connection left open outside them."""
-    model.Session.remove()
-    objects = gc.get_objects()
-    for obj in objects:
-        if isinstance(obj, sa.engine.Engine) and obj.url.database == database:
-            obj.dispose()
-        elif isinstance(obj, sa.engine.Connection) and not obj.closed \
-                and obj.engine.url.database == database:
-            obj.invalidate()  # a connection still checked out (and never returned)
-    for obj in objects:
-        if isinstance(obj, psycopg2.extensions.connection) and not obj.closed \
-                and obj.get_dsn_parameters().get("dbname") == database:
-            obj.close()
-
-
-def _serve(ini: pathlib.Path, listener: socket.socket, work: pathlib.Path) -> SimpleNamespace:
-    """gunicorn (one worker) serving ``ini`` on ``listener`` (``fd://``: no port race)."""
-    log = work / "source.log"
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
-           "--timeout", "60", "--bind", f"fd://{listener.fileno()}", "--no-control-socket",
-           "--error-logfile", str(log), "--access-logfile", str(work / "access.log"),
-           "--access-logformat", '%(s)s "%(r)s"', "ckanext.govshare.wsgi:application"]
-    with open(work / "source.out", "wb") as out:
-        proc = subprocess.Popen(cmd, env={**_env(), "CKAN_INI": str(ini)}, cwd=work,
-                                pass_fds=(listener.fileno(),), stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    listener.close()
-    return SimpleNamespace(proc=proc, log=log, out=work / "source.out",
-                           access_log=work / "access.log")
-
-
-def _wait_ready(server: SimpleNamespace, url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            pytest.fail(f"gunicorn exited ({server.proc.returncode}):\n"
-                        f"{server.log.read_text()[-3000:]}")
-        try:
-            if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT} s")
-
-
-def _stop(server: SimpleNamespace | None) -> None:
-    if server is None or server.proc.poll() is not None:
-        return
-    server.proc.send_signal(signal.SIGINT)
-    try:
-        server.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.proc.pid, signal.SIGKILL)  # its own session: master and worker
-        server.proc.wait(timeout=5)
 
 
 # -- what arrived --------------------------------------------------------------------------------

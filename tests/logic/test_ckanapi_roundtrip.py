@@ -1,7 +1,7 @@
 """ckanapi carries a catalogue to an empty portal losslessly (issue #11 §3): the real
-``ckanapi dump organizations|datasets --all`` from this test's site database, ``ckan db init``
-of a second, empty one, and ``ckanapi load organizations`` then ``ckanapi load datasets``
-into it, as the README's "Bulk work" recipe says. A sysadmin's ``package_create`` restores
+``ckanapi dump organizations|datasets --all`` from this test's site and ``ckanapi load
+organizations`` then ``ckanapi load datasets`` into a second, empty portal, both served by
+gunicorn and reached with a sysadmin's API token, as the README's "Bulk work" recipe says. A sysadmin's ``package_create`` restores
 each entry's ``catalogue_state`` through the import path; nobody else sets a state that way.
 """
 from __future__ import annotations
@@ -10,16 +10,20 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import ckan.model as model
 import pytest
 import sqlalchemy as sa
+from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers
 
 from .. import factories as f
 from .. import lifecycle as L
+from .. import served
 
 CKANAPI = str(Path(sys.executable).with_name("ckanapi"))
 
@@ -69,12 +73,12 @@ def _world() -> dict[str, Any]:
     return {"ids": {k: v["id"] for k, v in states.items()}, "orgs": [samr["id"], gat["id"]]}
 
 
-def _start(*args: str, url: str) -> subprocess.Popen:
-    """Start a command of this virtualenv on the site database ``url``."""
-    env = {**os.environ, "CKAN_SQLALCHEMY_URL": url,
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+def _ckanapi(*args: str) -> subprocess.Popen:
+    """Start the real ``ckanapi`` command (over HTTP: ``-r URL -a TOKEN`` among ``args``)."""
+    # its worker processes are ``ckanapi`` found on the PATH
+    path = f"{Path(CKANAPI).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.Popen([CKANAPI, *args], env={**served.env(), "PATH": path},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _done(proc: subprocess.Popen) -> str:
@@ -111,45 +115,54 @@ def _carried(pkg: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def target(clean_db, ckan_config):
-    """A second, empty portal: its own database, ``ckan db init`` started in the background."""
-    url = sa.engine.make_url(ckan_config["sqlalchemy.url"])
-    name = f"{url.database}_ckanapi"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-    target_url = url.set(database=name).render_as_string(hide_password=False)
-    ini = os.path.abspath(ckan_config["__file__"])
-    init = _start(str(Path(sys.executable).with_name("ckan")), "-c", ini, "db", "init",
-                  url=target_url)
+def sites(clean_db, ckan_config, request, tmp_path) -> Iterator[SimpleNamespace]:
+    """This worker's site with the world and a second, empty portal (a copy of the emptied
+    database: CKAN's and govshare's tables, and the sysadmin whose API token ckanapi uses on
+    both), each served by gunicorn."""
+    sysadmin = ckan_factories.Sysadmin(name="bulk-admin")
+    token = f.token(sysadmin)
+    model.Session.commit()
+    source_db = sa.engine.make_url(str(ckan_config["sqlalchemy.url"]))
+    target_db, admin = served.copy_database(source_db, f"{source_db.database}_ckanapi")
+    base = request.config.getoption("--ckan-ini")
+    redis = str(ckan_config["ckan.redis.url"])
+    servers = []
     try:
-        yield {"url": target_url, "ini": ini, "init": init}
+        world = _world()
+        model.Session.commit()
+        model.Session.remove()
+        urls = {}
+        for name, db in (("source", source_db), ("target", target_db)):
+            sock, urls[name] = served.listener()
+            ini = served.ini(tmp_path / f"{name}.ini", base, **{
+                "sqlalchemy.url": db.render_as_string(hide_password=False),
+                "ckan.redis.url": redis, "ckan.site_url": urls[name],
+                "ckan.storage_path": str(tmp_path / f"{name}-storage")})
+            servers.append(served.serve(ini, sock, tmp_path, name))
+        for server, url in zip(servers, urls.values()):
+            served.wait_ready(server, url)
+        yield SimpleNamespace(world=world, token=token, **urls)
     finally:
-        if init.poll() is None:
-            init.kill()
-            init.communicate()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        for server in servers:
+            served.stop(server)
+        served.drop_database(admin, target_db.database)
 
 
-def test_dump_and_load_reproduce_every_entry(target, ckan_config, tmp_path):
+def test_dump_and_load_reproduce_every_entry(sites, tmp_path):
     """Every entry arrives with its fields, 信息项, codes, resources, catalogue state, version,
     open step, publication and times; the departments with their USCC and units."""
-    world = _world()
-    source = ckan_config["sqlalchemy.url"]
-    ini = target["ini"]
-    dumps = [_start(CKANAPI, "dump", thing, "--all", "-q", "-c", ini,
-                    "-O", str(tmp_path / f"{thing}.jsonl"), url=source)
+    world = sites.world
+    source = ("-r", sites.source, "-a", sites.token)
+    target = ("-r", sites.target, "-a", sites.token)
+    dumps = [_ckanapi("dump", thing, "--all", "-q", *source,
+                      "-O", str(tmp_path / f"{thing}.jsonl"))
              for thing in ("organizations", "datasets")]
-    for proc in (*dumps, target["init"]):
+    for proc in dumps:
         _done(proc)
     for thing in ("organizations", "datasets"):
-        _done(_start(CKANAPI, "load", thing, "-q", "-c", ini,
-                     "-I", str(tmp_path / f"{thing}.jsonl"), url=target["url"]))
-    dumps = [_start(CKANAPI, "dump", thing, "--all", "-q", "-c", ini,
-                    "-O", str(tmp_path / f"{thing}-target.jsonl"), url=target["url"])
+        _done(_ckanapi("load", thing, "-q", *target, "-I", str(tmp_path / f"{thing}.jsonl")))
+    dumps = [_ckanapi("dump", thing, "--all", "-q", *target,
+                      "-O", str(tmp_path / f"{thing}-target.jsonl"))
              for thing in ("organizations", "datasets")]
     for proc in dumps:
         _done(proc)
