@@ -205,6 +205,11 @@ def remind_due_soon_days() -> int:
     return tk.config.get("ckanext.govshare.remind.due_soon_days")
 
 
+def workbench_expiry_notice_days() -> int:
+    """Calendar days before an authorization ends from which the workbench lists it."""
+    return max(0, int(tk.config.get("ckanext.govshare.workbench.expiry_notice_days")))
+
+
 def search_cache_size() -> int:
     """Searches per worker whose counts and facets are cached until the index changes."""
     return tk.config.get("ckanext.govshare.search.cache_size")

@@ -10,17 +10,20 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
+from flask import g
 
 from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import labels, queries
+from ckanext.govshare.portal import workbench
 from ckanext.govshare.views import sharing
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
 
 __all__ = [*vocab.get_helpers(), *form.get_helpers(), "govshare_lifecycle_label",
-           "govshare_review_waiting", "govshare_sharing_waiting", "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
+           "govshare_review_waiting", "govshare_sharing_waiting", "govshare_workbench_count",
+           "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 
 
@@ -57,6 +60,17 @@ def govshare_sharing_waiting() -> int:
     if not current_user.is_authenticated:
         return 0
     return sharing.waiting_count()
+
+
+def govshare_workbench_count() -> int:
+    """How many to-dos wait on the logged-in user across every flow (0 when logged out): the
+    header's 工作台 badge; one count per kind of to-do (:func:`workbench.count`), asked once
+    per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "govshare_workbench_count" not in g:
+        g.govshare_workbench_count = workbench.count(current_user)
+    return g.govshare_workbench_count
 
 
 # -- core helpers that read with ignore_auth: asked again as the visitor ----------------------

@@ -77,6 +77,7 @@ GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | frozenset({
     "govshare_revision_list", "govshare_revision_return", "govshare_revision_show",
     "govshare_revision_submit", "govshare_revision_update", "govshare_role_event_list",
     "govshare_role_grant", "govshare_role_list", "govshare_role_revoke",
+    "govshare_workbench_list",
 })
 
 #: core auth functions govshare chains (``logic/auth/core.py``)
@@ -100,7 +101,7 @@ GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | froze
     "govshare_revision_discard", "govshare_revision_list", "govshare_revision_return",
     "govshare_revision_show", "govshare_revision_submit", "govshare_revision_update",
     "govshare_role_event_list", "govshare_role_grant", "govshare_role_list",
-    "govshare_role_revoke",
+    "govshare_role_revoke", "govshare_workbench_list",
 })
 
 #: govshare auth functions no action is named after: the capabilities the others are composed

@@ -154,6 +154,16 @@ def in_force_pairs() -> tuple[list[str], list[str]]:
     return [role for role, _c in pairs], [capacity for _r, capacity in pairs]
 
 
+#: :func:`in_force` for a raw statement: a condition on the ``govshare_role`` row aliased ``g``,
+#: with :func:`in_force_pairs` bound as ``:force_roles`` and ``:force_capacities``
+IN_FORCE_SQL = """EXISTS (
+    SELECT 1 FROM member m
+    WHERE m.table_name = 'user' AND m.table_id = g.user_id
+      AND m.group_id = g.org_id AND m.state = 'active'
+      AND (g.role, m.capacity) IN (
+        SELECT * FROM unnest(CAST(:force_roles AS text[]), CAST(:force_capacities AS text[]))))"""
+
+
 def _user_id(user: str) -> str | None:
     obj = model.User.get(user) if user else None
     return obj.id if obj else None

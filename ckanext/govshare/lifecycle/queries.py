@@ -155,42 +155,59 @@ def active_entries(entry_ids: Iterable[str]) -> dict[str, Any]:
 
 # The decision steps (kind, review state, state, stage, role) and the (role, capacity) pairs
 # under which a role is in force (roles.in_force) come as parallel arrays.
-_WAITING = sa.text("""
+_WAITING = """
     WITH steps(kind, review_state, state, stage, role) AS (
         SELECT * FROM unnest(CAST(:step_kinds AS text[]), CAST(:step_review_states AS text[]),
                              CAST(:step_states AS text[]), CAST(:step_stages AS text[]),
                              CAST(:step_roles AS text[]))
     ),
     open AS (
-        SELECT CAST(:kind_entry AS text) AS kind, p.owner_org,
-               p.extras->>:state_field AS state,
-               l.stage, l.submitted_by, l.stage_approver
+        SELECT CAST(:kind_entry AS text) AS kind, p.id, p.name, p.title, p.owner_org,
+               p.extras->>:state_field AS state, p.extras->>:code_field AS code,
+               p.extras->>:unit_field AS unit, l.stage, l.submitted_by, l.stage_approver,
+               l.due_at, l.opened_at, l.reason, CAST(NULL AS text) AS revision_id
         FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
         WHERE p.state = 'active' AND l.due_at IS NOT NULL
         UNION ALL
-        SELECT CAST(:kind_revision AS text), p.owner_org, r.state, r.stage, r.submitted_by,
-               r.stage_approver
+        SELECT CAST(:kind_revision AS text), p.id, p.name, p.title, p.owner_org, r.state,
+               p.extras->>:code_field, p.extras->>:unit_field, r.stage, r.submitted_by,
+               r.stage_approver, r.due_at, r.submitted_at, r.reason, r.id
         FROM govshare_revision r JOIN package p ON p.id = r.entry_id
         WHERE p.state = 'active' AND r.state = :revision_review
     )
-    SELECT count(*) FROM open o
+    SELECT {select} FROM open o
     WHERE o.submitted_by IS DISTINCT FROM :user
       AND EXISTS (
         SELECT 1 FROM steps s JOIN govshare_role g ON g.role = s.role
         WHERE g.user_id = :user AND g.org_id = o.owner_org
-          AND EXISTS (
-            SELECT 1 FROM member m
-            WHERE m.table_name = 'user' AND m.table_id = g.user_id
-              AND m.group_id = g.org_id AND m.state = 'active'
-              AND (g.role, m.capacity) IN (
-                SELECT * FROM unnest(CAST(:force_roles AS text[]),
-                                     CAST(:force_capacities AS text[]))))
+          AND """ + roles.IN_FORCE_SQL + """
           AND s.kind = o.kind AND s.state = o.state
           AND s.stage IS NOT DISTINCT FROM (CASE WHEN o.state = s.review_state THEN
                                             coalesce(o.stage, :first_stage) END)
           AND (s.stage IS DISTINCT FROM :second_stage
                OR o.stage_approver IS DISTINCT FROM :user))
-""")
+"""
+_WAITING_COUNT = sa.text(_WAITING.replace("{select}", "count(*)"))
+_WAITING_ROWS = sa.text(_WAITING.replace("{select}", "o.*")
+                        + " ORDER BY o.due_at, o.title, o.id, o.revision_id")
+
+
+def _waiting_params(user_id: str) -> dict[str, Any]:
+    steps = [(kind, m.review_state, state, stage, role)
+             for kind, m in ((QUEUE_KIND_ENTRY, machine.CATALOGUE),
+                             (QUEUE_KIND_REVISION, machine.REVISION))
+             for state, stage, role in machine.decision_steps(m)]
+    force_roles, force_capacities = roles.in_force_pairs()
+    return {
+        "user": user_id, "revision_review": machine.REVISION.review_state,
+        "first_stage": tables.STAGE_REVIEWER, "second_stage": tables.STAGE_COORDINATOR,
+        "kind_entry": QUEUE_KIND_ENTRY, "kind_revision": QUEUE_KIND_REVISION,
+        "state_field": fields.CATALOGUE_STATE, "code_field": fields.RESOURCE_CODE,
+        "unit_field": fields.PROVIDER_UNIT,
+        "force_roles": force_roles, "force_capacities": force_capacities,
+        **{f"step_{key}": [step[i] for step in steps]
+           for i, key in enumerate(("kinds", "review_states", "states", "stages", "roles"))},
+    }
 
 
 def waiting_count(user_id: str) -> int:
@@ -201,21 +218,15 @@ def waiting_count(user_id: str) -> int:
     (:func:`machine.decision_steps`), minus their own submissions and, at the
     coordinator stage, what they approved at the first (four eyes).
     """
-    steps = [(kind, m.review_state, state, stage, role)
-             for kind, m in ((QUEUE_KIND_ENTRY, machine.CATALOGUE),
-                             (QUEUE_KIND_REVISION, machine.REVISION))
-             for state, stage, role in machine.decision_steps(m)]
-    force_roles, force_capacities = roles.in_force_pairs()
-    params: dict[str, Any] = {
-        "user": user_id, "revision_review": machine.REVISION.review_state,
-        "first_stage": tables.STAGE_REVIEWER, "second_stage": tables.STAGE_COORDINATOR,
-        "kind_entry": QUEUE_KIND_ENTRY, "kind_revision": QUEUE_KIND_REVISION,
-        "state_field": fields.CATALOGUE_STATE,
-        "force_roles": force_roles, "force_capacities": force_capacities,
-        **{f"step_{key}": [step[i] for step in steps]
-           for i, key in enumerate(("kinds", "review_states", "states", "stages", "roles"))},
-    }
-    return int(model.Session.execute(_WAITING, params).scalar() or 0)
+    return int(model.Session.execute(_WAITING_COUNT, _waiting_params(user_id)).scalar() or 0)
+
+
+def waiting_steps(user_id: str) -> list[Any]:
+    """The steps :func:`waiting_count` counts, soonest due first, in one query: ``kind``
+    (:data:`QUEUE_KIND_ENTRY` or :data:`QUEUE_KIND_REVISION`), ``id, name, title, owner_org,
+    state, code, unit, stage, submitted_by, stage_approver, due_at, opened_at, reason,
+    revision_id``."""
+    return list(model.Session.execute(_WAITING_ROWS, _waiting_params(user_id)))
 
 
 # -- the review queue ----------------------------------------------------------------------------

@@ -440,6 +440,11 @@ def catalogue_queue() -> Schema:
             "offset": [whole_number(10**9)]}
 
 
+def workbench_list() -> Schema:
+    return {"kind": [optional_text], "organization_id": [optional_text],
+            "unit": [optional_text]}
+
+
 def revision_list() -> Schema:
     return {"entry_id": [optional_text], "organization_id": [optional_text],
             "state": [optional_text], "limit": [whole_number(1000)],

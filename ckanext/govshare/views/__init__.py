@@ -34,6 +34,7 @@ from ckanext.govshare.views import (
     lifecycle,
     security,
     sharing,
+    workbench,
     workbook,
 )
 
@@ -116,5 +117,7 @@ dispute.register(govshare)
 security.register(govshare)
 # the hub: every sharing case waiting on the user
 sharing.register(govshare)
+# 我的工作台: every to-do of the user, lifecycle and sharing flows together
+workbench.register(govshare)
 # what the provincial platform harvested of a department's catalogue (DB14 §7.5)
 harvest.register(govshare)

@@ -32,7 +32,7 @@ from ckanext.govshare.lifecycle import machine, queries, service, tables
 from ckanext.govshare.lifecycle.labels import labels
 from ckanext.govshare.views import base
 
-__all__ = ["register"]
+__all__ = ["DECISION_EVENTS", "decide_selected", "register"]
 
 #: events whose form asks for a reason (the state machine requires one)
 REASON_EVENTS = sorted(machine.CATALOGUE.reason_required | machine.REVISION.reason_required)
@@ -82,27 +82,33 @@ class ReviewQueueView(MethodView):
         selected = request.form.getlist("selected")
         if decision not in DECISION_EVENTS:
             return tk.abort(400, tk._("Unknown decision"))
-        done, failed = 0, []
-        for item in selected:
-            kind, _sep, ref = item.partition(":")
-            action = (f"govshare_revision_{decision}" if kind == "revision"
-                      else f"govshare_catalogue_{decision}")
-            try:
-                tk.get_action(action)(base.context(), {"id": ref, "reason": reason})
-                done += 1
-            except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
-                detail = (base.messages(e.error_dict) if isinstance(e, tk.ValidationError)
-                          else [str(e) or tk._("Not authorized")])
-                failed.append(f"{ref}: {'; '.join(detail)}")
-        if done:
-            tk.h.flash_success(tk._("{count} decided.").format(count=done))
-        for message in failed:
-            tk.h.flash_error(message)
-        if not selected:
-            tk.h.flash_notice(tk._("Nothing selected."))
+        decide_selected(decision, reason, selected)
         back = {k: request.form.get(k) for k in (*_QUEUE_FILTERS, "page")
                 if request.form.get(k)}
         return tk.redirect_to("govshare.review_queue", **back)
+
+
+def decide_selected(decision: str, reason: str | None, selected: list[str]) -> None:
+    """Approve or return (``decision``) each selected step (``entry:<id>`` or
+    ``revision:<id>``) with one reason, each through its own action; the outcome flashed."""
+    done, failed = 0, []
+    for item in selected:
+        kind, _sep, ref = item.partition(":")
+        action = (f"govshare_revision_{decision}" if kind == "revision"
+                  else f"govshare_catalogue_{decision}")
+        try:
+            tk.get_action(action)(base.context(), {"id": ref, "reason": reason})
+            done += 1
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            detail = (base.messages(e.error_dict) if isinstance(e, tk.ValidationError)
+                      else [str(e) or tk._("Not authorized")])
+            failed.append(f"{ref}: {'; '.join(detail)}")
+    if done:
+        tk.h.flash_success(tk._("{count} decided.").format(count=done))
+    for message in failed:
+        tk.h.flash_error(message)
+    if not selected:
+        tk.h.flash_notice(tk._("Nothing selected."))
 
 
 # -- an entry's lifecycle ------------------------------------------------------------------------

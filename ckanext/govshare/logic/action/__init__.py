@@ -23,9 +23,10 @@ from ckanext.govshare.logic.action import (
     lifecycle,
     security,
     visibility,
+    workbench,
     workbook,
 )
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, harvest, visibility, activity, core))
+     access, demand, dispute, security, workbook, workbench, harvest, visibility, activity, core))

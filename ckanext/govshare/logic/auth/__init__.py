@@ -24,9 +24,10 @@ from ckanext.govshare.logic.auth import (
     harvest,
     lifecycle,
     security,
+    workbench,
     workbook,
 )
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, harvest, activity, core))
+     access, demand, dispute, security, workbook, workbench, harvest, activity, core))

@@ -1,0 +1,1 @@
+"""The portal around the catalogue: what gathers the features for one user (the workbench)."""

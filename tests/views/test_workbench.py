@@ -1,0 +1,228 @@
+"""我的工作台: one list of every to-do of the user across the lifecycle and the sharing flows,
+soonest due first (overdue first), with working days left; the header's badge counts the
+same to-dos with one query per kind; several reviews are decided at once."""
+from __future__ import annotations
+
+import datetime
+import re
+
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+
+from ckanext.govshare.model import base
+from ckanext.govshare.model.lifecycle import EntryLifecycle
+
+from .. import authorizations as A
+from .. import lifecycle as L
+
+# the test client keeps the login cookie of set_session_user for "localhost"; the world's
+# authorization runs 30 days, so the notice window must reach past its end
+pytestmark = [pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
+              pytest.mark.ckan_config("ckanext.govshare.workbench.expiry_notice_days", "40")]
+
+BADGE = re.compile(r'govshare-workbench-count">(\d+)</span>')
+
+
+def _entry(w, **fields):
+    return L.entry(w.org, w.compiler, **fields)
+
+
+def _published(w):
+    pkg = _entry(w)
+    L.act("govshare_catalogue_submit", w.compiler, id=pkg["id"])
+    L.act("govshare_catalogue_approve", w.reviewer, id=pkg["id"])
+    return pkg
+
+
+def build():
+    """The authorizations world (``org`` provides, ``other`` consumes; a published entry) with
+    an entry in each step: a draft, a returned draft, two in review (one overdue), an update
+    required, a revision in review, a revision draft, an offline request; a data demand to
+    ``org``; an authorization of ``other`` ending within the notice."""
+    w = A.build()
+    w.draft = _entry(w)
+    w.returned = _entry(w)
+    L.act("govshare_catalogue_submit", w.compiler, id=w.returned["id"])
+    L.act("govshare_catalogue_return", w.reviewer, id=w.returned["id"], reason="补充信息项说明")
+    w.late, w.review = _entry(w), _entry(w)
+    for pkg in (w.late, w.review):
+        L.act("govshare_catalogue_submit", w.compiler, id=pkg["id"])
+    model.Session.query(EntryLifecycle).filter(EntryLifecycle.entry_id == w.late["id"]).update(
+        {"due_at": base.now() - datetime.timedelta(days=14)})
+    w.changed = _published(w)
+    L.act("govshare_catalogue_change_event", w.reviewer, id=w.changed["id"],
+          reason="法规修订")
+    w.revised = _published(w)
+    w.revision = L.act("govshare_revision_create", w.compiler, id=w.revised["id"],
+                       title="企业登记信息（变更）")
+    L.act("govshare_revision_submit", w.compiler, id=w.revision["id"])
+    w.drafting = _published(w)
+    w.revision_draft = L.act("govshare_revision_create", w.compiler, id=w.drafting["id"],
+                             title="企业登记信息（草拟变更）")
+    w.leaving = _published(w)
+    L.act("govshare_catalogue_request_offline", w.compiler, id=w.leaving["id"],
+          reason="职能调整")
+    w.demand = L.act("govshare_demand_create", w.requester, title="企业年报数据需求",
+                     target_org=w.org["id"], scenario="年报抽查", basis="《企业信息公示暂行条例》",
+                     items=["企业名称", "年报年度"], update_cycle="yearly",
+                     expected_date=(base.now().date() + datetime.timedelta(days=60)).isoformat())
+    w.auth = A.grant(w, w.entry, validity_days=30)
+    model.repo.commit()
+    return w
+
+
+@pytest.fixture
+def world(fresh):
+    return fresh(build)
+
+
+def _todo(user, **filters):
+    return L.act("govshare_workbench_list", user, **filters)
+
+
+def _kinds(found):
+    return [(i["kind"], i["id"]) for i in found["results"]]
+
+
+class TestList:
+    def test_reviewer(self, world):
+        """A reviewer has the reviews, the revision and the offline request they may decide
+        and the demand to their department; the overdue review first, then by due date."""
+        found = _todo(world.reviewer)
+        kinds = _kinds(found)
+        assert kinds[0] == ("review", world.late["id"])
+        assert set(kinds) == {
+            ("review", world.late["id"]), ("review", world.review["id"]),
+            ("revision_review", world.revision["id"]),
+            ("offline_review", world.leaving["id"]), ("demand", world.demand["id"])}
+        first = found["results"][0]
+        assert first["overdue"] and first["days_left"] < 0
+        assert first["decisions"] == ["approve", "return"]
+        rest = found["results"][1:]
+        assert all(not i["overdue"] and i["days_left"] >= 0 for i in rest)
+        dues = [i["due_at"] for i in found["results"]]
+        assert all(dues) and [datetime.datetime.fromisoformat(d) for d in dues] == sorted(
+            datetime.datetime.fromisoformat(d) for d in dues)
+        assert found["counts"] == {"review": 2, "revision_review": 1, "offline_review": 1,
+                                   "demand": 1}
+
+    def test_compiler(self, world):
+        """The compiler has their unit's draft, returned entry (with the reason), update
+        required (with its deadline) and revision draft; nothing to decide."""
+        found = _todo(world.compiler)
+        by_kind = {i["kind"]: i for i in found["results"]}
+        assert set(_kinds(found)) == {
+            ("draft", world.draft["id"]), ("returned", world.returned["id"]),
+            ("update_required", world.changed["id"]),
+            ("revision_draft", world.revision_draft["id"])}
+        assert by_kind["returned"]["reason"] == "补充信息项说明"
+        assert by_kind["update_required"]["due_at"] and by_kind["update_required"]["days_left"] > 0
+        assert found["results"][0]["kind"] == "update_required"  # dated before undated
+        assert not any(i["decisions"] for i in found["results"])
+
+    def test_compiler_of_another_unit_and_outsiders(self, world):
+        """A compiler of another unit, a security officer and the other department's compiler
+        have none of this; the consuming reviewer and the requester have the authorization
+        about to end."""
+        assert _todo(world.compiler2)["results"] == []
+        assert _todo(world.other_compiler)["results"] == []
+        for who in (world.other_reviewer, world.requester):
+            found = _todo(who)
+            assert _kinds(found) == [("authorization_expiring", world.auth["id"])]
+            assert found["results"][0]["title"] == world.entry["title"]
+
+    def test_filters(self, world):
+        """Kind, department and unit narrow the list; the counts stay those of every kind."""
+        found = _todo(world.reviewer, kind="review")
+        assert [i["id"] for i in found["results"]] == [world.late["id"], world.review["id"]]
+        assert found["counts"]["demand"] == 1
+        assert _todo(world.reviewer, organization_id=world.other["name"])["results"] == []
+        assert _todo(world.compiler, unit="BGS")["results"] == []
+        assert len(_todo(world.compiler, unit="DJZCC")["results"]) == 4
+        with pytest.raises(Exception, match="kind"):
+            _todo(world.reviewer, kind="nonsense")
+
+    def test_anonymous_refused(self, world):
+        """Only a signed-in user has a workbench."""
+        assert L.refused("govshare_workbench_list", None)
+
+
+class TestQueries:
+    def _statements(self, user):
+        seen: list[str] = []
+        engine = model.Session.get_bind()
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            found = _todo(user)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return found, len(seen)
+
+    def test_no_n_plus_one(self, world):
+        """The list costs the same number of statements with three more to-dos of each
+        catalogue kind: one query per kind, none per row."""
+        before, n_before = self._statements(world.reviewer)
+        cbefore, c_before = self._statements(world.compiler)
+        for _ in range(3):
+            pkg = _entry(world)
+            L.act("govshare_catalogue_submit", world.compiler, id=pkg["id"])
+            _entry(world)
+        model.repo.commit()
+        after, n_after = self._statements(world.reviewer)
+        cafter, c_after = self._statements(world.compiler)
+        assert len(after["results"]) == len(before["results"]) + 3
+        assert len(cafter["results"]) == len(cbefore["results"]) + 3
+        assert (n_after, c_after) == (n_before, c_before)
+        assert n_after <= 12
+
+
+class TestPage:
+    def test_header_badge_is_the_total(self, app, world):
+        """Every page's header counts the user's to-dos, the same as the list."""
+        for who in (world.reviewer, world.compiler, world.other_reviewer):
+            app.set_session_user(who["id"])
+            body = app.get("/dataset/", status=200).body
+            assert int(BADGE.search(body).group(1)) == len(_todo(who)["results"])
+        app.set_session_user(world.compiler2["id"])
+        assert not BADGE.search(app.get("/dataset/", status=200).body)
+
+    def test_page_rows_and_deadlines(self, app, world):
+        """The page lists the to-dos with their deadlines and links, overdue marked."""
+        app.set_session_user(world.reviewer["id"])
+        body = app.get("/dashboard/workbench", status=200).body
+        assert body.count('class="govshare-todo ') == 5
+        assert "govshare-overdue" in body
+        assert re.search(r"Overdue by \d+ working days", body)
+        assert re.search(r"\d+ working days left", body)
+        assert f'/dataset/{world.late["id"]}/lifecycle' in body
+        assert f'/govshare/revision/{world.revision["id"]}' in body
+        assert f'/govshare/demand/{world.demand["id"]}' in body or world.demand["number"] in body
+
+    def test_anonymous_page(self, app, world):
+        """A visitor is asked to log in."""
+        app.get("/dashboard/workbench", status=403)
+
+    def test_batch_approve(self, app, world):
+        """Two selected reviews are approved at once from the workbench."""
+        app.set_session_user(world.reviewer["id"])
+        page = app.get("/dashboard/workbench", status=200).body
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        body = app.post("/dashboard/workbench", data={
+            "_csrf_token": token, "decision": "approve",
+            "selected": [f"entry:{world.late['id']}", f"entry:{world.review['id']}"]},
+            status=200, follow_redirects=True).body
+        assert "2 decided." in body
+        assert L.state(world.late["id"]) == L.state(world.review["id"]) == "published"
+        left = {i["kind"] for i in _todo(world.reviewer)["results"]}
+        assert "review" not in left
+
+    @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
+    def test_chinese_page(self, app, world):
+        """In Chinese the page renders, its kinds and states in Chinese."""
+        app.set_session_user(world.compiler["id"])
+        body = app.get("/dashboard/workbench", status=200).body
+        assert "编制中" in body and "变更编制中" in body
