@@ -70,43 +70,65 @@ def write_ini(path: pathlib.Path, port: int, plugins: str, profiles: str) -> Non
     sh(str(VENV / "ckan"), "config-tool", str(path), "-s", "logger_root", "level = WARNING")
 
 
-def build(ini: pathlib.Path, n: int) -> None:
-    """N entries (created, then published through the import path) and N plain datasets, in
-    this process (the servers are not up yet)."""
+def _site_app(ini: pathlib.Path):
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
     logging.disable(logging.WARNING)
-    app = make_app(load_config(str(ini)))
+    return make_app(load_config(str(ini)))
+
+
+def setup(ini: pathlib.Path) -> None:
+    """The entries' department and the harvest account's department."""
+    app = _site_app(ini)
     with app._wsgi_app.test_request_context():
         import ckan.plugins.toolkit as tk
 
         from ckanext.govshare import demo
 
-        site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-        def ctx() -> dict:
-            return {"user": site, "ignore_auth": True}
-
+        ctx = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
+               "ignore_auth": True}
         dept = demo.DEPARTMENTS[0]
-        tk.get_action("organization_create")(ctx(), {
+        tk.get_action("organization_create")(dict(ctx), {
             "name": "bench-dept", "title": "基准测试部门", "uscc": dept["uscc"],
             "region_code": dept["region_code"], "level": "province",
             "units": [{"code": c, "name": nm} for c, nm in dept["units"]]})
-        tk.get_action("organization_create")(ctx(), {
+        tk.get_action("organization_create")(dict(ctx), {
             "name": "platform-dept", "title": "省级平台", "uscc": demo.DEPARTMENTS[1]["uscc"],
             "region_code": dept["region_code"], "level": "province", "units": []})
-        tk.get_action("organization_member_create")(ctx(), {
+        tk.get_action("organization_member_create")(dict(ctx), {
             "id": "platform-dept", "username": "platform", "role": "member"})
+
+
+def build_part(ini: pathlib.Path, start: int, stop: int) -> None:
+    """Entries ``start`` … ``stop - 1`` (created, then published through the import path)
+    and as many plain datasets."""
+    app = _site_app(ini)
+    with app._wsgi_app.test_request_context():
+        import ckan.plugins.toolkit as tk
+
+        site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
         t0 = time.perf_counter()
-        for i in range(n):
-            pkg = tk.get_action("package_create")(ctx(), entry(i))
+        for i in range(start, stop):
+            ctx = {"user": site, "ignore_auth": True}
+            pkg = tk.get_action("package_create")(dict(ctx), entry(i))
             tk.get_action("govshare_catalogue_import")(
-                ctx(), {"id": pkg["id"], "catalogue_state": "published"})
-            tk.get_action("package_create")(ctx(), plain(i))
-            if (i + 1) % 500 == 0:
-                print(f"  built {i + 1}/{n} of each  ({time.perf_counter() - t0:.0f} s)",
-                      flush=True)
+                dict(ctx), {"id": pkg["id"], "catalogue_state": "published"})
+            tk.get_action("package_create")(dict(ctx), plain(i))
+            if (i + 1 - start) % 500 == 0:
+                print(f"  [{start}-{stop}) built {i + 1 - start} of each "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)
+
+
+def build(ini: pathlib.Path, n: int, jobs: int) -> None:
+    """N entries and N plain datasets, by ``jobs`` processes (the servers are not up yet)."""
+    setup(ini)
+    step = -(-n // jobs)
+    parts = [subprocess.Popen([str(VENV / "python"), __file__, "--build-part", str(ini),
+                               str(k), str(min(k + step, n))])
+             for k in range(0, n, step)]
+    if any(p.wait() for p in parts):
+        raise SystemExit("a build process failed")
 
 
 def get(url: str, token: str) -> tuple[bytes, float]:
@@ -117,16 +139,31 @@ def get(url: str, token: str) -> tuple[bytes, float]:
     return body, time.perf_counter() - t0
 
 
+def _nodes(body: bytes) -> list[dict]:
+    doc = json.loads(body)
+    return doc.get("@graph", []) if isinstance(doc, dict) else doc
+
+
+def _values(node: dict, *keys: str) -> list:
+    for key in keys:
+        if key in node:
+            value = node[key]
+            return value if isinstance(value, list) else [value]
+    return []
+
+
 def next_link(body: bytes) -> str | None:
-    for node in json.loads(body):
-        if HYDRA_NEXT in node:
-            return node[HYDRA_NEXT][0]["@value"]
+    for node in _nodes(body):
+        for value in _values(node, HYDRA_NEXT, "hydra:next"):
+            return value["@value"] if isinstance(value, dict) else value
     return None
 
 
 def datasets_in(body: bytes) -> int:
-    return sum(1 for node in json.loads(body)
-               if "http://www.w3.org/ns/dcat#Dataset" in node.get("@type", []))
+    """Datasets of a page, expanded (stock) or with compact IRIs (govshare)."""
+    return sum(1 for node in _nodes(body)
+               if {"http://www.w3.org/ns/dcat#Dataset", "dcat:Dataset"} & set(
+                   _values(node, "@type")))
 
 
 def rss(proc: psutil.Process) -> float:
@@ -138,7 +175,14 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--port", type=int, default=5081)
     ap.add_argument("--keep", action="store_true", help="reuse the database of the last run")
+    ap.add_argument("--jobs", type=int, default=2, help="processes building the data")
+    ap.add_argument("--build-part", nargs=3, metavar=("INI", "START", "STOP"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.build_part:
+        ini, start, stop = args.build_part
+        build_part(pathlib.Path(ini), int(start), int(stop))
+        return 0
 
     work = ROOT / "var" / "bench-harvest"
     work.mkdir(parents=True, exist_ok=True)
@@ -158,7 +202,7 @@ def main() -> int:
         sh(*ckan["govshare"], "user", "add", "platform", "email=platform@example.org",
            "password=Bench-Pass-2026")
         t0 = time.perf_counter()
-        build(inis["govshare"], args.n)
+        build(inis["govshare"], args.n, args.jobs)
         print(f"built {args.n} entries + {args.n} plain datasets in "
               f"{time.perf_counter() - t0:.0f} s")
         sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-c", "VACUUM ANALYZE")

@@ -390,6 +390,10 @@ def action_calls(name: str, world: World, me: str | None = None) -> list[dict[st
                 fixed[p] = pool[0]
     calls = [{**fixed, varying[0]: v} for v in varying[1]] if varying else [fixed]
     calls += [{**fixed, **v} for v in variants]
+    if name == "dcat_dataset_show":
+        # ckanext-dcat's RDF of one dataset documents no parameter: each entry, each format
+        calls = [{"id": e.pkg["name"], "format": f} for e in world.entries.values()
+                 for f in ("ttl", "jsonld", "xml")]
     return calls + TRICKY.get(name, [])
 
 
@@ -454,6 +458,13 @@ def _route_values(rule: Any, world: World, me: str | None) -> list[dict[str, Any
                 grown.append({**combo, "kind": next(iter(filing.KINDS))})
             elif arg == "fmt":
                 grown.append({**combo, "fmt": "csv"})
+            elif arg == "_id":
+                # ckanext-dcat's RDF of one dataset (/dataset/<_id>.<_format>, and of a series)
+                grown += [{**combo, "_id": e.pkg["name"], "_entry": e}
+                          for e in world.entries.values()]
+            elif arg == "_format":
+                # the harvest endpoint and the RDF of one dataset, in each served format
+                grown += [{**combo, "_format": f} for f in ("ttl", "jsonld", "xml")]
             elif arg == "ver":
                 low = re.search(r"min=(\d+)", converter)
                 grown.append({**combo, "ver": low.group(1) if low else "3"})

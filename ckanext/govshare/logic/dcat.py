@@ -30,10 +30,10 @@ def _request_path() -> str | None:
         return None
 
 
-def _catalog(up: Action, context: Context, data_dict: DataDict) -> str:
+def _catalog(action: str, context: Context, data_dict: DataDict) -> str:
     """A page of the catalogue feed (``format``, ``page``: the cursor of ``hydra:next``,
     ``modified_since``)."""
-    tk.check_access("dcat_catalog_show", context, data_dict)
+    tk.check_access(action, context, data_dict)
     refused = {k: [tk._("Not supported by the harvest endpoint")]
                for k in ("q", "fq", "profiles") if data_dict.get(k)}
     if refused:
@@ -53,14 +53,14 @@ def _catalog(up: Action, context: Context, data_dict: DataDict) -> str:
 @tk.side_effect_free
 def dcat_catalog_show(up: Action, context: Context, data_dict: DataDict) -> str:
     """The harvest endpoint's page (see the module docstring)."""
-    return _catalog(up, context, data_dict)
+    return _catalog("dcat_catalog_show", context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_search(up: Action, context: Context, data_dict: DataDict) -> str:
     """As :func:`dcat_catalog_show` (a search would bypass the feed)."""
-    return _catalog(up, context, data_dict)
+    return _catalog("dcat_catalog_search", context, data_dict)
 
 
 @tk.chained_auth_function
