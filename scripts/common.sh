@@ -88,6 +88,33 @@ ensure_venv() {
   fi
 }
 
+ensure_node_packages() {
+  # the statistics pages' charts: Chart.js pinned by package.json / package-lock.json, installed
+  # from npm and copied (with its licence) where the portal serves it (assets/vendor, webassets)
+  local vendor="$ROOT/ckanext/govshare/assets/vendor"
+  local stamp="$ROOT/node_modules/.govshare-installed" want
+  want="$(sha1sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$vendor/chart.umd.min.js" ]; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    log "installing Debian packages: npm"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq npm >/dev/null
+  fi
+  log "installing JavaScript packages (pinned by package-lock.json)"
+  local out
+  out="$(mktemp)"
+  if ! (cd "$ROOT" && npm ci --no-audit --no-fund --ignore-scripts) >"$out" 2>&1; then
+    cat "$out" >&2; rm -f "$out"; return 1
+  fi
+  rm -f "$out"
+  mkdir -p "$vendor"
+  cp "$ROOT/node_modules/chart.js/dist/chart.umd.min.js" "$vendor/chart.umd.min.js"
+  cp "$ROOT/node_modules/chart.js/LICENSE.md" "$vendor/chart.js.LICENSE.md"
+  echo "$want" > "$stamp"
+}
+
 compile_catalogs() {
   # The .mo is committed: compile only a missing one. Rewriting it here would hide a stale
   # committed .mo from tests/views/test_i18n.py, which compares it with a fresh compile.
@@ -102,5 +129,6 @@ setup_all() {
   ensure_services
   ensure_role
   ensure_venv
+  ensure_node_packages
   compile_catalogs
 }

@@ -246,6 +246,11 @@ def assessment_trend_months() -> int:
     return tk.config.get("ckanext.govshare.assessment.trend_months")
 
 
+def statistics_months() -> int:
+    """Months the statistics' monthly charts cover, ending with the current one."""
+    return max(1, tk.config.get("ckanext.govshare.statistics.months"))
+
+
 def duplicates_threshold() -> float:
     """Jaccard overlap of 信息项 names from which two entries are possible duplicates."""
     return tk.config.get("ckanext.govshare.duplicates.threshold")

@@ -63,7 +63,7 @@ __all__ = [
     "entry_state", "may_compile", "may_take_assessment_snapshot", "may_see_access_overview",
     "authorized_entry_ids", "authorization_for", "share_type_of", "may_see_case",
     "data_access_reason", "forget_authorizations", "SHARE_UNCONDITIONAL", "SHARE_CONDITIONAL", "SHARE_NOT_SHARED",
-    "sharing_orgs", "may_see_authorization",
+    "sharing_orgs", "may_see_authorization", "may_see_statistics", "may_dismiss_duplicate",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -358,11 +358,8 @@ def may_see_case(user: str | model.User | None, case: Any) -> bool:
     get = case.get if isinstance(case, dict) else lambda k: getattr(case, k, None)
     if get("requester_user") == user_obj.id:
         return True
-    coordinating = gs_config.coordinating_department()
-    if coordinating:
-        group = model.Group.get(coordinating)
-        if group is not None and roles.has_role(user_obj.id, group.id, tables.ROLE_COORDINATOR):
-            return True
+    if _is_portal_coordinator(user_obj):
+        return True
     if get("kind") == "incident":
         org_id = get("target_org")
         return bool(org_id) and (_is_org_admin(user_obj, org_id) or roles.has_role(
@@ -567,3 +564,44 @@ def may_see_authorization(user: str | model.User | None, auth: Any) -> bool:
     if user_obj.id in (get("persons") or []):
         return True
     return bool({get("provider_org"), get("consumer_org")} & set(_org_ids(user_obj)) - {None})
+
+
+def _is_portal_coordinator(user_obj: model.User) -> bool:
+    """Whether the user is a coordinator of the coordinating department
+    (``ckanext.govshare.coordinating_department``, the 统筹协调组织)."""
+    coordinating = gs_config.coordinating_department()
+    group = model.Group.get(coordinating) if coordinating else None
+    return group is not None and roles.has_role(user_obj.id, group.id, tables.ROLE_COORDINATOR)
+
+
+def may_see_statistics(user: str | model.User | None, org_id: str | None) -> bool:
+    """Whether ``user`` may see the statistics of department ``org_id`` (``None``: the whole
+    portal's, every department's).
+
+    Statistics are counts and averages over every entry and case of the scope, in any state,
+    and never name an entry: the department's members (who see all its entries) see their
+    department's; the coordinating department's coordinators (统筹协调组织, DB14 §5) and
+    sysadmins see every department's and the portal's. Nobody else: an outsider would learn how
+    many drafts a department has.
+    """
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return False
+    if _is_sysadmin(user_obj) or _is_portal_coordinator(user_obj):
+        return True
+    return org_id is not None and org_id in _org_ids(user_obj)
+
+
+def may_dismiss_duplicate(user: str | model.User | None, org_ids: Any) -> bool:
+    """Whether ``user`` may decide that two entries of departments ``org_ids`` are not
+    duplicates (DB14 §8.1 一数一源), or take the decision back: sysadmins, and the
+    administrators, reviewers and coordinators of either department (the bodies that answer
+    for its catalogue). Seeing both entries is the caller's condition."""
+    user_obj = _user(user)
+    if user_obj is None or user_obj.is_anonymous:
+        return False
+    if _is_sysadmin(user_obj):
+        return True
+    return any(org_id and (_is_org_admin(user_obj, org_id) or roles.has_role(
+        user_obj.id, org_id, (tables.ROLE_REVIEWER, tables.ROLE_COORDINATOR)))
+        for org_id in set(org_ids))

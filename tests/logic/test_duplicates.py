@@ -99,3 +99,56 @@ def test_revision_proposal_compared(world):
     assert found[0]["organization_title"] == w.org["title"]
     assert L.refused("govshare_duplicate_list", w.other_reviewer, revision_id=rev["id"])
     assert L.refused("govshare_duplicate_list", w.outsider, revision_id=rev["id"])
+
+
+# -- "not a duplicate" (issue #12 §7) ------------------------------------------------------------
+
+
+def test_dismiss_who_and_what(world):
+    """Reviewers, coordinators and administrators of either department decide; compilers and
+    plain members do not; only a reported pair can be decided, an entry the user may not see
+    is not found."""
+    w = world
+    a = L.entry(w.org, w.compiler, title="企业登记信息")
+    b = L.entry(w.org, w.compiler, title="企业 登记数据")
+    other = L.entry(w.other, w.other_compiler, title="企业登记信息", unit="DJZCC")
+    for who in (w.compiler, w.member, w.outsider, w.other_reviewer):
+        assert L.refused("govshare_duplicate_dismiss", who, id=a["id"], duplicate_id=b["id"])
+    with pytest.raises(tk.ObjectNotFound):  # another department's draft
+        L.act("govshare_duplicate_dismiss", w.reviewer, id=a["id"], duplicate_id=other["id"])
+    unrelated = L.entry(w.org, w.compiler, title="广告监测记录", info_items=[
+        dict(i, name=f"其他{i['name']}", name_en=f"other_{i['name_en']}")
+        for i in L.entry_dict(w.org)["info_items"]])
+    with pytest.raises(tk.ValidationError) as err:
+        L.act("govshare_duplicate_dismiss", w.reviewer, id=a["id"], duplicate_id=unrelated["id"])
+    assert list(err.value.error_dict) == ["duplicate_id"]
+    decision = L.act("govshare_duplicate_dismiss", w.coordinator, id=b["id"],
+                     duplicate_id=a["id"], reason="不同数据")
+    assert (decision["entry_a"], decision["entry_b"]) == tuple(sorted((a["id"], b["id"])))
+    assert decision["decided_by"] == w.coordinator["id"] and decision["reason"] == "不同数据"
+    report = L.act("govshare_duplicate_list", w.member, organization_id=w.org["id"],
+                   include_dismissed=True)
+    assert report["count"] == 0 and len(report["dismissed"]) == 1
+    with pytest.raises(tk.ObjectNotFound):
+        L.act("govshare_duplicate_undismiss", w.reviewer, id=a["id"], duplicate_id=unrelated["id"])
+
+
+def test_dismissal_ends_when_the_comparison_sees_a_change(world):
+    """A title change that normalizes the same keeps the decision; a revision proposing other
+    信息项 is compared afresh; the decision taken back, the pair is reported again."""
+    w = world
+    a = L.entry(w.org, w.compiler, title="企业登记信息")
+    b = L.entry(w.org, w.compiler, title="市场主体名录")  # same 信息项: Jaccard 1.0
+    L.act("govshare_duplicate_dismiss", w.reviewer, id=a["id"], duplicate_id=b["id"])
+    L.act("package_patch", w.compiler, id=a["id"], title="企业登记 数据")
+    assert L.act("govshare_duplicate_list", w.reviewer, id=b["id"])["count"] == 0
+    L.act("govshare_catalogue_submit", w.compiler, id=a["id"])
+    L.act("govshare_catalogue_approve", w.reviewer, id=a["id"])
+    items = L.entry_dict(w.org)["info_items"]
+    rev = L.act("govshare_revision_create", w.compiler, id=a["id"],
+                info_items=[*items, dict(items[0], name="新增信息项", name_en="new_item")])
+    found = L.act("govshare_duplicate_list", w.reviewer, revision_id=rev["id"])["results"]
+    assert [r["id"] for r in found] == [b["id"]]  # the proposal differs: compared again
+    L.act("govshare_duplicate_undismiss", w.reviewer, id=b["id"], duplicate_id=a["id"])
+    assert [r["id"] for r in L.act("govshare_duplicate_list", w.reviewer,
+                                   id=b["id"])["results"]] == [a["id"]]

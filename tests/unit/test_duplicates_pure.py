@@ -114,3 +114,43 @@ def test_row_visibility_follows_the_labels():
     assert permissions.can_see_entry_row(["a"], "b", "published")
     assert permissions.can_see_entry_row(["a"], "b", "offline")
     assert permissions.can_see_entry_row(None, "b", "draft")
+
+
+# -- "not a duplicate" decisions and the grouped report (issue #12 §7) ---------------------------
+
+
+def _e(id_, title, names, org="o1"):
+    return {"id": id_, "name": id_, "title": title, "organization_id": org,
+            "info_items": frozenset(names)}
+
+
+def test_fingerprint_is_what_compare_sees():
+    """Spacing, punctuation, a generic ending or the order of 信息项 leave the fingerprint as
+    it is; another title or another 信息项 change it."""
+    base = {"title": "企业登记信息", "info_items": [{"name": "名称"}, {"name": "代码"}]}
+    same = {"title": "企业 登记数据", "info_items": [{"name": "代码"}, {"name": " 名称"}]}
+    assert d.fingerprint(base) == d.fingerprint(same)
+    assert d.fingerprint(base) != d.fingerprint(dict(base, title="企业注销信息"))
+    assert d.fingerprint(base) != d.fingerprint(dict(base, info_items=[{"name": "名称"}]))
+
+
+def test_dismissed_pairs_are_left_out():
+    """find_for and report skip the pairs given as dismissed, in either order."""
+    pool = [_e("a", "企业登记信息", {"x"}), _e("b", "企业登记数据", {"y"}),
+            _e("c", "企业登记", {"z"}, org="o2")]
+    dismissed = {d.pair_key("b", "a")}
+    assert [m["id"] for m in d.find_for(pool[0], pool, 0.8, dismissed)] == ["c"]
+    pairs = d.report("o1", pool, 0.8, dismissed)
+    assert {(p["entry"]["id"], p["duplicate"]["id"]) for p in pairs} == {("a", "c"), ("b", "c")}
+
+
+def test_group_lists_each_entry_of_the_department_with_its_matches():
+    """A pair of two of the department's entries is under both; another department's entry
+    heads no group; the entry with most matches comes first."""
+    pool = [_e("a", "企业登记信息", {"x"}), _e("b", "企业登记数据", {"y"}),
+            _e("c", "企业登记", {"z"}, org="o2"), _e("d", "广告监测", {"w"}),
+            _e("e", "广告监测表", {"v"}, org="o2")]
+    groups = d.group(d.report("o1", pool, 0.8), "o1")
+    assert [(g["entry"]["id"], [m["id"] for m in g["matches"]]) for g in groups] == [
+        ("a", ["c", "b"]), ("b", ["c", "a"]), ("d", ["e"])]
+    assert groups[0]["matches"][0]["reasons"] == ["title"]

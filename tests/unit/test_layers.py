@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "sharing": 2,
     "search": 2,
     "exchange": 2,
+    "statistics": 2,
     "portal": 2,
     # 3 — CKAN's logic layer: actions, auth functions, schemas, validators
     "logic": 3,
@@ -76,6 +77,7 @@ FEATURE_DEPS: dict[str, set[str]] = {
     "activity": {"lifecycle"},
     "search": set(),
     "exchange": {"sharing", "search"},
+    "statistics": {"assessment"},
     "portal": {"sharing"},
 }
 

@@ -63,8 +63,13 @@ WORKBOOK_NAMES = frozenset({
 #: what the provincial platform harvested (issue #11 §1), with its auth function
 HARVEST_NAMES = frozenset({"govshare_harvest_delivery_list"})
 
+#: the statistics (issue #12 §6) and the duplicates report's decision (§7), with their auth
+STATISTICS_NAMES = frozenset({
+    "govshare_statistics_show", "govshare_duplicate_dismiss", "govshare_duplicate_undismiss",
+})
+
 #: govshare's own actions
-GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | frozenset({
+GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | STATISTICS_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",
@@ -87,7 +92,7 @@ CHAINED_AUTH_FUNCTIONS = frozenset({
 })
 
 #: govshare's own auth functions
-GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | frozenset({
+GOVSHARE_AUTH_FUNCTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | STATISTICS_NAMES | frozenset({
     "govshare_assessment_show", "govshare_assessment_snapshot_create",
     "govshare_assessment_snapshot_list", "govshare_audit_list", "govshare_catalogue_approve",
     "govshare_catalogue_approve_offline", "govshare_catalogue_change_event",

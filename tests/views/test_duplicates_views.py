@@ -125,9 +125,18 @@ def _report(w) -> str:
     return f"/organization/{w.org['name']}/govshare/duplicates"
 
 
-def test_report_lists_pairs_within_and_across(app, world):
-    """Members see pairs within the department and against other departments' published
-    entries (not their drafts); the page is linked from the department page."""
+def _groups(body: str) -> dict[str, str]:
+    """The report's groups by the name of their entry: the group's HTML."""
+    out = {}
+    for group in re.findall(r'<section class="govshare-duplicate-group.*?</section>', body, re.S):
+        out[re.search(r'<h2[^>]*>\s*<a href="/dataset/([^"]+)"', group).group(1)] = group
+    return out
+
+
+def test_report_groups_pairs_per_entry(app, world):
+    """Members see each entry of the department with its possible duplicates: its own
+    entries (a pair of two of them under both) and other departments' published entries (not
+    their drafts); the page is linked from the department page."""
     w = world
     a = _entry(w.org, w.compiler, "企业登记信息", "甲")
     b = _entry(w.org, w.compiler, "企业登记数据", "乙")
@@ -136,23 +145,76 @@ def test_report_lists_pairs_within_and_across(app, world):
     draft = _entry(w.other, w.other_compiler, "企业登记信息", "丁")
     c = _entry(w.org, w.compiler, "广告监测记录表", "戊")
     body = _page(app, w.member, _report(w))
-    within = body[body.index("govshare-duplicates-within"):body.index("govshare-duplicates-across")]
-    across = body[body.index("govshare-duplicates-across"):]
-    assert within.count('<tr class="govshare-duplicate">') == 1
-    assert a["name"] in within and b["name"] in within
-    assert across.count('<tr class="govshare-duplicate">') == 1
-    assert c["name"] in across and published["name"] in across and w.other["title"] in across
+    groups = _groups(body)
+    assert set(groups) == {a["name"], b["name"], c["name"]}
+    assert groups[a["name"]].count('<tr class="govshare-duplicate">') == 1
+    assert f'/dataset/{b["name"]}"' in groups[a["name"]]
+    assert f'/dataset/{a["name"]}"' in groups[b["name"]]
+    assert f'/dataset/{published["name"]}"' in groups[c["name"]]
+    assert w.other["title"] in groups[c["name"]] and w.org["title"] not in groups[a["name"]]
     assert draft["name"] not in body
+    assert "Not a duplicate" not in body  # a plain member does not decide
     org_page = _page(app, w.member, f"/organization/{w.org['name']}")
     assert _report(w) in org_page
 
 
 def test_report_empty(app, world):
-    """Without pairs both sections say so."""
+    """Without pairs the page says so."""
     w = world
     _entry(w.org, w.compiler, "企业登记信息", "甲")
     body = _page(app, w.member, _report(w))
-    assert "govshare-duplicates-within-none" in body and "govshare-duplicates-across-none" in body
+    assert "govshare-duplicates-none" in body and "govshare-duplicate-group" not in body
+
+
+def test_report_is_paged(app, world, monkeypatch):
+    """The groups are paged; the second page has the rest."""
+    from ckanext.govshare.views import assessment as views
+
+    monkeypatch.setattr(views, "DUPLICATE_GROUPS_PER_PAGE", 1)
+    w = world
+    a = _entry(w.org, w.compiler, "企业登记信息", "甲")
+    b = _entry(w.org, w.compiler, "企业登记数据", "乙")
+    first = _groups(_page(app, w.member, _report(w)))
+    second = _groups(_page(app, w.member, _report(w) + "?page=2"))
+    assert len(first) == len(second) == 1
+    assert set(first) | set(second) == {a["name"], b["name"]}
+
+
+def _post(app, user, url: str, **data) -> str:
+    app.set_session_user(user["id"])
+    page = app.get(_report_of(url), status=200).body
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+    return app.post(url, data={"_csrf_token": token, **data}, follow_redirects=True,
+                    status=200).body
+
+
+def _report_of(url: str) -> str:
+    return url.rsplit("/", 1)[0]
+
+
+def test_not_a_duplicate_is_remembered_until_an_entry_changes(app, world):
+    """A reviewer marks a pair "not a duplicate": it leaves the report and is listed among the
+    decisions; when one entry's 信息项 change the pair is reported again; taking the decision
+    back reports it again too."""
+    w = world
+    a = _entry(w.org, w.compiler, "企业登记信息", "甲")
+    b = _entry(w.org, w.compiler, "企业登记数据", "乙")
+    body = _page(app, w.reviewer, _report(w))
+    assert body.count("Not a duplicate") == 2  # the pair, under each of its entries
+    body = _post(app, w.reviewer, _report(w) + "/dismiss", id=a["id"], duplicate_id=b["id"],
+                 reason="一个是登记信息，一个是统计数据")
+    assert "Marked as not a duplicate" in body
+    assert _groups(body) == {}
+    decided = body[body.index("govshare-duplicates-dismissed"):]
+    assert a["name"] in decided and b["name"] in decided and "一个是登记信息" in decided
+    assert L.act("govshare_duplicate_list", w.reviewer, id=a["id"])["count"] == 0
+    # a change the comparison sees brings the pair back
+    L.act("package_patch", w.compiler, id=b["id"], info_items=_items(w.org, "丙"))
+    assert set(_groups(_page(app, w.reviewer, _report(w)))) == {a["name"], b["name"]}
+    # decided again, then taken back
+    _post(app, w.reviewer, _report(w) + "/dismiss", id=b["id"], duplicate_id=a["id"])
+    body = _post(app, w.reviewer, _report(w) + "/undismiss", id=a["id"], duplicate_id=b["id"])
+    assert "reported again" in body and set(_groups(body)) == {a["name"], b["name"]}
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_reviewer", None])

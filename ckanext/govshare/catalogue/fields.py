@@ -18,6 +18,7 @@ CATALOG_CLASS = "catalog_class"
 CATALOG_ITEM = "catalog_item"
 CATALOG_SUBITEM = "catalog_subitem"
 CATALOG_DETAIL = "catalog_detail"
+FORMAT_CATEGORY = "format_category"
 
 # -- sharing, opening, classification and grading --------------------------------------------
 SHARE_TYPE = "share_type"

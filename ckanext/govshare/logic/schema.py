@@ -472,7 +472,25 @@ def assessment_snapshot_list() -> Schema:
 
 def duplicate_list() -> Schema:
     return {"id": [optional_text], "revision_id": [optional_text],
-            "organization_id": [optional_text]}
+            "organization_id": [optional_text],
+            "include_dismissed": [tk.get_validator("ignore_missing"),
+                                  tk.get_validator("boolean_validator")]}
+
+
+def duplicate_dismiss() -> Schema:
+    return {"id": [optional_text], "duplicate_id": [optional_text],
+            "reason": [optional_text]}
+
+
+def duplicate_undismiss() -> Schema:
+    return {"id": [optional_text], "duplicate_id": [optional_text]}
+
+
+def statistics_show() -> Schema:
+    return {"organization_id": [optional_text],
+            "charts": [tk.get_validator("ignore_missing"),
+                       tk.get_validator("convert_to_list_if_string"),
+                       tk.get_validator("list_of_strings")]}
 
 
 # -- the 1272 workbook (exchange/) ---------------------------------------------------------------

@@ -34,6 +34,7 @@ from ckanext.govshare.views import (
     lifecycle,
     security,
     sharing,
+    statistics,
     workbench,
     workbook,
 )
@@ -117,6 +118,8 @@ dispute.register(govshare)
 security.register(govshare)
 # the hub: every sharing case waiting on the user
 sharing.register(govshare)
+# statistics of a department and of the portal, with charts, tables and XLSX (issue #12 §6)
+statistics.register(govshare)
 # 我的工作台: every to-do of the user, lifecycle and sharing flows together
 workbench.register(govshare)
 # what the provincial platform harvested of a department's catalogue (DB14 §7.5)

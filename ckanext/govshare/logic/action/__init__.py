@@ -22,6 +22,7 @@ from ckanext.govshare.logic.action import (
     harvest,
     lifecycle,
     security,
+    statistics,
     visibility,
     workbench,
     workbook,
@@ -29,4 +30,4 @@ from ckanext.govshare.logic.action import (
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, workbench, harvest, visibility, activity, core))
+     access, demand, dispute, security, statistics, workbook, workbench, harvest, visibility, activity, core))

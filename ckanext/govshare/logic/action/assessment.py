@@ -5,7 +5,8 @@
 ``govshare_assessment_snapshot_create`` stores a month's snapshot of a department and its
 units, ``govshare_assessment_snapshot_list`` reads the series; ``govshare_duplicate_list`` lists
 the possible duplicates of one entry, or every pair touching a department
-(:mod:`ckanext.govshare.catalogue.duplicates`).
+(:mod:`ckanext.govshare.catalogue.duplicates`), but the pairs decided not to be duplicates
+(``govshare_duplicate_dismiss``, taken back by ``govshare_duplicate_undismiss``).
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from ckanext.govshare.model import base
 from ckanext.govshare.model.revision import Revision
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
-           "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
+           "govshare_assessment_snapshot_list", "govshare_duplicate_list",
+           "govshare_duplicate_dismiss", "govshare_duplicate_undismiss"]
 
 
 def _org(ref: str | None) -> model.Group:
@@ -169,7 +171,8 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     overlapping by at least ``ckanext.govshare.duplicates.threshold``), best first. With
     ``revision_id``: the entries that look like a pending revision's proposal (its title and
     信息项), the revision's own entry excluded. With ``organization_id``: every such pair with
-    at least one entry of the department. Only entries the user may see are compared
+    at least one entry of the department. A pair decided not to be duplicates is left out
+    while neither entry's title or 信息项 changed. Only entries the user may see are compared
     (:func:`ckanext.govshare.permissions.can_see_entry_row`): all of the user's departments',
     and the published or offline entries of others.
 
@@ -179,11 +182,16 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     :type revision_id: string
     :param organization_id: a department (id or name), for the report
     :type organization_id: string
-    :returns: ``{"threshold": t, "count": n, "results": [...]}``
+    :param include_dismissed: also list, under ``dismissed``, the pairs left out because they
+        were decided not to be duplicates (``govshare_duplicate_dismiss``), with the decision
+    :type include_dismissed: bool
+    :returns: ``{"threshold": t, "count": n, "results": [...]}`` (and ``dismissed``)
     :rtype: dictionary
     """
     tk.check_access("govshare_duplicate_list", context, data_dict)
     threshold = gs_config.duplicates_threshold()
+    entry: dict[str, Any] | None = None
+    org_id = None
     pool = duplicates.candidates(member_orgs(permissions.context_user(context)))
     if data_dict.get("revision_id"):
         rev = model.Session.get(Revision, data_dict["revision_id"])
@@ -192,7 +200,9 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
         proposed = rev.proposed or {}
         entry = {"id": rev.entry_id, "title": proposed.get("title"),
                  fields.INFO_ITEMS: proposed.get(fields.INFO_ITEMS)}
-        results = duplicates.find_for(entry, pool, threshold)
+        dismissed = duplicates.dismissed_pairs(
+            [entry, *(e for e in pool if e["id"] != rev.entry_id)])
+        results = duplicates.find_for(entry, pool, threshold, dismissed)
     elif data_dict.get("id"):
         pkg = model.Package.get(data_dict["id"])
         if pkg is None or pkg.state != "active":
@@ -200,11 +210,112 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
         entry = next((e for e in pool if e["id"] == pkg.id), None) or {
             "id": pkg.id, "title": pkg.title,
             fields.INFO_ITEMS: (pkg.extras or {}).get(fields.INFO_ITEMS)}
-        results = duplicates.find_for(entry, pool, threshold)
+        dismissed = duplicates.dismissed_pairs(
+            [entry, *(e for e in pool if e["id"] != pkg.id)])
+        results = duplicates.find_for(entry, pool, threshold, dismissed)
     elif data_dict.get("organization_id"):
-        results = duplicates.report(_org(data_dict["organization_id"]).id, pool, threshold)
+        org_id = _org(data_dict["organization_id"]).id
+        dismissed = duplicates.dismissed_pairs(pool)
+        results = duplicates.report(org_id, pool, threshold, dismissed)
     else:
         raise tk.ValidationError({"id": [bilingual(
             "请给出目录条目（id）或部门（organization_id）",
             "give an entry (id) or a department (organization_id)")]})
-    return {"threshold": threshold, "count": len(results), "results": results}
+    out: dict[str, Any] = {"threshold": threshold, "count": len(results), "results": results}
+    if data_dict.get("include_dismissed"):
+        out["dismissed"] = _dismissed_report(dismissed, pool, entry["id"] if entry else None,
+                                             org_id)
+    return out
+
+
+def _dismissed_report(dismissed: dict[tuple[str, str], dict[str, Any]],
+                      pool: list[dict[str, Any]], entry_id: str | None,
+                      org_id: str | None) -> list[dict[str, Any]]:
+    """The decisions in force behind a result, with both entries as the results show them:
+    those naming the entry ``entry_id``, or touching the department ``org_id``."""
+    by_id = {e["id"]: e for e in pool}
+    org = org_id
+    out = []
+    for (a, b), decision in dismissed.items():
+        if a not in by_id or b not in by_id:
+            continue
+        if org and org not in (by_id[a]["organization_id"], by_id[b]["organization_id"]):
+            continue
+        if entry_id and entry_id not in (a, b):
+            continue
+        out.append(dict(decision, entry=duplicates.public(by_id[a]),
+                        duplicate=duplicates.public(by_id[b])))
+    return sorted(out, key=lambda d: d["decided_at"] or "", reverse=True)
+
+
+def _pair(context: Context, data_dict: DataDict) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two entries of a decision, as the user's comparison pool has them (404 for an
+    entry the user may not see)."""
+    pool = {e["id"]: e for e in duplicates.candidates(
+        member_orgs(permissions.context_user(context)))}
+    found = []
+    for key in ("id", "duplicate_id"):
+        pkg = model.Package.get(str(data_dict.get(key) or "")) if data_dict.get(key) else None
+        if not data_dict.get(key):
+            raise tk.ValidationError({key: [tk._("Missing value")]})
+        if pkg is None or pkg.id not in pool:
+            raise tk.ObjectNotFound(tk._("Entry not found"))
+        found.append(pool[pkg.id])
+    if found[0]["id"] == found[1]["id"]:
+        raise tk.ValidationError({"duplicate_id": [tk._("An entry is not its own duplicate")]})
+    return found[0], found[1]
+
+
+@validate(schema.duplicate_dismiss)
+def govshare_duplicate_dismiss(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Decide that two entries reported as possible duplicates are not (不是重复).
+
+    The pair is left out of ``govshare_duplicate_list`` (the entry's matches, a revision's and
+    the department's report) until either entry's title or 信息项 change as the comparison sees
+    them; deciding again renews the decision. Sysadmins, and the administrators, reviewers and
+    coordinators of either entry's department who may see both entries.
+
+    :param id: one entry (id or name)
+    :type id: string
+    :param duplicate_id: the other entry (id or name)
+    :type duplicate_id: string
+    :param reason: why they are not duplicates (optional)
+    :type reason: string
+    :returns: the decision: ``entry_a``, ``entry_b`` (ids, the smaller first),
+        ``organization_a``, ``organization_b``, ``reason``, ``decided_by``, ``decided_at``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_duplicate_dismiss", context, data_dict)
+    a, b = _pair(context, data_dict)
+    # DB14 §8.1 一数一源: only a pair the detection reports can be decided
+    if duplicates.compare(a, b, gs_config.duplicates_threshold()) is None:
+        raise tk.ValidationError({"duplicate_id": [tk._(
+            "These entries are not reported as possible duplicates")]})
+    user = permissions.context_user(context)
+    decision = duplicates.dismiss(a, b, reason=(data_dict.get("reason") or None),
+                                  actor=getattr(user, "id", None), at=base.now())
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    return decision
+
+
+@validate(schema.duplicate_undismiss)
+def govshare_duplicate_undismiss(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take back a "not a duplicate" decision: the pair is reported again. Whoever may take
+    the decision (``govshare_duplicate_dismiss``).
+
+    :param id: one entry (id or name)
+    :type id: string
+    :param duplicate_id: the other entry (id or name)
+    :type duplicate_id: string
+    :returns: ``{"entry_a", "entry_b"}``
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_duplicate_undismiss", context, data_dict)
+    a, b = _pair(context, data_dict)
+    if not duplicates.undismiss(a["id"], b["id"]):
+        raise tk.ObjectNotFound(tk._("No such decision"))
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    first, second = duplicates.pair_key(a["id"], b["id"])
+    return {"entry_a": first, "entry_b": second}

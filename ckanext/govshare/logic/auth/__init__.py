@@ -24,10 +24,11 @@ from ckanext.govshare.logic.auth import (
     harvest,
     lifecycle,
     security,
+    statistics,
     workbench,
     workbook,
 )
 
 __all__ = registry.export(
     globals(), (department, lifecycle, catalogue, assessment,
-     access, demand, dispute, security, workbook, workbench, harvest, activity, core))
+     access, demand, dispute, security, statistics, workbook, workbench, harvest, activity, core))

@@ -1,13 +1,17 @@
 """Auth of the assessment and duplicate-source actions: members of the department only.
 
 Sysadmins pass before these functions run; everyone else is denied unless a member of the
-department asked about (or of the entry's department). Storing a monthly snapshot is for the
+department asked about (or of the entry's department). Deciding that two entries are not
+duplicates (and taking it back) is for the administrators, reviewers and coordinators of
+either entry's department (:func:`ckanext.govshare.permissions.may_dismiss_duplicate`).
+Storing a monthly snapshot is for the
 department's administrators, reviewers and coordinators (:mod:`ckanext.govshare.permissions`);
 listing snapshots of every department at once is for sysadmins.
 """
 from __future__ import annotations
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.govshare import permissions
@@ -16,7 +20,8 @@ from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.revision import Revision
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
-           "govshare_assessment_snapshot_list", "govshare_duplicate_list"]
+           "govshare_assessment_snapshot_list", "govshare_duplicate_list",
+           "govshare_duplicate_dismiss", "govshare_duplicate_undismiss"]
 
 
 def _department_member(context: Context, ref: object) -> bool:
@@ -70,3 +75,20 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult
         return {"success": True}
     return {"success": False, "msg": bilingual(
         "只有本部门成员可以查看重复来源", "only members of the department may see duplicate sources")}
+
+
+def govshare_duplicate_dismiss(context: Context, data_dict: DataDict) -> AuthResult:
+    """The administrators, reviewers and coordinators of either entry's department."""
+    orgs = [pkg.owner_org for pkg in (model.Package.get(str(data_dict.get(key) or ""))
+                                      for key in ("id", "duplicate_id")) if pkg is not None]
+    if len(orgs) == 2 and permissions.may_dismiss_duplicate(
+            permissions.context_user(context), orgs):
+        return {"success": True}
+    return {"success": False, "msg": tk._(
+        "Only the administrators, reviewers and coordinators of either department may decide "
+        "that two entries are not duplicates")}
+
+
+def govshare_duplicate_undismiss(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may take the decision."""
+    return govshare_duplicate_dismiss(context, data_dict)
