@@ -10,11 +10,8 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-from ckanext.govshare.model import base
-from ckanext.govshare.model.lifecycle import EntryLifecycle
-
-from .. import authorizations as A
 from .. import lifecycle as L
+from ..workbench_world import build, new_entry
 
 # the test client keeps the login cookie of set_session_user for "localhost"; the world's
 # authorization runs 30 days, so the notice window must reach past its end
@@ -22,54 +19,6 @@ pytestmark = [pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
               pytest.mark.ckan_config("ckanext.govshare.workbench.expiry_notice_days", "40")]
 
 BADGE = re.compile(r'govshare-workbench-count">(\d+)</span>')
-
-
-def _entry(w, **fields):
-    return L.entry(w.org, w.compiler, **fields)
-
-
-def _published(w):
-    pkg = _entry(w)
-    L.act("govshare_catalogue_submit", w.compiler, id=pkg["id"])
-    L.act("govshare_catalogue_approve", w.reviewer, id=pkg["id"])
-    return pkg
-
-
-def build():
-    """The authorizations world (``org`` provides, ``other`` consumes; a published entry) with
-    an entry in each step: a draft, a returned draft, two in review (one overdue), an update
-    required, a revision in review, a revision draft, an offline request; a data demand to
-    ``org``; an authorization of ``other`` ending within the notice."""
-    w = A.build()
-    w.draft = _entry(w)
-    w.returned = _entry(w)
-    L.act("govshare_catalogue_submit", w.compiler, id=w.returned["id"])
-    L.act("govshare_catalogue_return", w.reviewer, id=w.returned["id"], reason="补充信息项说明")
-    w.late, w.review = _entry(w), _entry(w)
-    for pkg in (w.late, w.review):
-        L.act("govshare_catalogue_submit", w.compiler, id=pkg["id"])
-    model.Session.query(EntryLifecycle).filter(EntryLifecycle.entry_id == w.late["id"]).update(
-        {"due_at": base.now() - datetime.timedelta(days=14)})
-    w.changed = _published(w)
-    L.act("govshare_catalogue_change_event", w.reviewer, id=w.changed["id"],
-          reason="法规修订")
-    w.revised = _published(w)
-    w.revision = L.act("govshare_revision_create", w.compiler, id=w.revised["id"],
-                       title="企业登记信息（变更）")
-    L.act("govshare_revision_submit", w.compiler, id=w.revision["id"])
-    w.drafting = _published(w)
-    w.revision_draft = L.act("govshare_revision_create", w.compiler, id=w.drafting["id"],
-                             title="企业登记信息（草拟变更）")
-    w.leaving = _published(w)
-    L.act("govshare_catalogue_request_offline", w.compiler, id=w.leaving["id"],
-          reason="职能调整")
-    w.demand = L.act("govshare_demand_create", w.requester, title="企业年报数据需求",
-                     target_org=w.org["id"], scenario="年报抽查", basis="《企业信息公示暂行条例》",
-                     items=["企业名称", "年报年度"], update_cycle="yearly",
-                     expected_date=(base.now().date() + datetime.timedelta(days=60)).isoformat())
-    w.auth = A.grant(w, w.entry, validity_days=30)
-    model.repo.commit()
-    return w
 
 
 @pytest.fixture
@@ -168,9 +117,9 @@ class TestQueries:
         before, n_before = self._statements(world.reviewer)
         cbefore, c_before = self._statements(world.compiler)
         for _ in range(3):
-            pkg = _entry(world)
+            pkg = new_entry(world)
             L.act("govshare_catalogue_submit", world.compiler, id=pkg["id"])
-            _entry(world)
+            new_entry(world)
         model.repo.commit()
         after, n_after = self._statements(world.reviewer)
         cafter, c_after = self._statements(world.compiler)
