@@ -11,6 +11,20 @@ export PGHOST
 
 log() { printf '\033[1m[govshare]\033[0m %s\n' "$*" >&2; }
 
+# Installer and service output goes to this log, shown only when a step fails: the scripts'
+# own progress lines are all a set-up prints.
+SETUP_LOG="$ROOT/var/setup.log"
+
+quietly() {  # run "$@" with its output in $SETUP_LOG; on failure show the end of it and fail
+  mkdir -p "$(dirname "$SETUP_LOG")"
+  printf '\n$ %s\n' "$*" >>"$SETUP_LOG"
+  if ! "$@" >>"$SETUP_LOG" 2>&1; then
+    log "failed: $*   (the last lines of $SETUP_LOG follow)"
+    tail -n 40 "$SETUP_LOG" >&2
+    return 1
+  fi
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 ensure_debian_packages() {
@@ -26,8 +40,8 @@ ensure_debian_packages() {
   dpkg -s python3-venv >/dev/null 2>&1 || "$PY" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    quietly as_root apt-get update
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   fi
 }
 
@@ -35,14 +49,14 @@ ensure_services() {
   if ! pg_isready -q -h 127.0.0.1; then
     log "starting PostgreSQL"
     for v in $(ls /etc/postgresql); do
-      as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
+      quietly as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
     done
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
   fi
   if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     log "starting Redis"
     mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    quietly redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
       --dir /var/lib/redis --logfile /var/log/redis/govshare.log
     for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
   fi
@@ -73,17 +87,17 @@ recreate_database() {  # $1 = name: a fresh database, whatever an earlier run le
 ensure_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating the virtualenv at .venv"
-    "$PY" -m venv "$VENV"
+    quietly "$PY" -m venv "$VENV"
   fi
   local stamp="$VENV/.govshare-installed"
   local want
   want="$(cat "$ROOT/requirements/constraints.txt" "$ROOT/requirements/dev.txt" "$ROOT/setup.py" | sha1sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$VENV/bin/python" -c 'import ckanext.govshare' 2>/dev/null; then
     log "installing Python packages (pinned by requirements/constraints.txt)"
-    "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -c "$ROOT/requirements/constraints.txt" \
+    quietly "$VENV/bin/pip" install --upgrade pip
+    quietly "$VENV/bin/pip" install -c "$ROOT/requirements/constraints.txt" \
       "ckan[requirements,dev]==2.12.0" -r "$ROOT/requirements/dev.txt"
-    "$VENV/bin/pip" install -q -c "$ROOT/requirements/constraints.txt" -e "$ROOT"
+    quietly "$VENV/bin/pip" install -c "$ROOT/requirements/constraints.txt" -e "$ROOT"
     echo "$want" > "$stamp"
   fi
 }
@@ -99,16 +113,11 @@ ensure_node_packages() {
   fi
   if ! command -v npm >/dev/null; then
     log "installing Debian packages: npm"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq npm >/dev/null
+    quietly as_root apt-get update
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y npm
   fi
   log "installing JavaScript packages (pinned by package-lock.json)"
-  local out
-  out="$(mktemp)"
-  if ! (cd "$ROOT" && npm ci --no-audit --no-fund --ignore-scripts) >"$out" 2>&1; then
-    cat "$out" >&2; rm -f "$out"; return 1
-  fi
-  rm -f "$out"
+  (cd "$ROOT" && quietly npm ci --no-audit --no-fund --ignore-scripts)
   mkdir -p "$vendor"
   cp "$ROOT/node_modules/chart.js/dist/chart.umd.min.js" "$vendor/chart.umd.min.js"
   cp "$ROOT/node_modules/chart.js/LICENSE.md" "$vendor/chart.js.LICENSE.md"
@@ -120,11 +129,13 @@ compile_catalogs() {
   # committed .mo from tests/views/test_i18n.py, which compares it with a fresh compile.
   local po="$ROOT/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-govshare.po"
   if [ -f "$po" ] && [ ! -f "${po%.po}.mo" ]; then
-    msgfmt -o "${po%.po}.mo" "$po"
+    quietly msgfmt -o "${po%.po}.mo" "$po"
   fi
 }
 
 setup_all() {
+  mkdir -p "$(dirname "$SETUP_LOG")" && : >"$SETUP_LOG"
+  log "checking the set-up (installer output: $SETUP_LOG)"
   ensure_debian_packages
   ensure_services
   ensure_role

@@ -12,8 +12,8 @@ CKAN="$VENV/bin/ckan"
 mkdir -p "$ROOT/var/storage"
 if [ ! -f "$INI" ]; then
   log "writing $INI"
-  "$CKAN" generate config "$INI" >/dev/null
-  "$CKAN" config-tool "$INI" \
+  quietly "$CKAN" generate config "$INI"
+  quietly "$CKAN" config-tool "$INI" \
     "sqlalchemy.url = postgresql://govshare@127.0.0.1/govshare_portal" \
     "ckan.site_url = http://127.0.0.1:5000" \
     "ckan.site_title = 政务数据共享目录" \
@@ -35,8 +35,10 @@ if [ ! -f "$INI" ]; then
     "ckan.devserver.host = 127.0.0.1" \
     "ckan.devserver.port = 5000"
 fi
-"$CKAN" config-tool "$INI" -s logger_ckanext "level = INFO" >/dev/null
-"$CKAN" -c "$INI" db init >/dev/null
+quietly "$CKAN" config-tool "$INI" -s logger_ckanext "level = INFO"
+log "migrating the database (CKAN's and govshare's)"
+quietly "$CKAN" -c "$INI" db init
+log "loading the demo catalogue (once; later runs keep it)"
 "$CKAN" -c "$INI" govshare demo load
 log "portal: http://127.0.0.1:5000   (Ctrl-C stops it)"
 exec "$CKAN" -c "$INI" run --host 127.0.0.1 --port 5000 --disable-reloader --threaded

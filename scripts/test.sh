@@ -14,7 +14,9 @@ cd "$ROOT"
 # off: every worker, CLI test and served portal would otherwise compile the extension and the
 # test modules again from source
 unset PYTHONDONTWRITEBYTECODE
-"$VENV/bin/ckan" -c test.ini db init >/dev/null
+log "migrating the test database"
+quietly "$VENV/bin/ckan" -c test.ini db init
+log "running the tests"
 # one pytest-xdist worker per core, at most 4 (Redis databases 1-4 of test.ini; the browser
 # portal has 5), each on its own copy of govshare_test (tests/workers.py); 0 runs the suite in
 # this process. GOVSHARE_TEST_WORKERS, or -n among the arguments, overrides.
