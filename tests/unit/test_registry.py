@@ -87,7 +87,8 @@ GOVSHARE_ACTIONS = SHARING_NAMES | WORKBOOK_NAMES | HARVEST_NAMES | STATISTICS_N
 
 #: core auth functions govshare chains (``logic/auth/core.py``)
 CHAINED_AUTH_FUNCTIONS = frozenset({
-    "activity_data_show", "activity_diff", "activity_show", "package_collaborator_list",
+    "activity_data_show", "activity_diff", "activity_show", "group_create",
+    "organization_create", "package_collaborator_list",
     "package_create", "package_show", "package_update", "resource_show",
 })
 

@@ -15,12 +15,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.govshare.logic.auth import activity, catalogue, lifecycle
+from ckanext.govshare.logic.auth import activity, catalogue, department, lifecycle
 
 __all__ = [
     "activity_data_show",
     "activity_diff",
     "activity_show",
+    "group_create",
+    "organization_create",
     "package_collaborator_list",
     "package_create",
     "package_show",
@@ -65,6 +67,22 @@ def package_create(next_auth: Any, context: Context, data_dict: DataDict | None)
 def package_update(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     """Core rule, then: the entry's current and new unit must both be the compiler's."""
     return catalogue.may_compile_entry(next_auth, context, data_dict)
+
+
+# -- departments and groups -----------------------------------------------------------------------
+
+
+@tk.chained_auth_function
+def organization_create(next_auth: Any, context: Context,
+                        data_dict: DataDict | None) -> AuthResult:
+    """Only sysadmins create departments."""
+    return department.platform_creates_only(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def group_create(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
+    """Only sysadmins create groups (a government catalogue does not use them)."""
+    return department.platform_creates_only(next_auth, context, data_dict)
 
 
 # -- the activity plugin's single activities -----------------------------------------------------

@@ -13,6 +13,8 @@ Anonymous users are refused by CKAN before these functions run (none allows anon
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -139,3 +141,15 @@ def govshare_filing_list(context: Context, data_dict: DataDict) -> AuthResult:
 def govshare_filing_export(context: Context, data_dict: DataDict) -> AuthResult:
     """Department admins export their department; all departments: sysadmins only."""
     return _allowed("govshare_permission_manage_department", context, _org_id(data_dict))
+
+
+# -- steps of chained core auth functions (composed in :mod:`.core`) ------------------------------
+
+
+def platform_creates_only(next_auth: Any, context: Context,
+                          data_dict: DataDict | None) -> AuthResult:
+    """Departments (CKAN organizations) and groups are created by the platform's
+    administration only: sysadmins pass before any auth function runs; everybody else is
+    refused, whatever ``ckan.auth.user_create_organizations``/``_groups`` say."""
+    return {"success": False,
+            "msg": tk._("Only the platform administrators create departments and groups")}
