@@ -148,6 +148,36 @@ def public_catalogue() -> bool:
     return tk.config.get("ckanext.govshare.public_catalogue")
 
 
+#: the site identity lines (``ckanext.govshare.site.<name>``), in the footer's order
+SITE_IDENTITY = ("sponsor", "support", "contact", "icp")
+
+
+def site_identity() -> dict[str, str]:
+    """The portal's 主办单位, 技术支持, contact and 备案号 (``""`` when not set), and
+    ``icp_url``, the 备案号's link."""
+    identity = {name: (tk.config.get(f"ckanext.govshare.site.{name}") or "").strip()
+                for name in SITE_IDENTITY}
+    identity["icp_url"] = tk.config.get("ckanext.govshare.site.icp_url") or ""
+    return identity
+
+
+def home_notices() -> list[str]:
+    """The home page's notices, one per non-empty line of ``ckanext.govshare.home.notices``."""
+    text = tk.config.get("ckanext.govshare.home.notices") or ""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def home_latest() -> int:
+    """How many latest published entries the home page lists."""
+    return max(0, tk.config.get("ckanext.govshare.home.latest"))
+
+
+def ui_hidden() -> frozenset[str]:
+    """The CKAN features hidden from the pages (``groups``, ``follow``, ``license``,
+    ``social``, ``visibility``, ``unpublish``)."""
+    return frozenset(tk.aslist(tk.config.get("ckanext.govshare.ui.hidden")))
+
+
 def harvest_user() -> str:
     """Name of the provincial platform's harvest account ('' when none is designated)."""
     return tk.config.get("ckanext.govshare.harvest_user") or ""

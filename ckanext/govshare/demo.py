@@ -20,6 +20,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 
+from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.sharing import (
     demo_access,
     demo_authz,
@@ -219,7 +220,12 @@ def load(echo=print) -> list[tuple[str, str, str]]:
     rnd = random.Random(2026)
 
     def ensure_user(name: str, fullname: str, sysadmin: bool = False) -> None:
-        if model.User.get(name) is None:
+        existing = model.User.get(name)
+        if existing is not None and existing.fullname != fullname:
+            # a demo loaded before the display names lost their English role words
+            existing.fullname = fullname
+            model.Session.commit()
+        if existing is None:
             tk.get_action("user_create")(ctx(), {
                 "name": name, "fullname": fullname, "email": f"{name}@example.gov.cn",
                 "password": DEMO_PASSWORD,
@@ -229,7 +235,7 @@ def load(echo=print) -> list[tuple[str, str, str]]:
                 user.sysadmin = True
                 model.Session.commit()
 
-    ensure_user("admin", "平台管理员 Platform admin", sysadmin=True)
+    ensure_user("admin", "平台管理员", sysadmin=True)
     accounts.append(("admin", DEMO_PASSWORD, "sysadmin 平台管理员"))
 
     for dept in DEPARTMENTS:
@@ -253,7 +259,8 @@ def load(echo=print) -> list[tuple[str, str, str]]:
         accounts.append((admin, DEMO_PASSWORD, f"{dept['title']} 部门管理员 department admin"))
         for role in ROLES:
             uname = f"{short}-{role.replace('_', '-')}"
-            ensure_user(uname, f"{dept['title']} {role}")
+            # the catalogue's role name (编制人, 审核人…), never the English code
+            ensure_user(uname, f"{dept['title']}{tables.ROLES[role].zh}")
             grant = {"organization_id": dept["name"], "user_id": uname, "role": role}
             if role == "compiler":
                 grant["units"] = [c for c, _ in dept["units"]]

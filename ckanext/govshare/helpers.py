@@ -11,17 +11,21 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from flask import g
+from markupsafe import Markup
 
 from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import labels, queries
 from ckanext.govshare.portal import workbench
-from ckanext.govshare.views import sharing
+from ckanext.govshare.views import sharing, shell
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
+globals().update(shell.get_helpers())  # the portal's shell: home, footer, dates, departments
 
-__all__ = [*vocab.get_helpers(), *form.get_helpers(), "govshare_lifecycle_label",
+__all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(), "render_datetime",
+           "build_nav_main", "build_nav_icon",
+           "govshare_lifecycle_label",
            "govshare_review_waiting", "govshare_sharing_waiting", "govshare_workbench_count",
            "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
@@ -119,3 +123,34 @@ def get_recent_datasets(next_helper: Any, count: int = 1) -> list[dict]:
     """Core helper (which searches with ``ignore_auth``), as the visitor."""
     return tk.get_action("package_search")(
         {"for_view": True}, {"rows": count, "sort": "metadata_modified desc"})["results"]
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Any, datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """Core helper; on a ``zh*`` page without an explicit ``date_format``, the portal's one
+    Chinese format (``2026年12月3日 09:05``, :func:`shell.format_datetime`) instead of
+    babel's "十二月 3, 2026, 09:05 (+0800)"."""
+    if date_format or not (tk.h.lang() or "").startswith("zh"):
+        return next_helper(datetime_, date_format=date_format, with_hours=with_hours,
+                           with_seconds=with_seconds)
+    try:
+        value = tk.h.date_str_to_datetime(datetime_) if isinstance(datetime_, str) else datetime_
+    except (ValueError, TypeError):  # core renders an unreadable timestamp as nothing
+        return ""
+    return shell.format_datetime(value, with_hours, with_seconds) if value else ""
+
+
+@tk.chained_helper
+def build_nav_main(next_helper: Any, *args: Any) -> Any:
+    """Core helper, without the menu entries of hidden features (分组: ``ui.hidden``)."""
+    return next_helper(*(item for item in args if not shell.hidden_nav_item(item[0])))
+
+
+@tk.chained_helper
+def build_nav_icon(next_helper: Any, menu_item: str, title: str, **kw: Any) -> Any:
+    """Core helper; a tab of a hidden feature (a dataset's 分组 or 关注者, the dashboard's
+    我的分组) is left out."""
+    if shell.hidden_nav_item(menu_item):
+        return Markup("")
+    return next_helper(menu_item, title, **kw)

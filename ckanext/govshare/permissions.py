@@ -58,6 +58,7 @@ from ckanext.govshare.model.sharing import Authorization
 
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
+    "anonymous_sees_catalogue",
     "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin", "context_user", "unrestricted",
     "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
     "entry_state", "may_compile", "may_take_assessment_snapshot", "may_see_access_overview",
@@ -205,6 +206,12 @@ def _in_department(user_obj: model.User | None, org_id: str | None) -> bool:
     if user_obj is None or not org_id:
         return False
     return _member_label(org_id) in _core_user_labels(user_obj)
+
+
+def anonymous_sees_catalogue() -> bool:
+    """Whether anonymous visitors see published entries (``ckanext.govshare.public_catalogue``);
+    when not, the portal's pages ask them to sign in (DB14 §4 内部管理)."""
+    return bool(gs_config.public_catalogue())
 
 
 def can_see_entry(user: str | model.User | None, pkg: model.Package) -> bool:

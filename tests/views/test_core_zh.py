@@ -86,6 +86,6 @@ def test_account_bar_says_gongzuotai_and_tuichu_denglu(app):
 def test_dataset_search_placeholder_in_chinese(app):
     """The dataset search page's search box has its placeholder and label in Chinese."""
     body = app.get("/dataset/", status=200).get_data(as_text=True)
-    assert 'placeholder="搜索数据集……"' in body
+    assert 'placeholder="检索目录……"' in body  # the glossary's 目录 (README), not 数据集
     assert "Search datasets" not in body
     assert "Search Datasets" not in body  # the header search's label, untranslated in core
