@@ -239,7 +239,7 @@ def _review_times(scope: Scope) -> dict[str, Any]:
 
 def _requests_per_month(scope: Scope) -> dict[str, Any]:
     by_month = _by_month(queries.requests_per_month(scope.orgs, scope.since), scope.months)
-    series = [_series("received", tk._("Received")), _series("granted", tk._("Granted"))]
+    series = [_series("received", tk._("Received")), _series("granted", tk._("Approved or delivered"))]
     if scope.orgs is not None:
         series.insert(1, _series("sent", tk._("Sent")))
     keys = [s["key"] for s in series]
@@ -292,7 +292,7 @@ def _demands(scope: Scope) -> dict[str, Any]:
 def _complaints(scope: Scope) -> dict[str, Any]:
     return _case_states(scope, "complaints", tk._("Quality complaints"), flows.COMPLAINT,
                         flows.COMPLAINT_STATES,
-                        tk._("Complaints about the data of the department's entries (纠错), by "
+                        tk._("Complaints about the data of the department's entries, by "
                              "state; overdue: waiting for an answer past the time limit."))
 
 
