@@ -32,6 +32,11 @@ if [ ! -f "$INI" ]; then
     "ckan.auth.create_user_via_web = false" \
     "ckanext.govshare.search_backend = postgres" \
     "ckanext.govshare.notify.enabled = false" \
+    "ckanext.govshare.site.sponsor = 山西省政务信息管理局（演示）" \
+    "ckanext.govshare.site.support = ckanext-govshare" \
+    "ckanext.govshare.site.contact = data@example.gov.cn" \
+    "ckanext.govshare.site.icp = 晋ICP备00000000号（演示）" \
+    "ckanext.govshare.home.notices = 本站为演示站点：账户、部门和目录条目均为示例数据。" \
     "ckan.devserver.host = 127.0.0.1" \
     "ckan.devserver.port = 5000"
 fi

@@ -139,6 +139,16 @@ class TestHiddenFeatures:
         assert f"/dataset/groups/{world.entry['name']}" not in body
         assert 'href="/group/"' not in body
 
+    def test_resource_page_has_no_licence_or_social(self, app, world):
+        """A 挂接资源's page: no 许可协议 row, no share links."""
+        resource = helpers.call_action("resource_create", L.site(), package_id=world.entry["id"],
+                                       name="登记数据", url="http://example.gov.cn/a.csv",
+                                       format="CSV")
+        body = _page(app, f"/dataset/{world.entry['name']}/resource/{resource['id']}",
+                     world.compiler)
+        assert "许可协议" not in body and "License" not in body
+        assert "x.com/share" not in body and "facebook.com" not in body
+
     def test_entry_form_has_no_visibility_or_unpublish(self, app, world):
         body = _page(app, f"/dataset/edit/{world.draft['name']}", world.compiler)
         assert '<select id="field-private"' not in body
