@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
 from .. import lifecycle as L
+from .test_crawl import english, parse
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
@@ -42,13 +44,25 @@ def world(fresh):
     return fresh(_world)
 
 
-def _page(app, path, user=None, status=200):
+def _page(app, path, user=None, status=200, own=True):
+    """The page, checked: none of CKAN's stock shell, no Python value and, on the pages the
+    shell renders (``own``), no English outside the crawl test's allow-list and the world's own
+    data (user and department names, the factories' descriptions, unit codes)."""
     if user is not None:
         app.set_session_user(user["id"])
     body = app.get(path, status=status).body
     for stock in STOCK:
         assert stock not in body, f"{stock!r} on {path}"
     assert not REPR.search(body), f"a Python value on {path}: {REPR.search(body).group(0)}"
+    if not own:
+        return body
+    names = [n for row in model.Session.query(model.User.name, model.User.fullname)
+             for n in row] + [n for row in model.Session.query(model.Group.title,
+                                                                model.Group.description)
+                              for n in row] + [
+        str(extras) for (extras,) in model.Session.query(model.Group.extras)]  # units' codes
+    data = frozenset(re.findall(r"\w+", " ".join(filter(None, names)))) | {"ICP"}  # 备案号
+    assert english(parse(body), data) == {}, path
     return body
 
 
@@ -125,14 +139,14 @@ class TestDepartmentAndGroupCreation:
         assert helpers.call_auth(action, {"user": world.sysadmin["name"]})
 
     def test_no_add_department_button(self, app, world):
-        body = _page(app, "/organization/", world.compiler)
+        body = _page(app, "/organization/", world.compiler, own=False)
         assert 'href="/organization/new"' not in body
         assert "添加部门" not in body
 
 
 class TestHiddenFeatures:
     def test_entry_page_has_no_follow_licence_social_or_groups(self, app, world):
-        body = _page(app, f"/dataset/{world.entry['name']}", world.compiler)
+        body = _page(app, f"/dataset/{world.entry['name']}", world.compiler, own=False)
         assert "/dataset/follow/" not in body and "关注者" not in body
         assert "x.com/share" not in body and "facebook.com" not in body
         assert 'class="module module-narrow module-shallow license"' not in body
@@ -145,12 +159,12 @@ class TestHiddenFeatures:
                                        name="登记数据", url="http://example.gov.cn/a.csv",
                                        format="CSV")
         body = _page(app, f"/dataset/{world.entry['name']}/resource/{resource['id']}",
-                     world.compiler)
+                     world.compiler, own=False)
         assert "许可协议" not in body and "License" not in body
         assert "x.com/share" not in body and "facebook.com" not in body
 
     def test_entry_form_has_no_visibility_or_unpublish(self, app, world):
-        body = _page(app, f"/dataset/edit/{world.draft['name']}", world.compiler)
+        body = _page(app, f"/dataset/edit/{world.draft['name']}", world.compiler, own=False)
         assert '<select id="field-private"' not in body
         # the stored value goes back unchanged
         value = "True" if world.draft["private"] else "False"
@@ -170,10 +184,10 @@ class TestDates:
     def test_one_chinese_format(self, app, world):
         """Dates are 2026年12月3日 (09:05), never babel's 十二月 3, 2026 or 2026-12-03: the
         entry's 发布日期 and the activity stream's times."""
-        body = _page(app, f"/dataset/{world.entry['name']}", world.compiler)
+        body = _page(app, f"/dataset/{world.entry['name']}", world.compiler, own=False)
         issued = body[body.index('data-field="issued"'):]
         assert re.match(r'data-field="issued">\s*\d{4}年\d{1,2}月\d{1,2}日\s*</td>', issued)
-        body = _page(app, f"/dataset/activity/{world.entry['name']}", world.compiler)
+        body = _page(app, f"/dataset/activity/{world.entry['name']}", world.compiler, own=False)
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", body)
         for page in (body, _page(app, "/", world.compiler)):
             assert "automatic-local-datetime" not in page
