@@ -32,7 +32,7 @@
     if (chart.type !== "doughnut") {
       options.scales = {
         x: {stacked: !!chart.stacked},
-        y: {stacked: !!chart.stacked, beginAtZero: true}
+        y: {stacked: !!chart.stacked, beginAtZero: true, ticks: {precision: 0}}
       };
       if (chart.series.some(function (s) { return s.drawn && s.unit === "percent"; })) {
         options.scales.y.max = 100;
