@@ -45,17 +45,17 @@ def world(fresh):
 
 
 def _page(app, path, user=None, status=200, own=True):
-    """The page, checked: none of CKAN's stock shell, no Python value and, on the pages the
-    shell renders (``own``), no English outside the crawl test's allow-list and the world's own
+    """The page, checked: no Python value and, on the pages the shell renders (``own``), none
+    of CKAN's stock shell and no English outside the crawl test's allow-list and the world's own
     data (user and department names, the factories' descriptions, unit codes)."""
     if user is not None:
         app.set_session_user(user["id"])
     body = app.get(path, status=status).body
-    for stock in STOCK:
-        assert stock not in body, f"{stock!r} on {path}"
     assert not REPR.search(body), f"a Python value on {path}: {REPR.search(body).group(0)}"
     if not own:
         return body
+    for stock in STOCK:
+        assert stock not in body, f"{stock!r} on {path}"
     names = [n for row in model.Session.query(model.User.name, model.User.fullname)
              for n in row] + [n for row in model.Session.query(model.Group.title,
                                                                 model.Group.description)
@@ -90,11 +90,16 @@ class TestHome:
         assert world.entry["title"] not in body
         assert "我的工作台" not in body
 
+    def test_anonymous_search_page_asks_to_sign_in(self, app, world):
+        body = _page(app, "/dataset/", own=False)
+        assert "请登录后查看" in body and world.entry["title"] not in body
+
     @pytest.mark.ckan_config("ckanext.govshare.public_catalogue", "true")
     def test_public_catalogue_shows_published_entries_to_anonymous(self, app, world):
-        body = _page(app, "/")
-        assert world.entry["title"] in body
-        assert "请登录后查看" not in body
+        for path in ("/", "/dataset/"):
+            body = _page(app, path, own=path == "/")
+            assert world.entry["title"] in body
+            assert "请登录后查看" not in body
 
 
 class TestAboutAndFooter:
