@@ -90,6 +90,16 @@ class TestHome:
         assert world.entry["title"] not in body
         assert "我的工作台" not in body
 
+    def test_english_home_and_about_under_en(self, app, world):
+        """/en is English: the same page's texts, none of the Chinese msgstrs."""
+        app.set_session_user(world.compiler["id"])
+        body = app.get("/en/", status=200).body
+        assert "My workbench" in body and "Latest published entries" in body
+        assert "我的工作台" not in body and "最新发布" not in body
+        body = app.get("/en/about", status=200).body
+        assert "Roles inside a department" in body and "Compiler" in body
+        assert "部门内的目录角色" not in body and "编制人" not in body
+
     def test_anonymous_search_page_asks_to_sign_in(self, app, world):
         body = _page(app, "/dataset/", own=False)
         assert "请登录后查看" in body and world.entry["title"] not in body
