@@ -214,6 +214,17 @@ class TestFeed:
         """The catalogue is internal (DB14 §4): anonymous visitors get 403."""
         assert _get(app, w, token=False).status_code == 403
 
+    def test_anonymous_reads_a_public_catalogue_without_data(self, app, w, monkeypatch):
+        """A public catalogue (decided when asked, as permissions.py reads it): the metadata,
+        never a data URL."""
+        from ckan.common import config
+
+        monkeypatch.setitem(config, "ckanext.govshare.public_catalogue", True)
+        g = _graph(_get(app, w, token=False))
+        assert w.open["id"] in _entry_uris(g)
+        assert not [u for u in g.objects(None, DCAT.accessURL)
+                    if "share.example.gov.cn" in str(u)]
+
     def test_bad_page_and_search_refused(self, app, w):
         assert _get(app, w, page="2").status_code == 409
         assert _get(app, w, q="title:x").status_code == 409
@@ -224,11 +235,3 @@ class TestFeed:
         assert ids == {w.open["id"], w.cond["id"], w.closed["id"], w.gone["id"]}
         helpers.call_action("package_delete", L.site(), id=w.closed["id"])
         assert model.Session.query(DcatFragment).get(w.closed["id"]) is None
-
-
-@pytest.mark.ckan_config("ckanext.govshare.public_catalogue", "true")
-def test_anonymous_reads_a_public_catalogue_without_data(app, w):
-    """A public catalogue: the metadata, never a data URL."""
-    g = _graph(_get(app, w, token=False))
-    assert w.open["id"] in _entry_uris(g)
-    assert not [u for u in g.objects(None, DCAT.accessURL) if "share.example.gov.cn" in str(u)]
