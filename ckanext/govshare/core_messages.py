@@ -609,6 +609,8 @@ CORE_MESSAGES: tuple[str, ...] = (
     N_('{object_type}s'),
     # The catalogue's vocabulary (README, Glossary): 目录 / 目录条目 for datasets, 挂接资源 for
     # their resources, 关键字 for tags, wherever core still says 数据集 or 资源
+    N_('Admin'),  # a department's CKAN capacities: 部门管理员, 编辑成员 (the Glossary)
+    N_('Editor'),
     N_('Resources'),
     N_('Dataset'),
     N_('Dataset id already exists'),

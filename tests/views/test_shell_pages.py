@@ -61,7 +61,9 @@ def _page(app, path, user=None, status=200, own=True):
                                                                 model.Group.description)
                               for n in row] + [
         str(extras) for (extras,) in model.Session.query(model.Group.extras)]  # units' codes
-    data = frozenset(re.findall(r"\w+", " ".join(filter(None, names)))) | {"ICP"}  # 备案号
+    text = " ".join(filter(None, names))
+    data = frozenset(re.findall(r"\w+", text) + re.findall(r"\w+(?:[-']\w+)+", text)) | {
+        "ICP"}  # the 备案号 as configured
     assert english(parse(body), data) == {}, path
     return body
 
@@ -241,3 +243,11 @@ class TestDepartmentPages:
             row = table[table.index(f"/user/{name['name']}"):]
             assert role in row[:row.index("</tr>")]
         assert "编辑者" not in table and "Editor" not in table
+
+    def test_member_form_names_capacities_as_the_glossary(self, app, world):
+        """Adding a member: CKAN's capacities as 部门管理员 / 编辑成员 / 成员, never 编辑者."""
+        body = _page(app, f"/organization/member_new/{world.org['name']}", world.sysadmin,
+                     own=False)
+        form = body[body.index('id="role"'):]
+        form = form[:form.index("</select>")]
+        assert "部门管理员" in form and "编辑成员" in form and "编辑者" not in form
