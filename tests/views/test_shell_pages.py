@@ -137,9 +137,9 @@ class TestErrorPages:
         assert "404 页面不存在" in body
 
     def test_refusal_is_headed_in_chinese(self, app, world):
-        """A compiler may not open the new-department form (403 无权访问)."""
+        """A compiler may not open the new-department form (403 拒绝访问)."""
         body = _page(app, "/organization/new", world.compiler, status=403)
-        assert "403 无权访问" in body
+        assert "403 拒绝访问" in body
 
     def test_english_error_page_under_en(self, app, world):
         body = app.get("/en/dataset/no-such-entry", status=404).body
