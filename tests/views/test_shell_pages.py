@@ -77,7 +77,7 @@ class TestHome:
         """A compiler sees counts, the latest published entries and the way to 我的工作台;
         drafts are not counted as published."""
         body = _page(app, "/", world.compiler)
-        assert "我的工作台" in body
+        assert re.search(r'href="/dashboard/workbench"><i class="fa fa-inbox"></i> 我的工作台', body)
         assert "最新发布的目录条目" in body and world.entry["title"] in body
         assert "尚未提交的草稿条目" not in body
         assert "按部门" in body and world.org["title"] in body
