@@ -333,16 +333,30 @@ def _write_one(plan: _Plan, user: str, user_obj: model.User | None = None
                                       fields.PROVIDER_UNIT, error=str(e) or "-")], None
 
 
+#: rows after which the session lets go of the objects it has written (memory stays flat)
+RELEASE_EVERY = 100
+
+
+def _release() -> None:
+    """Send what is pending to the database and let the session forget its objects: the
+    transaction stays open, and nothing written is lost (a long import would otherwise keep
+    every entry, its extras and its activity in memory until the commit)."""
+    model.Session.flush()
+    model.Session.expunge_all()
+
+
 def _index(ids: list[str], created: set[str]) -> None:
     """The search documents of the written entries, in this transaction, in batches."""
     context = {"ignore_auth": True}
     with search_connection.batched_writes():
-        for pkg_id in ids:
+        for n, pkg_id in enumerate(ids, 1):
             both = ckan_logic.package_show_default_and_custom_schemas(context, pkg_id)
             if pkg_id in created:
                 ckan_logic.index_insert_package_dicts(both)
             else:
                 ckan_logic.index_update_package_dicts(both)
+            if n % RELEASE_EVERY == 0:
+                _release()
 
 
 _LOCK_TIMEOUT = sa.text("SET LOCAL lock_timeout = '60s'")
@@ -354,8 +368,10 @@ class _Result:
     problems: list[dict[str, Any]]
 
 
-def _work(plans: list[_Plan], user: str, tick: Callable[[int], None]) -> tuple[_Result, list]:
-    """Write ``plans`` in the open transaction; the result and the ids to index."""
+def _work(plans: list[_Plan], user: str, tick: Callable[[int], None],
+          index: bool = True) -> tuple[_Result, list]:
+    """Write ``plans`` in the open transaction; the result and the ids to index (indexed
+    unless a row failed or ``index`` is false: a dry run rolls back anyway)."""
     counts = dict.fromkeys((CREATED, UPDATED, REVISED, UNCHANGED), 0)
     problems: list[t.Problem] = []
     reindex: list[str] = []
@@ -363,6 +379,9 @@ def _work(plans: list[_Plan], user: str, tick: Callable[[int], None]) -> tuple[_
     step = max(1, min(100, len(plans) // 50 or 1))
     user_obj = model.User.get(user) if user else None
     for n, plan in enumerate(plans, 1):
+        if n % RELEASE_EVERY == 0:
+            _release()
+            user_obj = model.User.get(user) if user else None
         action, found, pkg_id = _write_one(plan, user, user_obj)
         if found:
             problems += found
@@ -374,19 +393,19 @@ def _work(plans: list[_Plan], user: str, tick: Callable[[int], None]) -> tuple[_
                     created.add(pkg_id)
         if n % step == 0 or n == len(plans):
             tick(n)
-    if not problems:
+    if not problems and index:
         _index(reindex, created)
     return _Result(counts, [p.as_dict() for p in problems]), reindex
 
 
-def _child(plans: list[_Plan], user: str, conn: Any) -> None:
+def _child(plans: list[_Plan], user: str, index: bool, conn: Any) -> None:
     """A worker process: write its share, report, then commit or roll back as told."""
     model.meta.engine.dispose(close=False)
     status_code = 0
     try:
         # a worker never waits for the other's locks for ever: both then roll back
         model.Session.execute(_LOCK_TIMEOUT)
-        result, _ids = _work(plans, user, lambda n: conn.send(("progress", n)))
+        result, _ids = _work(plans, user, lambda n: conn.send(("progress", n)), index)
         conn.send(("done", result.counts, result.problems))
         decision = conn.recv()
         if decision == "commit":
@@ -426,7 +445,7 @@ def _parallel(plans: list[_Plan], user: str, workers: int, dry_run: bool,
     pipes, procs = [], []
     for share in shares:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_child, args=(share, user, child), daemon=True)
+        proc = ctx.Process(target=_child, args=(share, user, not dry_run, child), daemon=True)
         proc.start()
         child.close()
         pipes.append(parent)
@@ -525,7 +544,8 @@ def run(content: bytes, *, user: str, department: str | None = None, dry_run: bo
         if workers > 1 and len(plans) >= 2 * workers:
             result = _parallel(plans, user, workers, dry_run_rules, progress)
         else:
-            result, _ids = _work(plans, user, lambda n: progress and progress(n, len(plans)))
+            result, _ids = _work(plans, user, lambda n: progress and progress(n, len(plans)),
+                                 not dry_run_rules)
             if result.problems or dry_run_rules:
                 model.Session.rollback()
             else:
