@@ -458,6 +458,9 @@ def _route_values(rule: Any, world: World, me: str | None) -> list[dict[str, Any
                 grown.append({**combo, "kind": next(iter(filing.KINDS))})
             elif arg == "fmt":
                 grown.append({**combo, "fmt": "csv"})
+            elif arg == "chart":
+                # a statistics chart's XLSX (a department's or the portal's): counts only
+                grown.append({**combo, "chart": "entries_by_state"})
             elif arg == "_id":
                 # ckanext-dcat's RDF of one dataset (/dataset/<_id>.<_format>, and of a series)
                 grown += [{**combo, "_id": e.pkg["name"], "_entry": e}
