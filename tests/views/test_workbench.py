@@ -10,13 +10,16 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
+from ckanext.govshare.portal import workbench
+
 from .. import lifecycle as L
 from ..workbench_world import build, new_entry
 
 # the test client keeps the login cookie of set_session_user for "localhost"; the world's
-# authorization runs 30 days, so the notice window must reach past its end
+# authorization runs 30 days, so the notice window must reach past its end; pages in Chinese
 pytestmark = [pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
-              pytest.mark.ckan_config("ckanext.govshare.workbench.expiry_notice_days", "40")]
+              pytest.mark.ckan_config("ckanext.govshare.workbench.expiry_notice_days", "40"),
+              pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")]
 
 BADGE = re.compile(r'govshare-workbench-count">(\d+)</span>')
 
@@ -111,6 +114,31 @@ class TestQueries:
             sa.event.remove(engine, "before_cursor_execute", count)
         return found, len(seen)
 
+    def _count_statements(self, user):
+        seen: list[str] = []
+        engine = model.Session.get_bind()
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            total = workbench.count(model.User.get(user["id"]))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return total, len(seen)
+
+    def test_header_count_is_one_query_per_kind(self, world):
+        """The badge's count is the list's length, in one SQL count per kind of to-do (and
+        the sharing cases' one read of the user's roles), however many there are."""
+        before, n_before = self._count_statements(world.reviewer)
+        for _ in range(3):
+            pkg = new_entry(world)
+            L.act("govshare_catalogue_submit", world.compiler, id=pkg["id"])
+        model.repo.commit()
+        after, n_after = self._count_statements(world.reviewer)
+        assert before == 5 and after == 8 == len(_todo(world.reviewer)["results"])
+        assert n_before == n_after <= 6
+
     def test_no_n_plus_one(self, world):
         """The list costs the same number of statements with three more to-dos of each
         catalogue kind: one query per kind, none per row."""
@@ -145,8 +173,9 @@ class TestPage:
         body = app.get("/dashboard/workbench", status=200).body
         assert body.count('class="govshare-todo ') == 5
         assert "govshare-overdue" in body
-        assert re.search(r"Overdue by \d+ working days", body)
-        assert re.search(r"\d+ working days left", body)
+        assert re.search(r"已超期 \d+ 个工作日", body)
+        assert re.search(r"剩余 \d+ 个工作日", body)
+        assert "目录审核" in body and "变更审核" in body and "下线审核" in body
         assert f'/dataset/{world.late["id"]}/lifecycle' in body
         assert f'/govshare/revision/{world.revision["id"]}' in body
         assert f'/govshare/demand/{world.demand["id"]}' in body or world.demand["number"] in body
@@ -164,14 +193,16 @@ class TestPage:
             "_csrf_token": token, "decision": "approve",
             "selected": [f"entry:{world.late['id']}", f"entry:{world.review['id']}"]},
             status=200, follow_redirects=True).body
-        assert "2 decided." in body
+        assert "已处理 2 项。" in body
         assert L.state(world.late["id"]) == L.state(world.review["id"]) == "published"
         left = {i["kind"] for i in _todo(world.reviewer)["results"]}
         assert "review" not in left
 
-    @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
-    def test_chinese_page(self, app, world):
-        """In Chinese the page renders, its kinds and states in Chinese."""
+    def test_compiler_page(self, app, world):
+        """The compiler's page: the returned entry with its reason, the kinds and states in
+        Chinese, no batch form (nothing to decide)."""
         app.set_session_user(world.compiler["id"])
         body = app.get("/dashboard/workbench", status=200).body
-        assert "编制中" in body and "变更编制中" in body
+        assert "被退回的目录条目" in body and "补充信息项说明" in body
+        assert "编制中" in body and "变更编制中" in body and "无办理时限" in body
+        assert 'name="decision"' not in body
