@@ -53,8 +53,23 @@ _ENTRY_COUNTS_BY_DEPARTMENT = sa.text("""
 # A decision of a review step is measured from the row that opened the step: the previous row
 # of the same entry (or of the same revision) among the review rows. A first-stage approval
 # both decides the reviewer's step and opens the coordinator's.
-_REVIEW_TIMES = sa.text("""
-    WITH steps AS (
+# ``cal``: every date from the calendar's first (``:workdays[1]``) to today, with ``n``, the
+# working days up to and including it; working days after a and up to b = n(b) - n(a), a
+# date before the calendar counting from its start. Hash joins: no scan of the calendar per row.
+_CALENDAR = """
+    cal AS (
+        SELECT g::date AS day, count(w.d) OVER (ORDER BY g) AS n
+        FROM generate_series(CAST(:cal_first AS date), CAST(:cal_last AS date),
+                             interval '1 day') AS g
+        LEFT JOIN unnest(CAST(:workdays AS date[])) AS w(d) ON w.d = g::date
+    )
+"""
+
+# A decision of a review step is measured from the row that opened the step: the previous row
+# of the same entry (or of the same revision) among the review rows. A first-stage approval
+# both decides the reviewer's step and opens the coordinator's.
+_REVIEW_TIMES = sa.text(f"""
+    WITH {_CALENDAR}, steps AS (
         SELECT a.action, a.at,
                lag(a.action) OVER w AS opened_by, lag(a.at) OVER w AS opened_at
         FROM govshare_audit a
@@ -66,10 +81,10 @@ _REVIEW_TIMES = sa.text("""
                CASE WHEN s.action = ANY(CAST(:revision_decisions AS text[])) THEN 'revision'
                     WHEN s.action = ANY(CAST(:offline_decisions AS text[])) THEN 'offline'
                     ELSE 'review' END AS kind,
-               (SELECT count(*) FROM unnest(CAST(:workdays AS date[])) AS d
-                 WHERE d > (s.opened_at AT TIME ZONE :tz)::date
-                   AND d <= (s.at AT TIME ZONE :tz)::date) AS days
+               b.n - COALESCE(a.n, 0) AS days
         FROM steps s
+        JOIN cal b ON b.day = (s.at AT TIME ZONE :tz)::date
+        LEFT JOIN cal a ON a.day = (s.opened_at AT TIME ZONE :tz)::date
         WHERE s.action = ANY(CAST(:decisions AS text[]))
           AND s.opened_by = ANY(CAST(:openings AS text[])) AND s.at >= :since
     )
@@ -99,28 +114,34 @@ _REQUESTS_PER_MONTH = sa.text("""
 
 # The providing department's answer to a request (approve, refuse, return, grant: not the
 # requester's withdrawal), measured from the event that put the request before it.
-_REPLIES_PER_MONTH = sa.text("""
-    SELECT to_char(r.at AT TIME ZONE :tz, 'YYYY-MM') AS month, count(*) AS replied,
-           count(*) FILTER (WHERE r.days <= CASE WHEN r.unpublished THEN :reply_unpublished_days
-                                                 ELSE :reply_days END) AS on_time,
-           avg(r.days) AS average_days
-    FROM (
-        SELECT e.at, COALESCE((c.data->>'must_publish_first')::boolean, false) AS unpublished,
-               (SELECT count(*) FROM unnest(CAST(:workdays AS date[])) AS d
-                 WHERE d > (o.opened AT TIME ZONE :tz)::date
-                   AND d <= (e.at AT TIME ZONE :tz)::date) AS days
+_REPLIES_PER_MONTH = sa.text(f"""
+    WITH {_CALENDAR}, events AS (
+        SELECT e.at, e.case_id, e.from_state, e.to_state, e.action,
+               max(e.at) FILTER (WHERE e.to_state = :review_state
+                                 AND e.from_state IS DISTINCT FROM :review_state)
+                   OVER (PARTITION BY e.case_id ORDER BY e.at, e.id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS opened
         FROM govshare_case_event e
+        WHERE e.kind = :kind
+    ), replies AS (
+        SELECT e.at, e.opened,
+               COALESCE((c.data->>'must_publish_first')::boolean, false) AS unpublished
+        FROM events e
         JOIN govshare_case c ON c.id = e.case_id
-        CROSS JOIN LATERAL (
-            SELECT max(p.at) AS opened FROM govshare_case_event p
-            WHERE p.case_id = e.case_id AND p.to_state = :review_state
-              AND p.from_state IS DISTINCT FROM :review_state AND p.id < e.id) o
-        WHERE e.kind = :kind AND e.from_state = :review_state
-          AND e.to_state <> :review_state AND e.action <> :withdraw
-          AND o.opened IS NOT NULL AND e.at >= :since
+        WHERE e.from_state = :review_state AND e.to_state <> :review_state
+          AND e.action <> :withdraw AND e.opened IS NOT NULL AND e.at >= :since
           AND (CAST(:orgs AS text[]) IS NULL OR c.target_org = ANY(CAST(:orgs AS text[])))
-    ) r
-    GROUP BY 1 ORDER BY 1
+    ), timed AS (
+        SELECT r.at, r.unpublished, b.n - COALESCE(a.n, 0) AS days
+        FROM replies r
+        JOIN cal b ON b.day = (r.at AT TIME ZONE :tz)::date
+        LEFT JOIN cal a ON a.day = (r.opened AT TIME ZONE :tz)::date
+    )
+    SELECT to_char(at AT TIME ZONE :tz, 'YYYY-MM') AS month, count(*) AS replied,
+           count(*) FILTER (WHERE days <= CASE WHEN unpublished THEN :reply_unpublished_days
+                                               ELSE :reply_days END) AS on_time,
+           avg(days) AS average_days
+    FROM timed GROUP BY 1 ORDER BY 1
 """)
 
 _CASE_STATES = sa.text("""
@@ -148,6 +169,12 @@ def _run(statement: Any, **params: Any) -> list[Any]:
     return model.Session.execute(statement, params).all()
 
 
+def _calendar(workdays: list[datetime.date], until: datetime.date) -> dict[str, Any]:
+    """The parameters of ``cal``: the working dates and the span they cover, to ``until``."""
+    return {"workdays": workdays, "cal_first": workdays[0] if workdays else until,
+            "cal_last": until}
+
+
 def _scope(orgs: Sequence[str] | None) -> list[str] | None:
     return None if orgs is None else list(orgs)
 
@@ -165,15 +192,17 @@ def entry_counts_by_department(orgs: Sequence[str] | None) -> list[Any]:
 
 
 def review_times(orgs: Sequence[str] | None, since: datetime.datetime,
-                 workdays: list[datetime.date], limits: dict[str, int]) -> list[Any]:
+                 workdays: list[datetime.date], until: datetime.date,
+                 limits: dict[str, int]) -> list[Any]:
     """Per month of decision: ``decided``, ``on_time`` (within the step's limit of working
-    days: ``limits`` by ``review``, ``revision``, ``offline``), ``average_days``."""
+    days: ``limits`` by ``review``, ``revision``, ``offline``), ``average_days``; ``workdays``
+    the working dates up to ``until`` (today, Beijing time)."""
     revision_decisions = [f"revision_{tables.APPROVE}", f"revision_{tables.RETURN}"]
     offline_decisions = [tables.APPROVE_OFFLINE, tables.REJECT_OFFLINE]
     decisions = [tables.APPROVE, tables.RETURN, *offline_decisions, *revision_decisions]
     openings = [tables.SUBMIT, tables.APPROVE, tables.REQUEST_OFFLINE,
                 f"revision_{tables.SUBMIT}", f"revision_{tables.APPROVE}"]
-    return _run(_REVIEW_TIMES, orgs=_scope(orgs), since=since, workdays=workdays, tz=TZ,
+    return _run(_REVIEW_TIMES, orgs=_scope(orgs), since=since, **_calendar(workdays, until), tz=TZ,
                 actions=sorted(set(decisions) | set(openings)), decisions=decisions,
                 openings=openings, revision_decisions=revision_decisions,
                 offline_decisions=offline_decisions, review_days=limits["review"],
@@ -189,12 +218,12 @@ def requests_per_month(orgs: Sequence[str] | None, since: datetime.datetime) -> 
 
 
 def replies_per_month(orgs: Sequence[str] | None, since: datetime.datetime,
-                      workdays: list[datetime.date], reply_days: int,
+                      workdays: list[datetime.date], until: datetime.date, reply_days: int,
                       reply_unpublished_days: int) -> list[Any]:
     """The providers' answers to access requests per month: ``replied``, ``on_time`` (within
     ``reply_days`` working days, ``reply_unpublished_days`` for data still to be published),
     ``average_days``."""
-    return _run(_REPLIES_PER_MONTH, orgs=_scope(orgs), since=since, workdays=workdays, tz=TZ,
+    return _run(_REPLIES_PER_MONTH, orgs=_scope(orgs), since=since, **_calendar(workdays, until), tz=TZ,
                 kind=flows.ACCESS_REQUEST, review_state=flows.PROVIDER_REVIEW,
                 withdraw=flows.WITHDRAW, reply_days=reply_days,
                 reply_unpublished_days=reply_unpublished_days)

@@ -227,7 +227,7 @@ def _review_times(scope: Scope) -> dict[str, Any]:
     limits = {"review": gs_config.deadline_review_days(),
               "revision": gs_config.deadline_revision_review_days(),
               "offline": gs_config.deadline_offline_review_days()}
-    rows = queries.review_times(scope.orgs, scope.since, scope.workdays, limits)
+    rows = queries.review_times(scope.orgs, scope.since, scope.workdays, scope.today, limits)
     return _chart(
         "review_times", tk._("Reviews decided within the time limit"), "bar", tk._("Month"),
         _timeliness_series("decided"), _timeliness_rows(_by_month(rows, scope.months),
@@ -257,8 +257,8 @@ def _reply_times(scope: Scope) -> dict[str, Any]:
     # DB14 §9.3; domain reference B.4: the providing department answers within its limit
     reply = gs_config.deadline_days(flows.CLOCK_REPLY)
     unpublished = gs_config.deadline_days(flows.CLOCK_REPLY_UNPUBLISHED)
-    rows = queries.replies_per_month(scope.orgs, scope.since, scope.workdays, reply,
-                                     unpublished)
+    rows = queries.replies_per_month(scope.orgs, scope.since, scope.workdays, scope.today,
+                                     reply, unpublished)
     return _chart(
         "reply_times", tk._("Access requests answered within the time limit"), "bar",
         tk._("Month"), _timeliness_series("replied"),
@@ -344,6 +344,7 @@ class Scope:
         self.now = now
         self.months = month_labels(now, months)
         self.since = _month_start(self.months[0])
+        self.today = _local(now).date()
 
     @functools.cached_property
     def workdays(self) -> list[datetime.date]:
