@@ -51,6 +51,8 @@ class TestList:
         first = found["results"][0]
         assert first["overdue"] and first["days_left"] < 0
         assert first["decisions"] == ["approve", "return"]
+        assert {i["kind"] for i in found["results"] if i["decisions"]} == {
+            "review", "revision_review", "offline_review"}
         rest = found["results"][1:]
         assert all(not i["overdue"] and i["days_left"] >= 0 for i in rest)
         dues = [i["due_at"] for i in found["results"]]
@@ -185,18 +187,22 @@ class TestPage:
         app.get("/dashboard/workbench", status=403)
 
     def test_batch_approve(self, app, world):
-        """Two selected reviews are approved at once from the workbench."""
+        """Two selected reviews and the offline request, offered for selection, are approved
+        at once from the workbench: the entries are published, the other one goes offline."""
         app.set_session_user(world.reviewer["id"])
         page = app.get("/dashboard/workbench", status=200).body
+        selected = [f"entry:{world.late['id']}", f"entry:{world.review['id']}",
+                    f"offline:{world.leaving['id']}"]
+        assert all(f'name="selected" value="{ref}"' in page for ref in selected)
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
         body = app.post("/dashboard/workbench", data={
-            "_csrf_token": token, "decision": "approve",
-            "selected": [f"entry:{world.late['id']}", f"entry:{world.review['id']}"]},
+            "_csrf_token": token, "decision": "approve", "selected": selected},
             status=200, follow_redirects=True).body
-        assert "已处理 2 项。" in body
+        assert "已处理 3 项。" in body
         assert L.state(world.late["id"]) == L.state(world.review["id"]) == "published"
+        assert L.state(world.leaving["id"]) == "offline"
         left = {i["kind"] for i in _todo(world.reviewer)["results"]}
-        assert "review" not in left
+        assert not left & {"review", "offline_review"}
 
     def test_compiler_page(self, app, world):
         """The compiler's page: the returned entry with its reason, the kinds and states in

@@ -57,11 +57,13 @@ KINDS: dict[str, str | None] = {
     queries.KIND_EXPIRING: N_("Authorization expiring"),
 }
 
-#: the decisions the workbench takes on several selected to-dos at once, by kind: those the
-#: review queue takes in bulk (one reason for all); every other flow is decided on its page
+#: the decisions the workbench takes on several selected to-dos at once, by kind (one reason
+#: for all): approve or return reviews and revisions, approve or reject offline requests;
+#: every other flow is decided on its page
 BATCH_DECISIONS: dict[str, tuple[str, ...]] = {
     KIND_REVIEW: (tables.APPROVE, tables.RETURN),
     KIND_REVISION_REVIEW: (tables.APPROVE, tables.RETURN),
+    KIND_OFFLINE_REVIEW: (tables.APPROVE, tables.RETURN),  # approve or reject the request
 }
 
 _STEP_KIND = {tables.IN_REVIEW: KIND_REVIEW, tables.OFFLINE_REVIEW: KIND_OFFLINE_REVIEW}

@@ -88,14 +88,26 @@ class ReviewQueueView(MethodView):
         return tk.redirect_to("govshare.review_queue", **back)
 
 
+#: the action of a bulk decision on each kind of selected step: an entry in review, a
+#: revision in review, a request to take an entry offline (approve it or reject it)
+BATCH_ACTIONS: dict[tuple[str, str], str] = {
+    ("entry", tables.APPROVE): service.ACTION_NAMES[tables.APPROVE],
+    ("entry", tables.RETURN): service.ACTION_NAMES[tables.RETURN],
+    ("revision", tables.APPROVE): service.REVISION_ACTION_NAMES[tables.APPROVE],
+    ("revision", tables.RETURN): service.REVISION_ACTION_NAMES[tables.RETURN],
+    ("offline", tables.APPROVE): service.ACTION_NAMES[tables.APPROVE_OFFLINE],
+    ("offline", tables.RETURN): service.ACTION_NAMES[tables.REJECT_OFFLINE],
+}
+
+
 def decide_selected(decision: str, reason: str | None, selected: list[str]) -> None:
-    """Approve or return (``decision``) each selected step (``entry:<id>`` or
-    ``revision:<id>``) with one reason, each through its own action; the outcome flashed."""
+    """Approve or return (``decision``) each selected step (``entry:<id>``,
+    ``revision:<id>`` or ``offline:<id>``: :data:`BATCH_ACTIONS`) with one reason, each
+    through its own action; the outcome flashed."""
     done, failed = 0, []
     for item in selected:
         kind, _sep, ref = item.partition(":")
-        action = (f"govshare_revision_{decision}" if kind == "revision"
-                  else f"govshare_catalogue_{decision}")
+        action = BATCH_ACTIONS.get((kind, decision), BATCH_ACTIONS["entry", decision])
         try:
             tk.get_action(action)(base.context(), {"id": ref, "reason": reason})
             done += 1

@@ -75,10 +75,11 @@ def _due_text(days_left: int | None) -> str:
 
 def _batch_ref(item: dict[str, Any]) -> str | None:
     """What the batch form posts for a step decided in bulk (``entry:<id>``,
-    ``revision:<id>``), as the review queue does."""
+    ``revision:<id>``, ``offline:<id>``: :data:`lifecycle.BATCH_ACTIONS`)."""
     if not item["decisions"]:
         return None
-    prefix = "revision" if item["kind"] == workbench.KIND_REVISION_REVIEW else "entry"
+    prefix = {workbench.KIND_REVISION_REVIEW: "revision",
+              workbench.KIND_OFFLINE_REVIEW: "offline"}.get(item["kind"], "entry")
     return f"{prefix}:{item['id']}"
 
 
