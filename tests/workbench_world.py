@@ -9,6 +9,7 @@ import ckan.model as model
 
 from ckanext.govshare.model import base
 from ckanext.govshare.model.lifecycle import EntryLifecycle
+from ckanext.govshare.sharing import security
 
 from . import authorizations as A
 from . import lifecycle as L
@@ -30,8 +31,9 @@ def _published(w):
 def build():
     """The authorizations world (``org`` provides, ``other`` consumes; a published entry) with
     an entry in each step: a draft, a returned draft, two in review (one overdue), an update
-    required, a revision in review, a revision draft, an offline request; a data demand to
-    ``org``; an authorization of ``other`` ending within the notice."""
+    required, a revision in review, a revision draft, an offline request, a G3 entry in review
+    awaiting its grade sign-off; a data demand to ``org``; an authorization of ``other``
+    ending within the notice."""
     w = A.build()
     w.draft = new_entry(w)
     w.returned = new_entry(w)
@@ -55,6 +57,15 @@ def build():
     w.leaving = _published(w)
     L.act("govshare_catalogue_request_offline", w.compiler, id=w.leaving["id"],
           reason="职能调整")
+    # a G3 entry submitted: its grade sign-off (分级确认) opened as the submission opens it
+    # where ckanext.govshare.sharing.signoff_grade is G3 (test.ini leaves it off)
+    graded = L.entry_dict(w.org, **A.GRADED)
+    graded["info_items"] = [{**i, "share_type": "conditional", "grade": "G3"}
+                            for i in graded["info_items"]]
+    w.graded_review = L.act("package_create", w.compiler, **graded)
+    L.act("govshare_catalogue_submit", w.compiler, id=w.graded_review["id"])
+    security.open_signoff({"user": w.compiler["name"]}, entry_id=w.graded_review["id"],
+                          entry_fields=L.live(w.graded_review["id"]), grade="G3")
     w.demand = L.act("govshare_demand_create", w.requester, title="企业年报数据需求",
                      target_org=w.org["id"], scenario="年报抽查", basis="《企业信息公示暂行条例》",
                      items=["企业名称", "年报年度"], update_cycle="yearly",

@@ -10,6 +10,7 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
+from ckanext.govshare.model.sharing import Case
 from ckanext.govshare.portal import workbench
 
 from .. import lifecycle as L
@@ -46,7 +47,7 @@ class TestList:
         assert kinds[0] == ("review", world.late["id"])
         assert set(kinds) == {
             ("review", world.late["id"]), ("review", world.review["id"]),
-            ("revision_review", world.revision["id"]),
+            ("review", world.graded_review["id"]), ("revision_review", world.revision["id"]),
             ("offline_review", world.leaving["id"]), ("demand", world.demand["id"])}
         first = found["results"][0]
         assert first["overdue"] and first["days_left"] < 0
@@ -58,7 +59,7 @@ class TestList:
         dues = [i["due_at"] for i in found["results"]]
         assert all(dues) and [datetime.datetime.fromisoformat(d) for d in dues] == sorted(
             datetime.datetime.fromisoformat(d) for d in dues)
-        assert found["counts"] == {"review": 2, "revision_review": 1, "offline_review": 1,
+        assert found["counts"] == {"review": 3, "revision_review": 1, "offline_review": 1,
                                    "demand": 1}
 
     def test_compiler(self, world):
@@ -75,10 +76,18 @@ class TestList:
         assert found["results"][0]["kind"] == "update_required"  # dated before undated
         assert not any(i["decisions"] for i in found["results"])
 
+    def test_security_officer(self, world):
+        """The security officer has the grade sign-off of the G3 entry in review."""
+        [signoff] = model.Session.query(Case).filter(
+            Case.kind == "grade_signoff", Case.entry_id == world.graded_review["id"]).all()
+        found = _todo(world.security_officer)
+        assert _kinds(found) == [("grade_signoff", signoff.id)]
+        assert found["results"][0]["number"] == signoff.number
+        assert found["results"][0]["days_left"] >= 0
+
     def test_compiler_of_another_unit_and_outsiders(self, world):
-        """A compiler of another unit, a security officer and the other department's compiler
-        have none of this; the consuming reviewer and the requester have the authorization
-        about to end."""
+        """A compiler of another unit and the other department's compiler have none of this;
+        the consuming reviewer and the requester have the authorization about to end."""
         assert _todo(world.compiler2)["results"] == []
         assert _todo(world.other_compiler)["results"] == []
         for who in (world.other_reviewer, world.requester):
@@ -89,7 +98,9 @@ class TestList:
     def test_filters(self, world):
         """Kind, department and unit narrow the list; the counts stay those of every kind."""
         found = _todo(world.reviewer, kind="review")
-        assert [i["id"] for i in found["results"]] == [world.late["id"], world.review["id"]]
+        ids = [i["id"] for i in found["results"]]
+        assert ids[0] == world.late["id"]
+        assert set(ids[1:]) == {world.review["id"], world.graded_review["id"]}
         assert found["counts"]["demand"] == 1
         assert _todo(world.reviewer, organization_id=world.other["name"])["results"] == []
         assert _todo(world.compiler, unit="BGS")["results"] == []
@@ -138,7 +149,7 @@ class TestQueries:
             L.act("govshare_catalogue_submit", world.compiler, id=pkg["id"])
         model.repo.commit()
         after, n_after = self._count_statements(world.reviewer)
-        assert before == 5 and after == 8 == len(_todo(world.reviewer)["results"])
+        assert before == 6 and after == 9 == len(_todo(world.reviewer)["results"])
         assert n_before == n_after <= 6
 
     def test_no_n_plus_one(self, world):
@@ -173,7 +184,7 @@ class TestPage:
         """The page lists the to-dos with their deadlines and links, overdue marked."""
         app.set_session_user(world.reviewer["id"])
         body = app.get("/dashboard/workbench", status=200).body
-        assert body.count('class="govshare-todo ') == 5
+        assert body.count('class="govshare-todo ') == 6
         assert "govshare-overdue" in body
         assert re.search(r"已超期 \d+ 个工作日", body)
         assert re.search(r"剩余 \d+ 个工作日", body)
@@ -201,8 +212,9 @@ class TestPage:
         assert "已处理 3 项。" in body
         assert L.state(world.late["id"]) == L.state(world.review["id"]) == "published"
         assert L.state(world.leaving["id"]) == "offline"
-        left = {i["kind"] for i in _todo(world.reviewer)["results"]}
-        assert not left & {"review", "offline_review"}
+        left = {(i["kind"], i["id"]) for i in _todo(world.reviewer)["results"]}
+        assert not {ref.partition(":")[2] for ref in selected} & {i for _k, i in left}
+        assert ("review", world.graded_review["id"]) in left
 
     def test_compiler_page(self, app, world):
         """The compiler's page: the returned entry with its reason, the kinds and states in
