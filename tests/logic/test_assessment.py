@@ -253,10 +253,12 @@ def test_periods(world, period, start):
                                         ({"period": "last month"}, "period"),
                                         ({"unit": "NOPE"}, "unit")])
 def test_invalid_input(world, data, field):
-    """A bad period or a unit of another department: a bilingual validation error."""
+    """A bad period or a unit of another department: a validation error in one language (the
+    default locale's, English here) naming the field."""
     with pytest.raises(tk.ValidationError) as err:
         _show(world, **data)
-    assert " / " in err.value.error_dict[field][0]
+    message = err.value.error_dict[field][0]
+    assert f"({field})" in message and " / " not in message
 
 
 @pytest.mark.parametrize("who,allowed", [("reviewer", True), ("compiler", True), ("member", True),

@@ -282,7 +282,7 @@ class TestCascades:
         for auth in (active, pending):
             shown = A.show(auth["id"])
             assert shown["status"] == "suspended"
-            assert "下线" in shown["status_reason"] and "数据停止采集" in shown["status_reason"]
+            assert "went offline" in shown["status_reason"] and "数据停止采集" in shown["status_reason"]
             row = model.Session.query(CaseEvent).filter(
                 CaseEvent.case_id == auth["id"]).order_by(CaseEvent.id.desc()).first()
             assert (row.action, row.actor, row.data["cause"]) == (
@@ -304,7 +304,7 @@ class TestCascades:
         assert A.show(auth["id"])["status"] == "active"  # nothing before the approval
         L.act("govshare_revision_approve", w.reviewer, id=rev["id"])
         shown = A.show(auth["id"])
-        assert shown["status"] == "suspended" and "分级" in shown["status_reason"]
+        assert shown["status"] == "suspended" and "grade was raised" in shown["status_reason"]
         assert not _sees_data(w.requester, w.entry["id"])
         done = L.act("govshare_authorization_resume", w.reviewer, id=auth["id"])
         assert done["status"] == "pending_agreement" and done["agreement"]["checksum"]

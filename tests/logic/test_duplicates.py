@@ -66,10 +66,11 @@ def test_department_report(world):
 
 
 def test_needs_entry_or_department(world):
-    """Without ``id`` or ``organization_id`` the call is refused with a bilingual message."""
+    """Without ``id`` or ``organization_id`` the call is refused with a message naming ``id``."""
     with pytest.raises(tk.ValidationError) as err:
         L.act("govshare_duplicate_list", world.sysadmin)
-    assert " / " in err.value.error_dict["id"][0]
+    message = err.value.error_dict["id"][0]
+    assert "(id)" in message and "(organization_id)" in message and " / " not in message
 
 
 @pytest.mark.parametrize("who,allowed", [("reviewer", True), ("compiler", True), ("member", True),

@@ -52,13 +52,14 @@ def test_member_sees_scores_trend_and_link(app, world):
 
 
 def test_unit_and_bad_period(app, world):
-    """A unit's page has no business-matter share; a bad period shows the bilingual error
-    and this month's assessment."""
+    """A unit's page has no business-matter share; a bad period shows the error (in the
+    page's language) and this month's assessment."""
     _login(app, world.member)
     unit = app.get(_url(world), query_string={"unit": "DJZCC"}, status=200).body
     assert "1 of 1 units have entries" in unit and "declared per department" in unit
     bad = app.get(_url(world), query_string={"period": "2026-13"}, status=200).body
-    assert "考核周期（period）" in bad and "govshare-assessment-no-trend" in bad
+    assert "Period (period) must be" in bad and "考核周期（period）" not in bad
+    assert "govshare-assessment-no-trend" in bad
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_reviewer", None])

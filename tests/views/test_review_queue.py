@@ -91,7 +91,7 @@ class TestQueue:
         body = app.post("/govshare/review", data={
             "_csrf_token": token, "decision": "return", "selected": selected,
         }, follow_redirects=True).body
-        assert "理由" in body
+        assert "a reason is required to return" in body  # the page's language: English here
         assert L.state(world.first["id"]) == "in_review"
         app.post("/govshare/review", data={
             "_csrf_token": token, "decision": "return", "selected": selected,

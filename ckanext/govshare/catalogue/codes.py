@@ -6,14 +6,16 @@ resource code from a configurable template. Allocating the sequence number of a 
 code (per prefix, safe under concurrent creates, never reused) needs the database and lives
 with the govshare tables; it uses :func:`code_prefix` as the sequence key.
 
-Problems are returned as ``(zh, en)`` pairs so that callers can wrap them with
-:func:`ckanext.govshare.messages.bilingual` after naming the field.
+Problems are returned as messages in the page's language (gettext msgids) that callers prefix
+with the field's label.
 """
 from __future__ import annotations
 
 import re
 import string
 from typing import Any
+
+import ckan.plugins.toolkit as tk
 
 __all__ = [
     "USCC_CHARSET",
@@ -37,7 +39,7 @@ __all__ = [
     "slug_from_resource_code",
 ]
 
-Problem = tuple[str, str]
+Problem = str
 
 # --- 统一社会信用代码 (GB 32100-2015) -------------------------------------------------------
 
@@ -67,33 +69,27 @@ def uscc_check_char(first17: str) -> str:
 
 
 def uscc_problem(code: Any) -> Problem | None:
-    """Why ``code`` is not a 统一社会信用代码, as ``(zh, en)``; ``None`` when it is one.
+    """Why ``code`` is not a 统一社会信用代码 (translated); ``None`` when it is one.
 
     The code is checked exactly as given (see :func:`normalize_uscc` for user input):
     18 characters of the GB 32100 charset, positions 3–8 the registering authority's
     GB/T 2260 region code, and the check character.
     """
     if not isinstance(code, str) or not code:
-        return ("应为18位统一社会信用代码", "must be an 18-character unified social credit code")
+        return tk._("must be an 18-character unified social credit code")
     if len(code) != _USCC_LENGTH:
-        return (f"应为18位，实际为{len(code)}位",
-                f"must have 18 characters, not {len(code)}")
+        return tk._("must have 18 characters, not {count}").format(count=len(code))
     bad = sorted({c for c in code if c not in USCC_CHARSET})
     if bad:
         shown = "".join(bad)
         if all(c in _USCC_EXCLUDED for c in bad):
-            return (f"含有不允许的字母 {shown}（统一社会信用代码不使用 I、O、Z、S、V）",
-                    f"contains {shown}: the code never uses the letters I, O, Z, S, V")
-        return (f"含有非法字符 {shown}（只允许数字和大写字母）",
-                f"contains invalid characters {shown} (digits and capitals only)")
+            return tk._("contains {shown}: the code never uses the letters I, O, Z, S, V").format(shown=shown)
+        return tk._("contains invalid characters {shown} (digits and capitals only)").format(shown=shown)
     if not code[2:8].isdigit():
-        return ("第3–8位应为登记管理机关行政区划码（6位数字）",
-                "positions 3-8 must be the 6-digit region code of the registering authority")
+        return tk._("positions 3-8 must be the 6-digit region code of the registering authority")
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return (f"校验码错误：第18位应为 {expected}，实际为 {code[17]}",
-                f"check character mismatch: the 18th character should be {expected}, "
-                f"not {code[17]}")
+        return tk._("check character mismatch: the 18th character should be {expected}, not {code}").format(expected=expected, code=code[17])
     return None
 
 
@@ -113,12 +109,11 @@ PROVINCE_CODES = frozenset({
 
 
 def region_code_problem(code: Any) -> Problem | None:
-    """Why ``code`` is not a GB/T 2260 region code shape, as ``(zh, en)``; ``None`` if it is."""
+    """Why ``code`` is not a GB/T 2260 region code shape (translated); ``None`` if it is."""
     if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
-        return ("应为6位数字", "must be 6 digits")
+        return tk._("must be 6 digits")
     if code[:2] not in PROVINCE_CODES:
-        return (f"前两位 {code[:2]} 不是省级行政区划代码",
-                f"the first two digits {code[:2]} are not a province code")
+        return tk._("the first two digits {code} are not a province code").format(code=code[:2])
     return None
 
 
@@ -284,15 +279,14 @@ def parse_resource_code(template: str, code: Any) -> dict[str, Any] | None:
 
 
 def resource_code_problem(template: str, code: Any) -> Problem | None:
-    """Why ``code`` does not have the shape of ``template``, as ``(zh, en)``; else ``None``."""
+    """Why ``code`` does not have the shape of ``template`` (translated); else ``None``."""
     if parse_resource_code(template, code) is None:
         example = format_resource_code(
             template, "1", "01", "001", "", 1,
             **{n: "X" for _l, n, _s, _c in _parse_template(template)
                if n and n not in SEGMENT_PATTERNS},
         )
-        return (f"格式应为 {template}（例如 {example}）",
-                f"must have the form {template} (e.g. {example})")
+        return tk._("must have the form {template} (e.g. {example})").format(template=template, example=example)
     return None
 
 

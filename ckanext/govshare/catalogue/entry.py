@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from ckanext.govshare import config as gs_config
 from ckanext.govshare.catalogue import codes, fields, queries
-from ckanext.govshare.messages import bilingual
 
 __all__ = [
     "allocate_resource_code", "claim_code", "department", "prepare_entry",
@@ -52,10 +51,7 @@ def department(ref: str) -> model.Group | None:
 
 
 def _code_taken(code: str) -> tk.ValidationError:
-    return tk.ValidationError({fields.RESOURCE_CODE: [bilingual(
-        f"信息资源代码 {code} 已被其他条目使用（代码不可重复使用）",
-        f"resource code {code} was already issued to another entry (codes are never reused)",
-    )]})
+    return tk.ValidationError({fields.RESOURCE_CODE: [tk._("resource code {code} was already issued to another entry (codes are never reused)").format(code=code)]})
 
 
 def claim_code(pkg_dict: dict[str, Any]) -> None:

@@ -4,8 +4,8 @@ Pure: an entry is a plain dict with the scheming field names (the API contract o
 catalogue schema), ``info_items``, ``share_scope`` and ``resources`` as lists of dicts.
 :func:`check_entry` returns every problem, keyed by field (``share_condition``) or by
 indexed sub-record field (``info_items.2.share_type``, ``share_scope.0.usage``,
-``resources.1.share_mode_type``); each message is bilingual (``中文 / English``) and names
-the field in both languages. Nothing is read from configuration here: the grade scale, the
+``resources.1.share_mode_type``); each message is in the page's language (a gettext msgid) and names
+the field. Nothing is read from configuration here: the grade scale, the
 core-sharing switch and the resource-code template are arguments, read by the caller.
 
 Sources of the rules (cited where each is enforced): the DB14 draft (政务数据共享 部门内部
@@ -19,9 +19,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.govshare.catalogue import codes, fields
 from ckanext.govshare.catalogue import vocab as v
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import join, local
+from ckanext.govshare.messages import text as label_text
 
 __all__ = [
     "Errors",
@@ -83,24 +86,24 @@ class _Report:
         if message not in messages:
             messages.append(message)
 
-    def field(self, name: str, zh: str, en: str) -> None:
-        label = v.field_label(name)
-        self._add(name, bilingual(f"{label['zh_Hans_CN']}：{zh}", f"{label['en']}: {en}"))
+    def field(self, name: str, problem: str) -> None:
+        """``problem`` (translated) of the field ``name``, named in the page's language."""
+        label = label_text(v.field_label(name))
+        self._add(name, tk._("{field}: {problem}").format(field=label, problem=problem))
 
     def sub(self, parent: str, index: int, subfield: str, record_name: str,
-            zh: str, en: str) -> None:
-        label = v.field_label(f"{parent}.{subfield}")
-        what = v.RECORD_LABELS.get(parent) or v.field_label(parent)
+            problem: str) -> None:
+        """``problem`` of ``subfield`` of the ``index``-th record of ``parent``."""
+        label = label_text(v.field_label(f"{parent}.{subfield}"))
+        what = label_text(v.RECORD_LABELS.get(parent) or v.field_label(parent))
         if record_name:
-            who_zh = f"{what['zh_Hans_CN']}「{record_name}」（第{index + 1}项）"
-            who_en = f'{what["en"]} "{record_name}" (no. {index + 1})'
+            record = tk._('{what} "{name}" (no. {number})').format(
+                what=what, name=record_name, number=index + 1)
         else:
-            who_zh = f"{what['zh_Hans_CN']}第{index + 1}项"
-            who_en = f"{what['en']} no. {index + 1}"
-        self._add(
-            error_key(parent, index, subfield),
-            bilingual(f"{who_zh}的{label['zh_Hans_CN']}：{zh}", f"{who_en}, {label['en']}: {en}"),
-        )
+            record = tk._("{what} no. {number}").format(what=what, number=index + 1)
+        self._add(error_key(parent, index, subfield),
+                  tk._("{record}, {field}: {problem}").format(
+                      record=record, field=label, problem=problem))
 
 
 # --- value coercion (entries come from forms, the API and spreadsheets) ---------------------
@@ -169,8 +172,7 @@ def _options(terms: Iterable[v.Term]) -> tuple[str, str]:
 
 def _bad_choice(report: _Report, name: str, value: str, terms: Iterable[v.Term]) -> None:
     zh, en = _options(terms)
-    report.field(name, f"「{value}」不是可选值（可选：{zh}）",
-                 f'"{value}" is not an allowed value (one of: {en})')
+    report.field(name, tk._("\"{value}\" is not an allowed value (one of: {choices})").format(value=value, choices=local(zh, en)))
 
 
 # --- the basis of not sharing ---------------------------------------------------------------
@@ -196,8 +198,8 @@ _GRADE_WORDS = re.compile(
 )
 
 
-def no_share_basis_problem(text: Any, grade_scale: v.GradeScale) -> tuple[str, str] | None:
-    """Why ``text`` is not a basis for not sharing, as ``(zh, en)``; ``None`` when it is.
+def no_share_basis_problem(text: Any, grade_scale: v.GradeScale) -> str | None:
+    """Why ``text`` is not a basis for not sharing (translated); ``None`` when it is.
 
     Refused: an empty basis; a basis that cites no law, administrative regulation or
     党中央/国务院 policy; and, with a dedicated message, a basis that only gives the data's
@@ -206,9 +208,7 @@ def no_share_basis_problem(text: Any, grade_scale: v.GradeScale) -> tuple[str, s
     """
     basis = _text(text)
     if not basis:
-        return ("必须填写，并引用法律、行政法规或党中央、国务院政策",
-                "required: cite the law, administrative regulation or State Council / "
-                "Party Central Committee policy")
+        return tk._("required: cite the law, administrative regulation or State Council / Party Central Committee policy")
     # grading documents and standards are not a legal basis: drop them before looking
     remaining = _TITLE.sub(
         lambda m: " " if _GRADING_TITLE.search(m.group(1)) else m.group(0), basis)
@@ -228,12 +228,8 @@ def no_share_basis_problem(text: Any, grade_scale: v.GradeScale) -> tuple[str, s
     )
     if mentions_grade:
         # 国发〔2016〕51号 第九条 and C.4 R1: a grade is never a basis for not sharing
-        return ("数据分级本身不能作为不予共享的依据，须引用法律、行政法规或党中央、国务院政策",
-                "a data grade alone is not a basis for not sharing: cite the law, "
-                "administrative regulation or State Council / Party Central Committee policy")
-    return ("须引用法律、行政法规或党中央、国务院政策（如《…法》第…条、国发〔…〕…号）",
-            "must cite a law, administrative regulation or State Council / Party Central "
-            "Committee policy (title, article or document number)")
+        return tk._("a data grade alone is not a basis for not sharing: cite the law, administrative regulation or State Council / Party Central Committee policy")
+    return tk._("must cite a law, administrative regulation or State Council / Party Central Committee policy (title, article or document number)")
 
 
 # --- share type default ----------------------------------------------------------------------
@@ -274,16 +270,14 @@ class _Entry:
 def _check_scope(e: _Entry, r: _Report) -> None:
     # DB14 §1 (not for data involving state secrets); 国务院令第809号 第三条
     if _flag(e.raw.get("is_classified")):
-        r.field("is_classified", "涉密数据不属于政务数据共享范围，不得编入目录",
-                "classified data is outside the scope of government data sharing and "
-                "cannot be catalogued")
+        r.field("is_classified", tk._("classified data is outside the scope of government data sharing and cannot be catalogued"))
 
 
 def _check_required(e: _Entry, r: _Report) -> None:
     # 1272 核心元数据 (all mandatory but 关联资源代码); DB14 §7.2 for the internal unit
     for name in REQUIRED_FIELDS:
         if not e[name]:
-            r.field(name, "必须填写", "required")
+            r.field(name, tk._("required"))
 
 
 def _check_classification(e: _Entry, r: _Report) -> None:
@@ -295,18 +289,17 @@ def _check_classification(e: _Entry, r: _Report) -> None:
         _bad_choice(r, "catalog_class", cls, v.CATALOG_CLASSES)
     if item:
         if not re.fullmatch(codes.SEGMENT_PATTERNS["item"], item):
-            r.field("catalog_item", "应为2位数字", "must be 2 digits")
+            r.field("catalog_item", tk._("must be 2 digits"))
         elif known_class and not v.catalog_item(cls, item):
             zh, en = _options(v.CATALOG_ITEMS[cls])
             r.field("catalog_item",
-                    f"「{item}」不是{known_class.zh}的项（可选：{zh}）",
-                    f'"{item}" is not an item of {known_class.en} (one of: {en})')
+                    tk._("\"{item}\" is not an item of {label} (one of: {choices})").format(item=item, label=label_text(known_class), choices=local(zh, en)))
     subitem = e["catalog_subitem"]
     if subitem and not re.fullmatch(codes.SEGMENT_PATTERNS["subitem"], subitem):
-        r.field("catalog_subitem", "应为3位数字", "must be 3 digits")
+        r.field("catalog_subitem", tk._("must be 3 digits"))
     detail = e["catalog_detail"]
     if detail and not re.fullmatch(codes.SEGMENT_PATTERNS["detail"], detail):
-        r.field("catalog_detail", "只能包含数字和字母", "may contain only digits and letters")
+        r.field("catalog_detail", tk._("may contain only digits and letters"))
 
 
 def _check_resource_code(e: _Entry, r: _Report, template: str | None) -> None:
@@ -316,7 +309,7 @@ def _check_resource_code(e: _Entry, r: _Report, template: str | None) -> None:
     # 1272 信息资源代码 = 分类码 (类/项/目/细目) + 顺序码 (domain reference A.5)
     problem = codes.resource_code_problem(template, code)
     if problem:
-        r.field(fields.RESOURCE_CODE, *problem)
+        r.field(fields.RESOURCE_CODE, problem)
         return
     parsed = codes.parse_resource_code(template, code) or {}
     mismatched = [
@@ -326,9 +319,7 @@ def _check_resource_code(e: _Entry, r: _Report, template: str | None) -> None:
     ]
     if mismatched:
         r.field(fields.RESOURCE_CODE,
-                f"{code} 的分类码与条目的分类（类/项/目/细目）不一致；清空后将重新分配代码",
-                f"the classification part of {code} does not match the entry's class / item / "
-                "sub-item / detail; clear it to have a new code allocated")
+                tk._("the classification part of {code} does not match the entry's class / item / sub-item / detail; clear it to have a new code allocated").format(code=code))
 
 
 def _check_provider(e: _Entry, r: _Report) -> None:
@@ -337,7 +328,7 @@ def _check_provider(e: _Entry, r: _Report) -> None:
     if code:
         problem = codes.uscc_problem(code)
         if problem:
-            r.field("provider_code", *problem)
+            r.field("provider_code", problem)
 
 
 def _check_format(e: _Entry, r: _Report) -> None:
@@ -350,89 +341,77 @@ def _check_format(e: _Entry, r: _Report) -> None:
             if not v.lookup(e.category.types, ft):
                 zh, en = _options(e.category.types)
                 r.field("format_type",
-                        f"「{ft}」不属于格式分类「{e.category.zh}」（可选：{zh}）",
-                        f'"{ft}" is not a type of the format category {e.category.en} '
-                        f"(one of: {en})")
+                        tk._("\"{ft}\" is not a type of the format category {label} (one of: {choices})").format(ft=ft, label=label_text(e.category), choices=local(zh, en)))
         elif ft != v.FORMAT_OTHER and not v.format_category_of_type(ft):
-            r.field("format_type", f"「{ft}」不是可选的格式类型", f'"{ft}" is not a format type')
+            r.field("format_type", tk._("\"{ft}\" is not a format type").format(ft=ft))
     if v.FORMAT_OTHER in (fc, ft) and not e["format_other_desc"]:
-        r.field("format_other_desc", "格式为“其他”时必须说明",
-                "required when the format is 'other'")
+        r.field("format_other_desc", tk._("required when the format is 'other'"))
 
 
 def _check_info_items(e: _Entry, r: _Report, allow_core_sharing: bool) -> None:
     # 1272 信息项: at least one; names unique within the entry (domain reference A.3, A.7(8))
     if not e.items:
-        r.field("info_items", "至少填写一个信息项", "at least one information item is required")
+        r.field("info_items", tk._("at least one information item is required"))
     seen: dict[str, int] = {}
     scale = e.scale
     for i, item in enumerate(e.items):
         name = _text(item.get("name"))
 
-        def sub(subfield: str, zh: str, en: str, _i: int = i, _name: str = name) -> None:
-            r.sub("info_items", _i, subfield, _name, zh, en)
+        def sub(subfield: str, problem: str, _i: int = i, _name: str = name) -> None:
+            r.sub("info_items", _i, subfield, _name, problem)
 
         if not name:
-            sub("name", "必须填写", "required")
+            sub("name", tk._("required"))
         elif name in seen:
-            sub("name", f"与第{seen[name] + 1}项重名，信息项名称在条目内须唯一",
-                f"repeats item no. {seen[name] + 1}: item names must be unique in the entry")
+            sub("name", tk._("repeats item no. {value}: item names must be unique in the entry").format(value=seen[name] + 1))
         else:
             seen[name] = i
 
         dt_value = _text(item.get("data_type"))
         dt = v.data_type(dt_value)
         if not dt_value:
-            sub("data_type", "必须填写", "required")
+            sub("data_type", tk._("required"))
         elif not dt:
             zh, en = _options(v.DATA_TYPES)
-            sub("data_type", f"「{dt_value}」不是可选值（可选：{zh}）",
-                f'"{dt_value}" is not a data type (one of: {en})')
+            sub("data_type", tk._("\"{dt_value}\" is not a data type (one of: {choices})").format(dt_value=dt_value, choices=local(zh, en)))
         length_raw = item.get("length")
         if _text(length_raw):
             if _positive_int(length_raw) is None:
-                sub("length", "应为正整数", "must be a positive whole number")
+                sub("length", tk._("must be a positive whole number"))
         elif dt and dt.needs_length:
-            sub("length", f"{dt.zh}（{dt.value}）必须填写数据长度",
-                f"required for the data type {dt.en} ({dt.value})")
+            sub("length", tk._("required for the data type {label} ({value})").format(label=label_text(dt), value=dt.value))
 
         st = _text(item.get("share_type"))
         st_rank = v.share_type_rank(st)
         if st and st_rank is None:
             zh, en = _options(v.SHARE_TYPES)
-            sub("share_type", f"「{st}」不是可选值（可选：{zh}）",
-                f'"{st}" is not a share type (one of: {en})')
+            sub("share_type", tk._("\"{st}\" is not a share type (one of: {choices})").format(st=st, choices=local(zh, en)))
         elif st and e.share_rank is not None:
             entry_term = v.SHARE_TYPES[e.share_rank]
             # domain reference A.7(9): an item may be stricter than the entry, never looser
             if st_rank < e.share_rank:
                 sub("share_type",
-                    f"不得比条目的共享类型（{entry_term.zh}）更宽松",
-                    f"must not be looser than the entry's share type ({entry_term.en})")
+                    tk._("must not be looser than the entry's share type ({label})").format(label=label_text(entry_term)))
             elif st_rank > e.share_rank:
                 condition = item.get("share_condition")
                 if st == _CONDITIONAL and not _text(condition):
-                    sub("share_condition", "信息项比条目更严格（有条件共享）时必须说明共享条件",
-                        "required when the item is stricter than the entry (conditional)")
+                    sub("share_condition", tk._("required when the item is stricter than the entry (conditional)"))
                 elif st == _NOT_SHARED:
                     # 国发〔2016〕51号 第九条: every 不予共享 needs its basis, items included
                     problem = no_share_basis_problem(condition, scale)
                     if problem:
-                        sub("share_condition", *problem)
+                        sub("share_condition", problem)
 
         grade = _text(item.get("grade"))
         if grade and grade not in scale:
-            sub("grade", f"「{grade}」不在分级体系中（{' '.join(scale.codes)}）",
-                f'"{grade}" is not in the grade scale ({" ".join(scale.codes)})')
+            sub("grade", tk._("\"{grade}\" is not in the grade scale ({value})").format(grade=grade, value=' '.join(scale.codes)))
         elif grade and st:
             # C.4 R2 and the CORE row of C.2, applied to an item's own share type
             if scale.is_core(grade) and not allow_core_sharing and st != _NOT_SHARED:
-                sub("share_type", "核心数据必须不予共享", "core data must not be shared")
+                sub("share_type", tk._("core data must not be shared"))
             elif scale.is_restricted(grade) and st == _UNCONDITIONAL:
                 sub("share_type",
-                    f"分级为{scale.label(grade)['zh_Hans_CN']}的信息项不得无条件共享",
-                    f"an item graded {scale.label(grade)['en']} cannot be shared "
-                    "unconditionally")
+                    tk._("an item graded {label} cannot be shared unconditionally").format(label=label_text(scale.label(grade))))
 
 
 def _check_share(e: _Entry, r: _Report) -> None:
@@ -446,59 +425,49 @@ def _check_share(e: _Entry, r: _Report) -> None:
             and not e["share_type_reason"]):
         item = v.catalog_item(e["catalog_class"], e["catalog_item"])
         r.field("share_type_reason",
-                f"「{item.zh}」属于基础信息资源，默认无条件共享；选择其他共享类型须说明理由",
-                f"{item.en} is a basic information resource, shared unconditionally by "
-                "default: state why it is not")
+                tk._("{label} is a basic information resource, shared unconditionally by default: state why it is not").format(label=label_text(item)))
     if st == _CONDITIONAL:
         # DB14 §11.1 可共享数据管理规范; domain reference A.7(1): condition and scope
         if not e["share_condition"]:
-            r.field("share_condition", "有条件共享时必须填写共享条件",
-                    "required when the share type is conditional")
+            r.field("share_condition", tk._("required when the share type is conditional"))
         if not e.scopes:
-            r.field("share_scope", "有条件共享时必须明确使用方、地域、知悉范围、使用范围和应用场景",
-                    "required when the share type is conditional: consumers, regions, "
-                    "need-to-know, permitted use and scenarios")
+            r.field("share_scope", tk._("required when the share type is conditional: consumers, regions, need-to-know, permitted use and scenarios"))
         for i, scope in enumerate(e.scopes):
             consumers = _text(scope.get("consumers"))
             for name in SCOPE_REQUIRED_FIELDS:
                 value = scope.get(name)
                 stated = _flag(value) is not None if name == "agreement_required" else _text(value)
                 if not stated:
-                    r.sub("share_scope", i, name, consumers, "必须填写", "required")
+                    r.sub("share_scope", i, name, consumers, tk._("required"))
     if st == _NOT_SHARED:
         # 国发〔2016〕51号 第九条 (law, regulation or 党中央/国务院 policy); C.4 R1
         problem = no_share_basis_problem(e["no_share_basis"], e.scale)
         if problem:
-            r.field("no_share_basis", *problem)
+            r.field("no_share_basis", problem)
 
     # 1272 共享方式 (domain reference A.4.3, A.7(3)): a category unless not shared; a type
     # when on the platform, consistent with the format; types exist only on the platform
     smc, smt = e["share_mode_category"], e["share_mode_type"]
     if st and st != _NOT_SHARED and not smc:
-        r.field("share_mode_category", "共享类型不是不予共享时必须填写",
-                "required unless the share type is not_shared")
+        r.field("share_mode_category", tk._("required unless the share type is not_shared"))
     if smc and not v.lookup(v.SHARE_MODE_CATEGORIES, smc):
         _bad_choice(r, "share_mode_category", smc, v.SHARE_MODE_CATEGORIES)
     if smt and not v.lookup(v.SHARE_MODE_TYPES, smt):
         _bad_choice(r, "share_mode_type", smt, v.SHARE_MODE_TYPES)
     elif smc == v.SHARE_MODE_PLATFORM:
         if not smt:
-            r.field("share_mode_type", "共享平台方式时必须填写（库表、接口或文件）",
-                    "required for the sharing platform (table, api or file)")
+            r.field("share_mode_type", tk._("required for the sharing platform (table, api or file)"))
         elif e.category and smt not in e.category.share_mode_types:
             _inconsistent_mode(r, "share_mode_type", smt, e.category)
     elif smc and smt:
-        r.field("share_mode_type", "仅共享平台方式填写共享方式类型",
-                "applies only to the sharing platform category")
+        r.field("share_mode_type", tk._("applies only to the sharing platform category"))
 
 
 def _inconsistent_mode(r: _Report, name: str, smt: str, category: v.FormatCategory) -> None:
     allowed = [t for t in v.SHARE_MODE_TYPES if t.value in category.share_mode_types]
     zh, en = _options(allowed)
     term = v.lookup(v.SHARE_MODE_TYPES, smt)
-    r.field(name, f"「{term.zh if term else smt}」与格式分类「{category.zh}」不一致（可选：{zh}）",
-            f"{term.en if term else smt} does not fit the format category {category.en} "
-            f"(one of: {en})")
+    r.field(name, tk._("{value} does not fit the format category {label} (one of: {choices})").format(value=local(term.zh if term else smt, term.en if term else smt), label=label_text(category), choices=local(zh, en)))
 
 
 def _check_open(e: _Entry, r: _Report) -> None:
@@ -507,12 +476,10 @@ def _check_open(e: _Entry, r: _Report) -> None:
         _bad_choice(r, "open_type", ot, v.OPEN_TYPES)
     # domain reference A.7(4)
     if ot == _CONDITIONAL_OPEN and not e["open_condition"]:
-        r.field("open_condition", "有条件开放时必须填写开放条件",
-                "required when the open type is conditional_open")
+        r.field("open_condition", tk._("required when the open type is conditional_open"))
     # [I] data not fit to share with other departments is not fit to open to the public
     if e["share_type"] == _NOT_SHARED and ot and ot != _NOT_OPEN:
-        r.field("open_type", "不予共享的数据只能不予开放",
-                "data that is not shared cannot be opened to the public")
+        r.field("open_type", tk._("data that is not shared cannot be opened to the public"))
 
 
 def _check_update_cycle(e: _Entry, r: _Report) -> None:
@@ -521,20 +488,17 @@ def _check_update_cycle(e: _Entry, r: _Report) -> None:
         _bad_choice(r, "update_cycle", cycle, v.UPDATE_CYCLES)
     # domain reference A.7(6)
     if cycle == v.UPDATE_CYCLE_OTHER and not e["update_cycle_other"]:
-        r.field("update_cycle_other", "更新周期为“其他”时必须说明",
-                "required when the update cycle is 'other'")
+        r.field("update_cycle_other", tk._("required when the update cycle is 'other'"))
 
 
 def _check_grade(e: _Entry, r: _Report, allow_core_sharing: bool) -> None:
     scale, dg = e.scale, e["data_grade"]
     if dg and dg not in scale:
-        r.field("data_grade", f"「{dg}」不在分级体系中（{' '.join(scale.codes)}）",
-                f'"{dg}" is not in the grade scale ({" ".join(scale.codes)})')
+        r.field("data_grade", tk._("\"{dg}\" is not in the grade scale ({value})").format(dg=dg, value=' '.join(scale.codes)))
     # domain reference C.3: the entry is graded at least as high as its highest item
     if dg in scale and e.item_max_grade and scale.rank(dg) < scale.rank(e.item_max_grade):
         top = scale.label(e.item_max_grade)
-        r.field("data_grade", f"不得低于信息项的最高分级（{top['zh_Hans_CN']}）",
-                f"must not be lower than the highest item grade ({top['en']})")
+        r.field("data_grade", tk._("must not be lower than the highest item grade ({label})").format(label=label_text(top)))
     grade = e.grade
     if not grade:
         return
@@ -542,26 +506,21 @@ def _check_grade(e: _Entry, r: _Report, allow_core_sharing: bool) -> None:
     st, ot = e["share_type"], e["open_type"]
     # GB/T 43697-2024 核心数据; C.2 CORE row: not shared unless configuration allows
     if scale.is_core(grade) and not allow_core_sharing and st and st != _NOT_SHARED:
-        r.field("share_type", f"{label['zh_Hans_CN']}必须不予共享",
-                f"{label['en']} must not be shared")
+        r.field("share_type", tk._("{label} must not be shared").format(label=label_text(label)))
     # C.4 R2: from the restricted grade up (default G3, and IMP/CORE) never unconditional
     elif scale.is_restricted(grade) and st == _UNCONDITIONAL:
-        r.field("share_type", f"分级为{label['zh_Hans_CN']}的数据不得无条件共享",
-                f"data graded {label['en']} cannot be shared unconditionally")
+        r.field("share_type", tk._("data graded {label} cannot be shared unconditionally").format(label=label_text(label)))
     # C.2 (重要/核心数据 不予开放) and C.4 R3 (never unconditionally open from G3 up)
     if scale.is_not_open(grade) and ot and ot != _NOT_OPEN:
-        r.field("open_type", f"分级为{label['zh_Hans_CN']}的数据不予开放",
-                f"data graded {label['en']} must not be opened")
+        r.field("open_type", tk._("data graded {label} must not be opened").format(label=label_text(label)))
     elif scale.is_restricted(grade) and ot == _UNCONDITIONAL_OPEN:
-        r.field("open_type", f"分级为{label['zh_Hans_CN']}的数据不得无条件开放",
-                f"data graded {label['en']} cannot be opened unconditionally")
+        r.field("open_type", tk._("data graded {label} cannot be opened unconditionally").format(label=label_text(label)))
     # DB14 §11.1 (安全协议) with C.4 R2: restricted data is shared only under an agreement
     if scale.is_restricted(grade) and st == _CONDITIONAL:
         for i, scope in enumerate(e.scopes):
             if _flag(scope.get("agreement_required")) is False:
                 r.sub("share_scope", i, "agreement_required", _text(scope.get("consumers")),
-                      f"分级为{label['zh_Hans_CN']}的数据必须签订安全协议",
-                      f"data graded {label['en']} requires a signed security agreement")
+                      tk._("data graded {label} requires a signed security agreement").format(label=label_text(label)))
 
 
 def _check_resources(e: _Entry, r: _Report) -> None:
@@ -574,12 +533,10 @@ def _check_resources(e: _Entry, r: _Report) -> None:
         name = _text(res.get("name"))
         if not term:
             zh, en = _options(v.SHARE_MODE_TYPES)
-            r.sub("resources", i, "share_mode_type", name, f"「{smt}」不是可选值（可选：{zh}）",
-                  f'"{smt}" is not a share mode type (one of: {en})')
+            r.sub("resources", i, "share_mode_type", name, tk._("\"{smt}\" is not a share mode type (one of: {choices})").format(smt=smt, choices=local(zh, en)))
         elif e.category and smt not in e.category.share_mode_types:
             r.sub("resources", i, "share_mode_type", name,
-                  f"「{term.zh}」与格式分类「{e.category.zh}」不一致",
-                  f"{term.en} does not fit the format category {e.category.en}")
+                  tk._("{label} does not fit the format category {category}").format(label=label_text(term), category=label_text(e.category)))
 
 
 def _check_related(e: _Entry, r: _Report) -> None:
@@ -587,12 +544,10 @@ def _check_related(e: _Entry, r: _Report) -> None:
     related = _code_list(e.raw.get("related_resource_codes"))
     code = e[fields.RESOURCE_CODE]
     if code and code in related:
-        r.field("related_resource_codes", "不能关联条目自身的资源代码",
-                "must not include the entry's own resource code")
+        r.field("related_resource_codes", tk._("must not include the entry's own resource code"))
     repeated = sorted({c for c in related if related.count(c) > 1})
     if repeated:
-        r.field("related_resource_codes", f"重复的代码：{'、'.join(repeated)}",
-                f"repeated codes: {', '.join(repeated)}")
+        r.field("related_resource_codes", tk._("repeated codes: {value}").format(value=join(repeated)))
 
 
 def check_entry(entry: Mapping[str, Any], *, grade_scale: v.GradeScale,
@@ -644,13 +599,13 @@ def check_department(dept: Mapping[str, Any]) -> Errors:
     if uscc:
         problem = codes.uscc_problem(uscc)
         if problem:
-            r.field("uscc", *problem)
+            r.field("uscc", problem)
     region = _text(dept.get("region_code"))
     # GB/T 2260: 6-digit region codes
     if region:
         problem = codes.region_code_problem(region)
         if problem:
-            r.field("region_code", *problem)
+            r.field("region_code", problem)
     level = _text(dept.get("level"))
     if level and not v.lookup(v.ORG_LEVELS, level):
         _bad_choice(r, "level", level, v.ORG_LEVELS)
@@ -659,20 +614,17 @@ def check_department(dept: Mapping[str, Any]) -> Errors:
     for i, unit in enumerate(_records(dept.get("units"))):
         code, name = _text(unit.get("code")), _text(unit.get("name"))
         if not code:
-            r.sub("units", i, "code", name, "必须填写", "required")
+            r.sub("units", i, "code", name, tk._("required"))
         elif not re.fullmatch(UNIT_CODE_PATTERN, code):
-            r.sub("units", i, "code", name, "只能包含字母、数字和 _ . -（不超过32位）",
-                  "letters, digits and _ . - only, at most 32 characters")
+            r.sub("units", i, "code", name, tk._("letters, digits and _ . - only, at most 32 characters"))
         elif code in seen_codes:
-            r.sub("units", i, "code", name, f"与第{seen_codes[code] + 1}项重复",
-                  f"repeats unit no. {seen_codes[code] + 1}")
+            r.sub("units", i, "code", name, tk._("repeats unit no. {value}").format(value=seen_codes[code] + 1))
         else:
             seen_codes[code] = i
         if not name:
-            r.sub("units", i, "name", code, "必须填写", "required")
+            r.sub("units", i, "name", code, tk._("required"))
         elif name in seen_names:
-            r.sub("units", i, "name", name, f"与第{seen_names[name] + 1}项重复",
-                  f"repeats unit no. {seen_names[name] + 1}")
+            r.sub("units", i, "name", name, tk._("repeats unit no. {value}").format(value=seen_names[name] + 1))
         else:
             seen_names[name] = i
     return r.errors

@@ -6,10 +6,8 @@ one way to show any bilingual :class:`~ckanext.govshare.messages.Label`.
 """
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.messages import Label
+from ckanext.govshare.messages import Label, text
 
 __all__ = ["AUDIT_ACTIONS", "TABLES", "in_page_language", "label_of", "labels"]
 
@@ -36,8 +34,9 @@ TABLES: dict[str, dict[str, Label]] = {
 
 
 def in_page_language(label: Label) -> str:
-    """``label`` in the page's language: Chinese for a ``zh*`` locale, English otherwise."""
-    return label.zh if (tk.h.lang() or "").startswith("zh") else label.en
+    """``label`` in the page's language: Chinese for a ``zh*`` locale, English otherwise
+    (outside a request: the default locale's; :func:`ckanext.govshare.messages.text`)."""
+    return text(label)
 
 
 def label_of(kind: str, code: str | None) -> str:

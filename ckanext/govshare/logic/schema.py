@@ -29,7 +29,8 @@ from ckanext.govshare.logic.validators import (
     required_text,
     whole_number,
 )
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import join
+from ckanext.govshare.messages import text as label_text
 
 #: labels of the fields named in error messages
 FIELD_LABELS: dict[str, Label] = {
@@ -61,14 +62,15 @@ def _field(key: FlattenKey) -> str:
     return str(key[-1])
 
 
-def message(field: str, zh: str, en: str) -> str:
-    """``字段（field）…… / Field (field) ……``: the one shape of a govshare field error."""
+def message(field: str, problem: str) -> str:
+    """``Field (field) problem`` in the page's language: the one shape of a govshare field error."""
     label = FIELD_LABELS.get(field, Label(field, field))
-    return bilingual(f"{label.zh}（{field}）{zh}", f"{label.en} ({field}) {en}")
+    return tk._("{label} ({field}) {problem}").format(
+        label=label_text(label), field=field, problem=problem)
 
 
-def _error(key: FlattenKey, errors: FlattenErrorDict, zh: str, en: str) -> None:
-    errors.setdefault(key, []).append(message(_field(key), zh, en))
+def _error(key: FlattenKey, errors: FlattenErrorDict, problem: str) -> None:
+    errors.setdefault(key, []).append(message(_field(key), problem))
 
 
 def _blank(value: Any) -> bool:
@@ -82,7 +84,7 @@ def _required(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
               context: Context) -> None:
     value = data.get(key)
     if _blank(value) or value == []:
-        _error(key, errors, "为必填项", "is required")
+        _error(key, errors, tk._("is required"))
         raise tk.StopOnError
 
 
@@ -94,15 +96,14 @@ def _text(max_length: int) -> Validator:
             value = str(value)
         value = value.strip()
         if len(value) > max_length:
-            raise tk.Invalid(bilingual(f"不能超过{max_length}个字符",
-                                       f"must be at most {max_length} characters"))
+            raise tk.Invalid(tk._("must be at most {max_length} characters").format(max_length=max_length))
         return value
 
     return _named(convert)
 
 
 def _named(convert: Callable[[Any, Context], Any]) -> Validator:
-    """Turn ``convert(value, context)`` raising ``Invalid("zh / en")`` into a field validator."""
+    """Turn ``convert(value, context)`` raising ``Invalid(problem)`` into a field validator."""
 
     def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
                   context: Context) -> None:
@@ -112,8 +113,7 @@ def _named(convert: Callable[[Any, Context], Any]) -> Validator:
         try:
             data[key] = convert(value, context)
         except tk.Invalid as e:
-            zh, _sep, en = str(e.error).partition(" / ")
-            _error(key, errors, zh, en or zh)
+            _error(key, errors, str(e.error))
             raise tk.StopOnError from None
 
     return validator
@@ -123,11 +123,8 @@ def _one_of(vocabulary: Mapping[str, Label]) -> Validator:
     def convert(value: Any, context: Context) -> str:
         if value not in vocabulary:
             allowed = ", ".join(vocabulary)
-            raise tk.Invalid(bilingual(
-                f"取值“{value}”无效，应为：{'、'.join(v.zh for v in vocabulary.values())}"
-                f"（{allowed}）",
-                f"has an invalid value '{value}'; expected one of: {allowed}",
-            ))
+            raise tk.Invalid(tk._("has an invalid value '{value}'; expected one of: {allowed}")
+                             .format(value=value, allowed=allowed))
         return value
 
     return _named(convert)
@@ -136,14 +133,14 @@ def _one_of(vocabulary: Mapping[str, Label]) -> Validator:
 def _organization(value: Any, context: Context) -> str:
     group = model.Group.get(str(value))
     if group is None or not group.is_organization or group.state != "active":
-        raise tk.Invalid(bilingual(f"“{value}”不存在", f"'{value}' does not exist"))
+        raise tk.Invalid(tk._("'{value}' does not exist").format(value=value))
     return group.id
 
 
 def _user(value: Any, context: Context) -> str:
     user = model.User.get(str(value))
     if user is None or user.state == "deleted":
-        raise tk.Invalid(bilingual(f"“{value}”不存在", f"'{value}' does not exist"))
+        raise tk.Invalid(tk._("'{value}' does not exist").format(value=value))
     return user.id
 
 
@@ -152,7 +149,7 @@ def _units(value: Any, context: Context) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[\s,，;；、]+", value)
     if not isinstance(value, list | tuple):
-        raise tk.Invalid(bilingual("应为处室代码列表", "must be a list of unit codes"))
+        raise tk.Invalid(tk._("must be a list of unit codes"))
     codes: list[str] = []
     for item in value:
         code = str(item).strip()
@@ -164,19 +161,14 @@ def _units(value: Any, context: Context) -> list[str]:
 def _phone(value: Any, context: Context) -> str:
     phone = filing.normalize_phone(str(value))
     if not filing.valid_phone(phone):
-        raise tk.Invalid(bilingual(
-            f"“{value}”格式不正确，应为手机号码或带区号的固定电话（如 0351-1234567）",
-            f"'{value}' is not valid: expected a mobile number or a landline with area code "
-            "(e.g. 0351-1234567)",
-        ))
+        raise tk.Invalid(tk._("'{value}' is not valid: expected a mobile number or a landline with area code (e.g. 0351-1234567)").format(value=value))
     return phone
 
 
 def _email(value: Any, context: Context) -> str:
     email = str(value).strip()
     if not filing.valid_email(email):
-        raise tk.Invalid(bilingual(f"“{value}”不是有效的电子邮箱地址",
-                                   f"'{value}' is not a valid email address"))
+        raise tk.Invalid(tk._("'{value}' is not a valid email address").format(value=value))
     return email
 
 
@@ -188,8 +180,7 @@ def _date(value: Any, context: Context) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise tk.Invalid(bilingual(f"“{value}”不是有效日期，应为 YYYY-MM-DD",
-                                   f"'{value}' is not a valid date: expected YYYY-MM-DD")) from None
+        raise tk.Invalid(tk._("'{value}' is not a valid date: expected YYYY-MM-DD").format(value=value)) from None
 
 
 def _boolean(value: Any, context: Context) -> bool:
@@ -200,14 +191,13 @@ def _boolean(value: Any, context: Context) -> bool:
         return True
     if text in ("false", "0", "no", "off", "n", ""):
         return False
-    raise tk.Invalid(bilingual(f"“{value}”应为 true 或 false", f"'{value}' must be true or false"))
+    raise tk.Invalid(tk._("'{value}' must be true or false").format(value=value))
 
 
 def _not_settable(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
                   context: Context) -> None:
     if not _blank(data.get(key)):
-        _error(key, errors, "只能通过备案操作（govshare_filing_file）设置",
-               "is set only by filing (govshare_filing_file)")
+        _error(key, errors, tk._("is set only by filing (govshare_filing_file)"))
         raise tk.StopOnError
     data.pop(key, None)
 
@@ -226,25 +216,21 @@ def _compiler_units(key: FlattenKey, data: FlattenDataDict, errors: FlattenError
     ukey = ("units",)
     if role != tables.ROLE_COMPILER:
         if units:
-            _error(ukey, errors, "只适用于编制人（compiler）角色",
-                   "applies to the compiler role only")
+            _error(ukey, errors, tk._("applies to the compiler role only"))
         data[ukey] = []
         return
     if not units:
-        _error(ukey, errors, "为必填项：编制人须绑定本部门至少一个内部处室",
-               "is required: a compiler is bound to at least one unit of the department")
+        _error(ukey, errors, tk._("is required: a compiler is bound to at least one unit of the department"))
         return
     known = roles.department_units(data[("organization_id",)])
     codes = [u["code"] for u in known]
     unknown = [u for u in units if u not in codes]
     if not known:
-        _error(ukey, errors, "无法绑定：该部门尚未登记内部处室",
-               "cannot be bound: the department has no registered units")
+        _error(ukey, errors, tk._("cannot be bound: the department has no registered units"))
     elif unknown:
         _error(ukey, errors,
-               f"中的“{'、'.join(unknown)}”不是本部门的内部处室；可选：{'、'.join(codes)}",
-               f"contains {', '.join(unknown)}, which are not units of the department; "
-               f"valid: {', '.join(codes)}")
+               tk._("contains {units}, which are not units of the department; valid: {known}").format(
+                   units=join(unknown), known=join(codes)))
     else:
         data[ukey] = units
 
@@ -254,8 +240,7 @@ def _one_target(*fields: str) -> Validator:
               context: Context) -> None:
         if all(_blank(data.get((f,))) for f in fields):
             names = " / ".join(fields)
-            _error((fields[0],), errors, f"为必填项（{names} 至少填写一项）",
-                   f"is required (give at least one of {names})")
+            _error((fields[0],), errors, tk._("is required (give at least one of {names})").format(names=names))
 
     return check
 
@@ -266,8 +251,7 @@ def _filing_target(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorD
         return
     if _blank(data.get(("organization_id",))) or _blank(data.get(("kind",))):
         if not errors.get(("organization_id",)) and not errors.get(("kind",)):
-            _error(("id",), errors, "为必填项（或同时提供 organization_id 与 kind）",
-                   "is required (or give both organization_id and kind)")
+            _error(("id",), errors, tk._("is required (or give both organization_id and kind)"))
 
 
 # -- schemas -------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Thin wrappers: the rules of an entry live in :mod:`ckanext.govshare.catalogue.rules` and the code
 arithmetic in :mod:`ckanext.govshare.catalogue.codes`. What is here is what those pure modules cannot
 know: the request (CKAN's flattened data, the stored dataset in ``context["package"]``), the
-department (organization extras) and the configuration. Every message is bilingual and names
-its field.
+department (organization extras) and the configuration. Every message is in the page's language
+(:mod:`ckanext.govshare.messages`) and names its field.
 
 Fields written only by the catalogue lifecycle (``catalogue_state``, ``issued``) keep their
 stored values unless the caller's context carries
@@ -32,7 +32,8 @@ from ckanext.govshare.catalogue import codes, fields, rules, vocab
 from ckanext.govshare.catalogue import entry as catalogue
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import deadlines
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import join, local
+from ckanext.govshare.messages import text as label_text
 from ckanext.scheming.plugins import expand_form_composite
 from ckanext.scheming.validation import scheming_validator, validators_from_string
 
@@ -73,9 +74,10 @@ def _label_key(key: FlatKey) -> str:
     return ".".join(str(p) for p in key if not isinstance(p, int))
 
 
-def _message(key: FlatKey, zh: str, en: str) -> str:
-    label = vocab.field_label(_label_key(key))
-    return bilingual(f"{label['zh_Hans_CN']}：{zh}", f"{label['en']}: {en}")
+def _message(key: FlatKey, problem: str) -> str:
+    """``problem`` (translated) prefixed with the field's label in the page's language."""
+    label = label_text(vocab.field_label(_label_key(key)))
+    return tk._("{field}: {problem}").format(field=label, problem=problem)
 
 
 def _is_empty(value: Any) -> bool:
@@ -166,7 +168,7 @@ def govshare_boolean(key: FlatKey, data: Flat, errors: Flat, context: dict[str, 
     elif text in _FALSE:
         data[key] = "false"
     else:
-        errors[key].append(_message(key, "应为“是”或“否”", "must be yes or no"))
+        errors[key].append(_message(key, tk._("must be yes or no")))
 
 
 def govshare_natural_number(key: FlatKey, data: Flat, errors: Flat,
@@ -178,7 +180,7 @@ def govshare_natural_number(key: FlatKey, data: Flat, errors: Flat,
     text = str(value).strip()
     # isdecimal, not isdigit: "²" is a digit that int() refuses
     if isinstance(value, bool) or not text.isdecimal() or int(text) < 1:
-        errors[key].append(_message(key, "应为正整数", "must be a positive whole number"))
+        errors[key].append(_message(key, tk._("must be a positive whole number")))
         return
     data[key] = int(text)
 
@@ -191,7 +193,7 @@ def govshare_uscc(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any
     code = codes.normalize_uscc(value)
     problem = codes.uscc_problem(code)
     if problem:
-        errors[key].append(_message(key, *problem))
+        errors[key].append(_message(key, problem))
     else:
         data[key] = code
 
@@ -205,7 +207,7 @@ def govshare_region_code(key: FlatKey, data: Flat, errors: Flat,
     code = str(value).strip()
     problem = codes.region_code_problem(code)
     if problem:
-        errors[key].append(_message(key, *problem))
+        errors[key].append(_message(key, problem))
     else:
         data[key] = code
 
@@ -229,7 +231,7 @@ def govshare_resource_code(key: FlatKey, data: Flat, errors: Flat,
         return
     problem = codes.resource_code_problem(gs_config.resource_code_template(), code)
     if problem:
-        errors[key].append(_message(key, *problem))
+        errors[key].append(_message(key, problem))
 
 
 @scheming_validator
@@ -265,18 +267,15 @@ def govshare_provider_code(key: FlatKey, data: Flat, errors: Flat,
     if not code:
         if org is not None:
             errors[key].append(_message(
-                key, "提供方部门尚未登记统一社会信用代码，请部门管理员在部门信息中填写",
-                "the department has no unified social credit code yet: a department admin "
-                "adds it to the department"))
+                key, tk._("the department has no unified social credit code yet: a department admin adds it to the department")))
         _drop(key, data)
     data[key] = code
     problem = codes.uscc_problem(code)
     if problem:
-        errors[key].append(_message(key, *problem))
+        errors[key].append(_message(key, problem))
     elif org_uscc and code != org_uscc:
         errors[key].append(_message(
-            key, f"须为提供方部门的统一社会信用代码（{org_uscc}）",
-            f"must be the department's unified social credit code ({org_uscc})"))
+            key, tk._("must be the department's unified social credit code ({org_uscc})").format(org_uscc=org_uscc)))
 
 
 def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
@@ -293,8 +292,7 @@ def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
     units = roles.department_units(org)
     if not units:
         errors[key].append(_message(
-            key, "提供方部门尚未登记内部部门（处室），请部门管理员先在部门信息中添加",
-            "the department has no internal units yet: a department admin adds them first"))
+            key, tk._("the department has no internal units yet: a department admin adds them first")))
         return
     by_code = {str(u.get("code")): u for u in units}
     by_name = [u for u in units if str(u.get("name", "")).strip() == text]
@@ -303,11 +301,10 @@ def govshare_provider_unit(key: FlatKey, data: Flat, errors: Flat,
     elif len(by_name) == 1:
         data[key] = str(by_name[0].get("code"))
     else:
-        listed_zh = "、".join(f"{u.get('code')} {u.get('name')}" for u in units)
-        listed_en = ", ".join(f"{u.get('code')} ({u.get('name')})" for u in units)
-        errors[key].append(_message(
-            key, f"「{text}」不是{org.title or org.name}的内部部门（可选：{listed_zh}）",
-            f'"{text}" is not an internal unit of the department (one of: {listed_en})'))
+        listed = join(f"{u.get('code')} {u.get('name')}" for u in units)
+        errors[key].append(_message(key, tk._(
+            '"{unit}" is not an internal unit of {department} (one of: {units})').format(
+                unit=text, department=org.title or org.name, units=listed)))
 
 
 def govshare_title_unique(key: FlatKey, data: Flat, errors: Flat,
@@ -329,8 +326,7 @@ def govshare_title_unique(key: FlatKey, data: Flat, errors: Flat,
     other = query.first()
     if other is not None:
         errors[key].append(_message(
-            key, f"本部门已有同名目录条目（{other.name}）",
-            f"the department already has an entry with this title ({other.name})"))
+            key, tk._("the department already has an entry with this title ({name})").format(name=other.name)))
 
 
 def govshare_share_type(key: FlatKey, data: Flat, errors: Flat,
@@ -370,8 +366,7 @@ def govshare_related_resource_codes(key: FlatKey, data: Flat, errors: Flat,
     unknown = [c for c in related if c not in found]
     if unknown:
         errors[key].append(_message(
-            key, f"不存在的资源代码：{'、'.join(unknown)}",
-            f"no entry has the resource code {', '.join(unknown)}"))
+            key, tk._("no entry has the resource code {value}").format(value=join(unknown))))
 
 
 # --- repeating records (信息项, 共享范围) --------------------------------------------------------
@@ -428,24 +423,21 @@ def govshare_records(field: dict[str, Any], schema: dict[str, Any]) -> Callable[
             _drop(key, data)
         records = _record_list(value)
         if records is None:
-            errors[key].append(_message(key, "应为记录列表", "must be a list of records"))
+            errors[key].append(_message(key, tk._("must be a list of records")))
             data.pop(key, None)  # nothing of it reaches the whole-entry rules
             raise StopOnError
         found: Flat = {}
         cleaned: list[dict[str, Any]] = []
         for position, record in enumerate(records, 1):
             if not isinstance(record, dict):
-                errors[key].append(_message(key, f"第{position}项应为记录",
-                                            f"item no. {position} must be a record"))
+                errors[key].append(_message(key, tk._("item no. {position} must be a record").format(position=position)))
                 data.pop(key, None)
                 raise StopOnError
             if all(_is_empty(v) or v == [] for v in record.values()):
                 continue
             i = len(cleaned)
             for sub in record.keys() - known:
-                found[(name, i, sub)] = [bilingual(
-                    f"未定义的子项「{sub}」（可用：{'、'.join(sorted(known))}）",
-                    f'"{sub}" is not a subfield of {name} (one of: {", ".join(sorted(known))})')]
+                found[(name, i, sub)] = [tk._("\"{sub}\" is not a subfield of {name} (one of: {value})").format(sub=sub, name=name, value=join(sorted(known)))]
             flat: Flat = {(name, i, sub): record.get(sub, missing) for sub in known}
             errs: Flat = {k: [] for k in flat}
             for sub, validators in subfields:
@@ -602,18 +594,19 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def parameter_message(key: Any, zh: str, en: str) -> str:
-    """``标签（field）…… / Label (field) ……`` for an action parameter (a name or a flat key)."""
+def parameter_message(key: Any, problem: str) -> str:
+    """``Label (field) problem`` in the page's language for an action parameter (a name or a flat key)."""
     field = str(key[-1]) if isinstance(key, tuple) else str(key)
     label = PARAMETER_LABELS.get(field, (field, field))
-    return bilingual(f"{label[0]}（{field}）{zh}", f"{label[1]} ({field}) {en}")
+    return tk._("{label} ({field}) {problem}").format(
+        label=local(*label), field=field, problem=problem)
 
 
 def required_text(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
     """A non-blank value, stripped."""
     value = data.get(key)
     if value is tk.missing or value is None or not str(value).strip():
-        errors[key].append(parameter_message(key, "不能为空", "is required"))
+        errors[key].append(parameter_message(key, tk._("is required")))
         raise tk.StopOnError
     data[key] = str(value).strip()
 
@@ -640,7 +633,7 @@ def moment(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> N
             at = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError:
             errors[key].append(parameter_message(
-                key, "应为 ISO 8601 日期或时间", "must be an ISO 8601 date or time"))
+                key, tk._("must be an ISO 8601 date or time")))
             raise tk.StopOnError from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=deadlines.SHANGHAI)
@@ -657,7 +650,7 @@ def whole_number(maximum: int) -> Callable[..., None]:
         text = str(value).strip()
         if not text.isdecimal() or int(text) > maximum:
             errors[key].append(parameter_message(
-                key, f"应为 0–{maximum} 的整数", f"must be a whole number 0–{maximum}"))
+                key, tk._("must be a whole number 0–{maximum}").format(maximum=maximum)))
             raise tk.StopOnError
         data[key] = int(text)
     return validator

@@ -49,7 +49,7 @@ from ckanext.govshare.catalogue import fields, vocab
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import deadlines, machine, tables
 from ckanext.govshare.lifecycle import service as lifecycle_service
-from ckanext.govshare.messages import Label, bilingual
+from ckanext.govshare.messages import Label, stored
 from ckanext.govshare.model import base
 from ckanext.govshare.model.sharing import AccessLog, Authorization, Case, CaseEvent, next_number
 from ckanext.govshare.sharing import agreement, cases, flows, notify
@@ -708,7 +708,7 @@ def suspend_for_entry(entry_id: str, cause: str, *, actor: str | None,
                     Authorization.status.in_(SUSPENDABLE))
             .order_by(Authorization.created).populate_existing().with_for_update().all())
     label = CAUSES[cause]
-    reason = bilingual(label.zh, label.en) + (f"：{comment}" if comment else "")
+    reason = stored(label.zh, label.en) + (f"：{comment}" if comment else "")
     context = {"user": actor or "", "ignore_auth": True}
     done = []
     for auth in rows:
@@ -738,7 +738,7 @@ def on_revised(sender: Any, **kwargs: Any) -> None:
     actor = kwargs.get("actor")
     if causes:
         suspend_for_entry(str(sender), causes[0], actor=actor,
-                          comment="；".join(bilingual(CAUSES[c].zh, CAUSES[c].en)
+                          comment="；".join(stored(CAUSES[c].zh, CAUSES[c].en)
                                            for c in causes[1:]) or None)
         return
     items = tightened_items(before, after, scale)

@@ -44,7 +44,7 @@ from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.messages import Label, bilingual
+from ckanext.govshare.messages import Label, stored
 from ckanext.govshare.model import base
 from ckanext.govshare.model.revision import Revision
 from ckanext.govshare.model.sharing import Case
@@ -709,8 +709,8 @@ def execute(context: MutableMapping[str, Any], case: Case, *, reason: str | None
 
 
 #: the reason recorded when a negotiation past its window goes to the coordinator
-AUTOMATIC_ESCALATION = bilingual("协商期限届满，自动提请统筹协调组织协调",
-                                 "the negotiation window has passed: escalated automatically")
+AUTOMATIC_ESCALATION = Label("协商期限届满，自动提请统筹协调组织协调",
+                              "the negotiation window has passed: escalated automatically")
 
 
 def escalate_overdue(at: datetime.datetime | None = None) -> int:
@@ -729,7 +729,7 @@ def escalate_overdue(at: datetime.datetime | None = None) -> int:
         # domain reference §E.7: past the negotiation window the dispute goes to the
         # 统筹协调组织
         system: dict[str, Any] = {"user": ""}
-        step(system, case, flows.ESCALATE, reason=AUTOMATIC_ESCALATION,
+        step(system, case, flows.ESCALATE, reason=stored(*AUTOMATIC_ESCALATION),
              extra={"escalated": True, "escalated_automatically": True},
              assignee=flows.COORDINATOR, as_system=True)
         model.Session.commit()

@@ -27,6 +27,7 @@ from ckanext.govshare import permissions
 from ckanext.govshare.department import filing, roles
 from ckanext.govshare.logic import schema
 from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import text as label_text
 from ckanext.govshare.model import base
 from ckanext.govshare.model.filing import Filing, FilingHistory
 from ckanext.govshare.model.roles import Role, RoleEvent
@@ -452,10 +453,9 @@ def govshare_filing_create(context: Context, data_dict: DataDict) -> dict[str, A
     """
     tk.check_access("govshare_filing_create", context, data_dict)
     org_id, kind = data_dict["organization_id"], data_dict["kind"]
-    exists = schema.message(
-        "kind", f"“{filing.KINDS[kind].zh}”已有备案记录，请修改该记录",
-        f"'{kind}' already has a record in this department; update it instead",
-    )
+    exists = schema.message("kind", tk._(
+        "{kind} already has a record in this department; update it instead").format(
+            kind=label_text(filing.KINDS[kind])))
     if model.Session.query(Filing).filter(Filing.org_id == org_id, Filing.kind == kind).count():
         raise tk.ValidationError({"kind": [exists]})
     now, actor = base.now(), _actor_id(context)
@@ -531,10 +531,9 @@ def govshare_filing_file(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("govshare_filing_file", context, data_dict)
     record = _filing(data_dict["id"], for_update=True)
     if not filing.can_file(record.status):
-        raise tk.ValidationError({"status": [schema.message(
-            "status", f"为“{filing.STATUSES[record.status].zh}”，无需重复备案；修改人员信息后再备案",
-            f"is '{record.status}': nothing to file until the record changes",
-        )]})
+        raise tk.ValidationError({"status": [schema.message("status", tk._(
+            "is {status}: nothing to file until the record changes").format(
+                status=label_text(filing.STATUSES[record.status])))]})
     actor = _actor_id(context)
     now = base.now()
     record.status = filing.STATUS_FILED

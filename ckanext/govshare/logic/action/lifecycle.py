@@ -71,7 +71,7 @@ def _id(data_dict: DataDict) -> str:
     errors: dict[str, list[str]] = {}
     ref = data_dict.get("id")
     if not ref or not str(ref).strip():
-        errors["id"] = [parameter_message("id", "不能为空", "is required")]
+        errors["id"] = [parameter_message("id", tk._("is required"))]
         raise tk.ValidationError(errors)
     return str(ref).strip()
 
