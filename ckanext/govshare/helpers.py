@@ -17,13 +17,16 @@ from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import labels, queries
 from ckanext.govshare.portal import workbench
+from ckanext.govshare.views import lifecycle as lifecycle_views
 from ckanext.govshare.views import sharing, shell
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
 globals().update(shell.get_helpers())  # the portal's shell: home, footer, dates, departments
+globals().update(lifecycle_views.get_helpers())  # the entry page's lifecycle buttons
 
-__all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(), "render_datetime",
+__all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(),
+           *lifecycle_views.get_helpers(), "render_datetime",
            "build_nav_main", "build_nav_icon",
            "govshare_lifecycle_label",
            "govshare_review_waiting", "govshare_sharing_waiting", "govshare_workbench_count",

@@ -2,7 +2,9 @@
 
 A compiler of one unit in each of two departments picks a department and is offered that
 department's unit; picks a format category and is offered its types; sees the conditional
-parts appear as they apply; and submits a valid entry.
+parts appear as they apply; edits the 信息项 as a table (the ``govshare-records-table``
+module): pastes rows copied from a spreadsheet, adds, moves and removes rows; and submits a
+valid entry.
 """
 from __future__ import annotations
 
@@ -102,8 +104,6 @@ def test_linked_pick_lists_and_a_valid_entry(page: Page, login: Callable[..., Pa
         "#field-title": title,
         "#field-notes": "交通事故应急处置的时间、地点、处置单位和结果，供应急部门联动使用。",
         "#field-is_classified": "false",
-        "info_items-0-name": "事故编号", "info_items-0-data_type": "C",
-        "info_items-0-length": "32", "info_items-0-grade": "G2",
         "#field-share_condition": "仅限应急处置需要使用",
         "share_scope-0-consumers": "省应急管理厅", "share_scope-0-regions": "全省",
         "share_scope-0-need_to_know": "应急值班人员", "share_scope-0-usage": "应急联动",
@@ -111,8 +111,9 @@ def test_linked_pick_lists_and_a_valid_entry(page: Page, login: Callable[..., Pa
         "#field-share_mode_type": "file", "#field-open_type": "not_open",
         "#field-update_cycle": "daily", "#field-data_grade": "G2",
     })
+    _edit_info_items_table(page)
     _shot(page, "8-entry-form-linked")
-    page.click("button[name=save]")
+    page.click("button[name=save]:not([value])")  # CKAN's "next: add data", not 保存草稿
 
     expect(page).to_have_url(re.compile(r"/dataset/[^/]+/resource/new"))
     name = re.search(r"/dataset/([^/]+)/resource/new", page.url).group(1)
@@ -122,3 +123,47 @@ def test_linked_pick_lists_and_a_valid_entry(page: Page, login: Callable[..., Pa
     assert (entry["catalog_item"], entry["format_type"], entry["share_mode_type"]) == (
         "12", "xlsx", "file")
     assert entry["catalogue_state"] == "draft"
+    assert [(i["name"], i["name_en"], str(i["length"]), i["grade"])
+            for i in entry["info_items"]] == [("事故编号", "accident_no", "32", "G2"),
+                                              ("处置单位", "unit", "100", "G2")]
+
+
+#: three 信息项 as a spreadsheet copies them: a heading line, then tab-separated rows
+PASTED = ("信息项名称\t英文名称\t数据类型\t数据长度\t信息项共享类型\t信息项共享条件/不予共享依据\t信息项分级\n"
+          "事故编号\taccident_no\tC\t32\t\t\tG2\n"
+          "事故地点\tplace\tC\t200\t\t\tG2\n"
+          "处置单位\tunit\tC\t100\t\t\tG2\n")
+
+
+def _edit_info_items_table(page: Page) -> None:
+    """The 信息项 are a table: rows pasted from a spreadsheet into the first cell (a real paste
+    event with tab-separated text), one added and removed, one moved up, one removed; the
+    inputs keep scheming's names, renumbered, so the form posts them as the panels would."""
+    table = page.locator("table.govshare-records-table")
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    page.locator("[name='info_items-0-name']").evaluate(
+        """(el, text) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                          cancelable: true}));
+        }""", PASTED)
+    expect(rows).to_have_count(3)
+    def names() -> list[tuple[str, str]]:
+        return [tuple(pair) for pair in page.eval_on_selector_all(
+            "table.govshare-records-table [name$='-name']",
+            "els => els.map(e => [e.name, e.value])")]
+
+    assert names() == [("info_items-0-name", "事故编号"), ("info_items-1-name", "事故地点"),
+                       ("info_items-2-name", "处置单位")]
+    assert page.input_value("[name='info_items-1-data_type']") == "C"
+    assert page.input_value("[name='info_items-2-length']") == "100"
+    page.click(".govshare-row-add")
+    expect(rows).to_have_count(4)
+    assert page.input_value("[name='info_items-3-name']") == ""
+    rows.nth(3).locator("[data-row-action='remove']").click()
+    rows.nth(2).locator("[data-row-action='up']").click()  # 处置单位 before 事故地点
+    rows.nth(2).locator("[data-row-action='remove']").click()  # 事故地点 goes
+    assert names() == [("info_items-0-name", "事故编号"), ("info_items-1-name", "处置单位")]

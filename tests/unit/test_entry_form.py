@@ -122,3 +122,51 @@ def test_unit_label():
     assert form.unit_label(units, "X") == "X"
     assert form.unit_label(units, "GONE") == "GONE"
     assert form.unit_label(units, None) == ""
+
+
+def test_form_sections_from_the_schema():
+    """Every form field is in one section, in schema order; the URL name is advanced."""
+    fields = list(_schema_fields().values())
+    sections = form.form_sections(fields)
+    assert [s["id"] for s in sections] == [
+        "section-title", "section-catalog_class", "section-format_category",
+        "section-info_items", "section-share_type", "section-update_cycle"]
+    shown = [f["field_name"] for s in sections for f in s["fields"] + s["advanced"]]
+    assert sorted(shown) == sorted(
+        f["field_name"] for f in fields if f.get("form_snippet", "") is not None)
+    assert [f["field_name"] for f in sections[0]["advanced"]] == ["name"]
+    assert [f["field_name"] for f in sections[3]["fields"]] == ["info_items"]
+
+
+def _label(value):
+    return value["en"] if isinstance(value, dict) else str(value)
+
+
+def test_error_summary_in_form_order_with_anchors():
+    """Errors come in the form's order, each once, with its field's anchor; a message that
+    names its field keeps it, CKAN's own message gets the label in front."""
+    fields = [{"field_name": "title", "label": {"en": "Resource title"}},
+              {"field_name": "name", "label": {"en": "URL name"}},
+              {"field_name": "info_items", "label": {"en": "Information items"},
+               "record_fields": [{"field_name": "name", "label": {"en": "Item name"}}]}]
+    errors = {
+        "info_items": [{}, {"name": ['Information item "x" (no. 2), Item name: repeats item no. 1']}],
+        "name": ["Missing value"],
+        "title": ["Resource title: required", "Resource title: required"],
+    }
+    assert form.error_summary(errors, fields, _label) == [
+        {"anchor": "field-title", "message": "Resource title: required"},
+        {"anchor": "field-name", "message": "URL name: Missing value"},
+        {"anchor": "field-info_items-1-name",
+         "message": 'Information item "x" (no. 2), Item name: repeats item no. 1'},
+    ]
+
+
+def test_error_summary_of_a_record_field_itself():
+    """A record field's own error (no record at all) links to the field's error box."""
+    fields = [{"field_name": "info_items", "label": {"en": "Information items"},
+               "record_fields": []}]
+    errors = {"info_items": ["Information items: at least one information item is required"]}
+    assert form.error_summary(errors, fields, _label) == [
+        {"anchor": "field-info_items-errors",
+         "message": "Information items: at least one information item is required"}]

@@ -73,34 +73,52 @@ class TestForm:
         # the lifecycle fields are not in the form
         assert 'name="catalogue_state"' not in body and 'name="issued"' not in body
 
-    def test_invalid_form_shows_bilingual_error_and_stores_nothing(self, app, world):
-        """A conditional entry without its condition is re-shown with the bilingual error."""
+    @pytest.mark.parametrize("locale, shown, absent", [
+        ("zh_Hans_CN", "共享条件：有条件共享时必须填写共享条件",
+         "Share condition: required when the share type is conditional"),
+        ("en", "Share condition: required when the share type is conditional",
+         "有条件共享时必须填写共享条件"),
+    ])
+    def test_invalid_form_shows_the_error_in_the_page_language(self, app, world, locale, shown,
+                                                               absent):
+        """A conditional entry without its condition is re-shown with the error in the page's
+        language only, once in a summary that links to the field, and nothing is stored."""
         org, compiler = world
         app.set_session_user(compiler["id"])
-        page = app.get("/zh_Hans_CN/dataset/new").body
+        page = app.get(f"/{locale}/dataset/new").body
         entry = f.entry_dict(f.CONDITIONAL, share_condition="")
         before = _stored()
-        response = app.post("/zh_Hans_CN/dataset/new", data=_form(entry, org, page),
-                            status=200)
+        response = app.post(f"/{locale}/dataset/new", data=_form(entry, org, page), status=200)
         body = html.unescape(response.body)
-        assert "共享条件：有条件共享时必须填写共享条件 / " \
-               "Share condition: required when the share type is conditional" in body
+        assert shown in body and absent not in body and " / Share" not in body
+        summary = re.search(r'<div[^>]*id="govshare-error-summary".*?</div>', body, re.S)
+        assert summary, "no error summary"
+        assert re.findall(r'<a href="#([^"]+)">([^<]*)</a>', summary.group(0)) == \
+            [("field-share_condition", shown)]
+        assert 'id="field-share_condition"' in body
         # the form comes back filled in, to be corrected
         assert 'value="严重违法失信企业名单"' in response.body
         assert _stored() == before
 
-    def test_invalid_info_item_names_its_item(self, app, world):
-        """An error of one 信息项 names the item in both languages."""
+    @pytest.mark.parametrize("locale, shown, absent", [
+        ("zh_Hans_CN", "信息项「统一社会信用代码」（第2项）的信息项名称：与第1项重名",
+         "Item name: repeats item no. 1"),
+        ("en", 'Information item "统一社会信用代码" (no. 2), Item name: repeats item no. 1',
+         "的信息项名称"),
+    ])
+    def test_invalid_info_item_names_its_item(self, app, world, locale, shown, absent):
+        """An error of one 信息项 names the item in the page's language and links to it."""
         org, compiler = world
         app.set_session_user(compiler["id"])
-        page = app.get("/zh_Hans_CN/dataset/new").body
+        page = app.get(f"/{locale}/dataset/new").body
         entry = f.entry_dict(f.CONDITIONAL)
         entry["info_items"][1]["name"] = entry["info_items"][0]["name"]
         before = _stored()
-        body = html.unescape(app.post("/zh_Hans_CN/dataset/new",
+        body = html.unescape(app.post(f"/{locale}/dataset/new",
                                       data=_form(entry, org, page), status=200).body)
-        assert "信息项「统一社会信用代码」（第2项）的信息项名称：与第1项重名" in body
-        assert 'Information item "统一社会信用代码" (no. 2), Item name: repeats item no. 1' in body
+        assert shown in body and absent not in body
+        assert '<a href="#field-info_items-1-name">' in body
+        assert 'id="field-info_items-1-name"' in body
         # the form comes back with every submitted 信息项 in its place
         for i, item in enumerate(entry["info_items"]):
             assert re.search(rf'name="info_items-{i}-name"[^>]*value="{re.escape(item["name"])}"',
@@ -121,8 +139,23 @@ class TestForm:
         body = html.unescape(app.post("/zh_Hans_CN/dataset/new",
                                       data=_form(entry, org, page), status=200).body)
         assert "信息项：至少填写一个信息项" in body
-        assert "Information items: at least one information item is required" in body
+        assert "at least one information item is required" not in body
+        assert '<a href="#field-info_items-errors">' in body and 'id="field-info_items-errors"' in body
         assert 'name="info_items-0-name"' in body  # a blank panel to fill in
+        assert _stored() == before
+
+    def test_empty_name_is_not_reported_missing(self, app, world):
+        """The URL name left empty is generated, never "missing": an entry refused for its
+        classification does not also report the name (its help says it is generated)."""
+        org, compiler = world
+        app.set_session_user(compiler["id"])
+        page = app.get("/zh_Hans_CN/dataset/new").body
+        entry = f.entry_dict(f.CONDITIONAL, catalog_class="", name="")
+        before = _stored()
+        body = html.unescape(app.post("/zh_Hans_CN/dataset/new",
+                                      data=_form(entry, org, page), status=200).body)
+        assert '<a href="#field-catalog_class">' in body
+        assert 'href="#field-name"' not in body and "URL 标识：" not in body
         assert _stored() == before
 
     def test_valid_form_creates_a_draft_entry(self, app, world):

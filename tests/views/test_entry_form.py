@@ -119,7 +119,7 @@ class TestProviderUnit:
         page = _new(app, compiler)
         entry = f.entry_dict(f.NOT_SHARED, title="")
         body = app.post("/zh_Hans_CN/dataset/new", data=_form(entry, gat, page), status=200).body
-        assert "信息资源名称：必须填写" in html.unescape(body)
+        assert '<a href="#field-title">信息资源名称：必须填写</a>' in html.unescape(body)
         assert _values(body, "provider_unit") == ["", "GAT03"]
         assert _selected(body, "provider_unit") == "GAT03"
 
@@ -238,3 +238,102 @@ class TestEntryPage:
         assert self._rows(app, compiler, pkg)["目录状态"] == "已发布"
         body = html.unescape(app.get(f"/en/dataset/{pkg['name']}").body)
         assert re.search(r"Catalogue state</th>\s*<td[^>]*>\s*Published\s*</td>", body)
+
+
+class TestFormLayout:
+    @pytest.mark.parametrize("locale, headings", [
+        ("zh_Hans_CN", ["基本信息", "分类与代码", "格式", "信息项", "共享开放属性", "更新、分级与关联"]),
+        ("en", ["Basic information", "Classification and code", "Format", "Information items",
+                "Sharing and opening", "Updates, grading and relations"]),
+    ])
+    def test_sections_with_headings_and_no_ckan_boilerplate(self, app, world, locale, headings):
+        """The form is in the schema's sections, each headed and listed at the top; the
+        generated URL name is folded under advanced options; no ODbL sentence, no "What are
+        datasets?" sidebar; a save-draft button."""
+        samr, _gat = world
+        app.set_session_user(f.user(samr, "compiler", units=["SAMR02"])["id"])
+        body = html.unescape(app.get(f"/{locale}/dataset/new", status=200).body)
+        found = re.findall(r'<h2 class="govshare-form-section-heading">([^<]*)</h2>', body)
+        assert found == headings
+        toc = re.search(r'<nav class="govshare-form-toc".*?</nav>', body, re.S).group(0)
+        assert re.findall(r'<a href="#(section-[a-z_]+)">', toc) == [
+            "section-title", "section-catalog_class", "section-format_category",
+            "section-info_items", "section-share_type", "section-update_cycle"]
+        # the section of 信息项 holds its fields, the name sits folded in the first section
+        info = re.search(r'<section class="govshare-form-section" id="section-info_items">(.*?)</section>',
+                         body, re.S).group(1)
+        assert 'name="info_items-0-name"' in info and 'name="share_type"' not in info
+        advanced = re.search(r'<details class="govshare-advanced">(.*?)</details>', body, re.S)
+        assert advanced and 'id="field-name"' in advanced.group(1)
+        assert body.count('id="field-name"') == 1
+        assert "Open Database License" not in body and "opendatacommons" not in body
+        assert "What are datasets" not in body and "什么是数据集" not in body
+        assert 'value="govshare-draft"' in body and 'formaction="/catalogue/entry/new-draft"' \
+            in body.replace(f"/{locale}/catalogue", "/catalogue")
+
+    def test_save_draft_lands_on_the_entry_page(self, app, world):
+        """保存草稿 creates the entry as a draft of the catalogue, an ordinary CKAN dataset (not
+        CKAN's hidden staged draft), and shows its page instead of CKAN's "add data" step."""
+        from .test_catalogue_views import _form
+
+        samr, _gat = world
+        compiler = f.user(samr, "compiler", units=["SAMR02"])
+        page = _new(app, compiler)
+        data = dict(_form(f.entry_dict(f.CONDITIONAL), samr, page), save="govshare-draft")
+        response = app.post("/zh_Hans_CN/catalogue/entry/new-draft", data=data,
+                            follow_redirects=False)
+        assert response.status_code == 302, html.unescape(response.body)[-2000:]
+        location = response.headers["Location"]
+        assert "/dataset/" in location and "/resource/new" not in location
+        name = location.rstrip("/").rsplit("/", 1)[1]
+        pkg = helpers.call_action("package_show", {"ignore_auth": True}, id=name)
+        assert pkg["state"] == "active" and pkg["catalogue_state"] == "draft"
+
+    def test_refused_draft_is_shown_with_its_errors(self, app, world):
+        """A draft is validated like any entry: refused, the form comes back with its errors."""
+        from .test_catalogue_views import _form
+
+        samr, _gat = world
+        compiler = f.user(samr, "compiler", units=["SAMR02"])
+        page = _new(app, compiler)
+        data = dict(_form(f.entry_dict(f.CONDITIONAL, title=""), samr, page),
+                    save="govshare-draft")
+        body = html.unescape(app.post("/en/catalogue/entry/new-draft", data=data,
+                                      status=200).body)
+        assert '<a href="#field-title">Resource title: required</a>' in body
+
+
+class TestEntryPageLayout:
+    def test_fields_first_items_marked_and_lifecycle_buttons(self, app, world):
+        """The entry's page: the lifecycle buttons the user may use under the abstract, the
+        catalogue's fields before the attached data, each 信息项's share type marked; a
+        button fired there comes back to the page."""
+        samr, _gat = world
+        compiler = f.user(samr, "compiler", units=["SAMR02"])
+        reviewer = f.user(samr, "reviewer")
+        data = f.entry_dict(f.CONDITIONAL)
+        data["info_items"][0]["share_type"] = "conditional"
+        pkg = f.create_entry(compiler, f.CONDITIONAL, info_items=data["info_items"])
+        app.set_session_user(compiler["id"])
+        body = html.unescape(app.get(f"/zh_Hans_CN/dataset/{pkg['name']}", status=200).body)
+        actions = re.search(r'<div class="govshare-entry-actions".*?</div>', body, re.S).group(0)
+        assert re.findall(r'<button[^>]*value="(\w+)">([^<]*)</button>', actions) == [
+            ("submit", "提交审核")]
+        fields_at = body.index('class="additional-info')
+        assert body.index('class="govshare-entry-actions"') < fields_at
+        assert fields_at < body.index('id="dataset-resources"')
+        assert '<span class="badge govshare-share-type govshare-share-type-conditional">有条件共享</span>' \
+            in body
+        # fired from the page, back to the page
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', actions).group(1)
+        response = app.post(f"/zh_Hans_CN/dataset/{pkg['name']}/lifecycle/submit",
+                            data={"_csrf_token": token, "return_to": "entry", "event": "submit"},
+                            follow_redirects=False)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/dataset/{pkg['name']}")
+        # the reviewer is offered approve here, and return (it needs a reason) on the lifecycle page
+        app.set_session_user(reviewer["id"])
+        body = html.unescape(app.get(f"/en/dataset/{pkg['name']}", status=200).body)
+        actions = re.search(r'<div class="govshare-entry-actions".*?</div>', body, re.S).group(0)
+        assert 'value="approve">approve</button>' in actions
+        assert f'/dataset/{pkg["name"]}/lifecycle#reason-return">return…</a>' in actions

@@ -42,11 +42,16 @@ __all__ = [
     "show_when",
     "visible",
     "unit_label",
+    "error_anchor",
+    "error_summary",
+    "form_sections",
     "get_helpers",
     "govshare_provider_unit_choices",
     "govshare_linked_select",
     "govshare_entry_form_config",
     "govshare_unit_label",
+    "govshare_error_summary",
+    "govshare_form_sections",
 ]
 
 #: the form's department select (scheming's ``dataset_organization`` preset)
@@ -123,6 +128,76 @@ def unit_label(units: Iterable[Mapping[str, str]], code: Any) -> str:
 
 
 # --- template helpers ----------------------------------------------------------------------------
+
+
+def form_sections(fields: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The form's fields in sections, as the schema says: a field with ``govshare_section``
+    (a label) starts a section; a field with ``govshare_advanced: true`` is put in its section's
+    folded advanced part. Fields before the first heading make a section without one; fields
+    without a form snippet are left out."""
+    sections: list[dict[str, Any]] = []
+    for field in fields:
+        if "form_snippet" in field and field["form_snippet"] is None:
+            continue
+        if field.get("govshare_section") or not sections:
+            sections.append({"heading": field.get("govshare_section"),
+                             "id": f"section-{field.get('field_name')}",
+                             "fields": [], "advanced": []})
+        part = "advanced" if field.get("govshare_advanced") else "fields"
+        sections[-1][part].append(field)
+    return sections
+
+
+def error_anchor(key: str, index: int | None = None, subfield: str | None = None) -> str:
+    """The id of the form element an error of ``key`` (or of a record's subfield) belongs to:
+    scheming's ``field-<name>`` and ``field-<name>-<index>-<subfield>``; a record field's own
+    error (no record at all) is shown in ``field-<name>-errors``."""
+    if subfield is not None:
+        return f"field-{key}-{index}-{subfield}"
+    if index is not None:
+        return f"field-{key}-errors"
+    return f"field-{key}"
+
+
+def error_summary(errors: Mapping[str, Any], fields: Iterable[Mapping[str, Any]],
+                  label: Callable[[Any], str]) -> list[dict[str, str]]:
+    """The form's errors in the order of its fields, each once, with the anchor of its field.
+
+    ``errors`` is CKAN's re-shown form errors (a field's messages, or for a record field one
+    dict of subfield messages per record); ``label`` gives a field label in the page's
+    language. The govshare rules name their field in the message; a message that does not
+    (CKAN's own, e.g. "Missing value") is prefixed with the field's label, so no label is shown
+    twice.
+    """
+    fields = [f for f in fields if f.get("field_name")]
+    by_name = {f["field_name"]: f for f in fields}
+    order = {name: i for i, name in enumerate(by_name)}
+    found: list[dict[str, str]] = []
+
+    def add(anchor: str, message: Any, field: Mapping[str, Any] | None) -> None:
+        text = _text(message)
+        name = label(field["label"]) if field and field.get("label") else ""
+        if name and name not in text:
+            text = tk._("{field}: {problem}").format(field=name, problem=text)
+        if text and all(item["message"] != text for item in found):
+            found.append({"anchor": anchor, "message": text})
+
+    for key in sorted(errors, key=lambda k: (order.get(k, len(order)), k)):
+        value = errors[key]
+        field = by_name.get(key)
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            subfields = {f.get("field_name"): f for f in (field or {}).get("record_fields")
+                         or (field or {}).get("repeating_subfields") or []}
+            for index, record in enumerate(value):
+                for subfield, messages in (record or {}).items():
+                    for message in messages if isinstance(messages, list) else [messages]:
+                        add(error_anchor(key, index, subfield), message, subfields.get(subfield))
+            continue
+        record_field = field is not None and (
+            "record_fields" in field or "repeating_subfields" in field)
+        for message in value if isinstance(value, list) else [value]:
+            add(error_anchor(key, 0 if record_field else None), message, field)
+    return found
 
 
 def _departments() -> list[dict[str, Any]]:
@@ -203,6 +278,17 @@ def govshare_entry_form_config(fields: Iterable[Mapping[str, Any]]) -> dict[str,
             ],
         }
     return {"linked": linked, "show_when": show_when(fields)}
+
+
+def govshare_error_summary(errors: Mapping[str, Any] | None,
+                           fields: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Template helper: :func:`error_summary` with labels in the page's language."""
+    return error_summary(errors or {}, fields, tk.h.scheming_language_text)
+
+
+def govshare_form_sections(fields: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Template helper: :func:`form_sections`."""
+    return form_sections(fields)
 
 
 def govshare_unit_label(org_id: str | None, code: Any) -> str:

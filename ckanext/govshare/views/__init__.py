@@ -27,6 +27,7 @@ from ckanext.govshare.views import (
     assessment,
     authorization,
     base,
+    catalogue,
     demand,
     department,
     dispute,
@@ -103,6 +104,7 @@ def _refused_write(error: tk.ValidationError) -> tuple[str, int]:
 department.register(govshare)
 # the 1272 Excel template: import page and downloads
 workbook.register(govshare)
+catalogue.register(govshare)
 # the catalogue lifecycle: review queue, an entry's lifecycle page, a revision's diff
 lifecycle.register(govshare)
 # the department's assessment and its trend, its possible duplicate sources

@@ -32,7 +32,8 @@ from ckanext.govshare.lifecycle import machine, queries, service, tables
 from ckanext.govshare.lifecycle.labels import labels
 from ckanext.govshare.views import base
 
-__all__ = ["DECISION_EVENTS", "decide_selected", "register"]
+__all__ = ["DECISION_EVENTS", "decide_selected", "get_helpers", "govshare_entry_events",
+           "register"]
 
 #: events whose form asks for a reason (the state machine requires one)
 REASON_EVENTS = sorted(machine.CATALOGUE.reason_required | machine.REVISION.reason_required)
@@ -144,18 +145,45 @@ def _duplicates(events: list[str], data_dict: dict[str, Any]) -> list[dict[str, 
         return []
 
 
+def _info(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The entry's lifecycle (state, open step) as ``package_show`` gives it."""
+    return pkg.get("govshare_lifecycle") or queries.lifecycle_info(
+        pkg.get(fields.CATALOGUE_STATE) or tables.DRAFT, None)
+
+
+def _allowed_events(pkg: dict[str, Any], info: dict[str, Any]) -> list[str]:
+    """The catalogue events the signed-in user may fire on the entry now (none when anonymous)."""
+    if not current_user.is_authenticated:
+        return []
+    return service.allowed_events(
+        machine.CATALOGUE, info.get("state") or tables.DRAFT, user=current_user.name,
+        org_id=pkg.get(fields.OWNER_ORG), unit=pkg.get(fields.PROVIDER_UNIT),
+        stage=info.get("stage"), submitter=info.get("submitted_by"),
+        stage_approver=info.get("stage_approver"))
+
+
+def govshare_entry_events(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Template helper: the lifecycle events the signed-in user may fire on the entry ``pkg``,
+    as ``{"event", "label", "reason"}`` (``reason``: the event needs one, asked on the
+    lifecycle page), for the buttons of the entry's page."""
+    if not pkg.get(fields.CATALOGUE_STATE):
+        return []
+    return [{"event": event, "label": base.label(tables.CATALOGUE_EVENTS[event]),
+             "reason": event in REASON_EVENTS}
+            for event in _allowed_events(pkg, _info(pkg))]
+
+
+def get_helpers() -> dict[str, Any]:
+    """The template helpers of this module, by name (collected by ``helpers.py``)."""
+    return {"govshare_entry_events": govshare_entry_events}
+
+
 def entry_lifecycle(id: str) -> str:
     """State badge, open step, the user's possible events and the timeline of an entry."""
     pkg = _entry(id)
-    info = pkg.get("govshare_lifecycle") or queries.lifecycle_info(
-        pkg.get(fields.CATALOGUE_STATE) or tables.DRAFT, None)
+    info = _info(pkg)
     state = info.get("state") or tables.DRAFT
-    events = []
-    if current_user.is_authenticated:
-        events = service.allowed_events(
-            machine.CATALOGUE, state, user=current_user.name, org_id=pkg.get(fields.OWNER_ORG),
-            unit=pkg.get(fields.PROVIDER_UNIT), stage=info.get("stage"),
-            submitter=info.get("submitted_by"), stage_approver=info.get("stage_approver"))
+    events = _allowed_events(pkg, info)
     try:
         timeline = tk.get_action("govshare_audit_list")(
             base.context(), {"entry_id": pkg["id"], "limit": 200})["results"]
@@ -183,6 +211,8 @@ def entry_event(id: str, event: str) -> Any:
             tk.h.flash_error(message)
     else:
         tk.h.flash_success(base.label(tables.CATALOGUE_EVENTS[event]))
+    if request.form.get("return_to") == "entry":  # a button of the entry's own page
+        return tk.redirect_to("dataset.read", id=id)
     return tk.redirect_to("govshare.entry_lifecycle", id=id)
 
 

@@ -45,11 +45,20 @@ def prepare_new_entry(up: Action, context: Context, data_dict: DataDict) -> Any:
     Access is checked before anything is allocated or looked up: a refused caller neither
     consumes a sequence number nor learns whether a code was issued.
     """
-    if _is_entry(data_dict):
-        tk.check_access("package_create", context, data_dict)
-        expand_form_records(data_dict, fields.ENTRY_RECORD_FIELDS)
-        _keep_department(context, entry.prepare_entry(data_dict))
-    return up(context, data_dict)
+    if not _is_entry(data_dict):
+        return up(context, data_dict)
+    tk.check_access("package_create", context, data_dict)
+    expand_form_records(data_dict, fields.ENTRY_RECORD_FIELDS)
+    _keep_department(context, entry.prepare_entry(data_dict))
+    try:
+        return up(context, data_dict)
+    except tk.ValidationError as e:
+        if not data_dict.get("name") and isinstance(e.error_dict, dict) and len(e.error_dict) > 1:
+            # an empty name is generated from the resource code, which is allocated once the
+            # classification is valid: "name missing" beside the classification's own errors
+            # would contradict the field's help ("left empty, it is generated")
+            e.error_dict.pop("name", None)
+        raise
 
 
 def prepare_entry_update(up: Action, context: Context, data_dict: DataDict) -> Any:
