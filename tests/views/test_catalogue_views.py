@@ -144,6 +144,25 @@ class TestForm:
         assert 'name="info_items-0-name"' in body  # a blank panel to fill in
         assert _stored() == before
 
+    @pytest.mark.parametrize("default, shown, absent", [
+        pytest.param("zh_Hans_CN", "共享条件：有条件共享时必须填写共享条件", "Share condition",
+                     marks=pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")),
+        pytest.param("en", "Share condition: required when the share type is conditional",
+                     "共享条件"),
+    ])
+    def test_api_answers_in_the_default_locale(self, app, world, default, shown, absent):
+        """The action API (no locale in its URL) answers in the portal's default locale only."""
+        from ckan.tests import factories
+
+        org, compiler = world
+        entry = dict(f.entry_dict(f.CONDITIONAL, share_condition=""), owner_org=org["id"])
+        before = _stored()
+        body = app.post("/api/3/action/package_create", json=entry, status=409, headers={
+            "Authorization": factories.APIToken(user=compiler["name"])["token"]}).json
+        assert body["error"]["share_condition"] == [shown]
+        assert absent not in str(body["error"])
+        assert _stored() == before
+
     def test_empty_name_is_not_reported_missing(self, app, world):
         """The URL name left empty is generated, never "missing": an entry refused for its
         classification does not also report the name (its help says it is generated)."""
