@@ -40,7 +40,7 @@ from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import deadlines, diff, notify, options, queries, tables
 from ckanext.govshare.lifecycle import machine as lifecycle
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import text
 from ckanext.govshare.model import base
 from ckanext.govshare.model.audit import AuditEntry
 from ckanext.govshare.model.lifecycle import EntryLifecycle
@@ -155,7 +155,7 @@ def lock_entry(ref: str) -> LockedEntry:
     model.Session.flush()
     row = queries.lock_package(ref)
     if row is None:
-        raise tk.ObjectNotFound(bilingual("目录条目不存在", "catalogue entry not found"))
+        raise tk.ObjectNotFound(tk._("catalogue entry not found"))
     # whatever this session cached of the dataset predates the lock: read it again
     model.Session.get(model.Package, row.id, populate_existing=True)
     extras = dict(row.extras or {})
@@ -406,8 +406,7 @@ def import_state(context: dict[str, Any], ref: str, state: str, *,
     ``reason`` is the reason of the entry's last step there (an offline request's, a return's).
     """
     if state not in tables.CATALOGUE_STATES:
-        raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
-            f"未知的目录状态：{state}", f"unknown catalogue state: {state}")]})
+        raise tk.ValidationError({fields.CATALOGUE_STATE: [tk._("unknown catalogue state: {state}").format(state=state)]})
     entry = lock_entry(ref)
     at = base.now()
     changes: dict[str, Any] = {fields.CATALOGUE_STATE: state}
@@ -593,7 +592,7 @@ def revision_for_update(revision_id: str) -> tuple[Revision, LockedEntry]:
     """The revision and its entry, the entry locked (revisions are written under its lock)."""
     rev = model.Session.get(Revision, revision_id)
     if rev is None:
-        raise tk.ObjectNotFound(bilingual("变更记录不存在", "revision not found"))
+        raise tk.ObjectNotFound(tk._("revision not found"))
     entry = lock_entry(rev.entry_id)
     model.Session.refresh(rev)
     return rev, entry
@@ -616,9 +615,8 @@ def revision_save(context: dict[str, Any], ref: str, changes: Mapping[str, Any],
         rev = _open_revision(entry.id)
     actor = _actor(context)
     if entry.state != tables.PUBLISHED:
-        raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
-            f"只有已发布的目录条目可以变更（当前状态：{tables.CATALOGUE_STATES[entry.state].zh}）",
-            f"only a published entry can be revised (current state: {entry.state})")]})
+        raise tk.ValidationError({fields.CATALOGUE_STATE: [tk._("only a published entry can be revised (current state: {state})").format(
+            state=text(tables.CATALOGUE_STATES[entry.state]))]})
     live = _live(entry)
     at = base.now()
     action = tables.REVISION_CREATE
@@ -682,13 +680,9 @@ def revision_fire(context: dict[str, Any], revision_id: str, event: str, *,
     previous_submitter = rev.submitted_by
     if result.new_state == tables.APPROVED:
         if entry.state != tables.PUBLISHED:
-            raise tk.ValidationError({fields.CATALOGUE_STATE: [bilingual(
-                "条目已不在发布状态，变更无法生效",
-                f"the entry is no longer published ({entry.state}): the revision cannot apply")]})
+            raise tk.ValidationError({fields.CATALOGUE_STATE: [tk._("the entry is no longer published ({state}): the revision cannot apply").format(state=entry.state)]})
         if rev.base_version != (entry.step.version or 0):
-            raise tk.ValidationError({"base_version": [bilingual(
-                "该变更基于旧版本，请重新提交变更",
-                "the revision was made against an older version: revise again")]})
+            raise tk.ValidationError({"base_version": [tk._("the revision was made against an older version: revise again")]})
         changes = dict(rev.proposed)
         entry.step.version = (entry.step.version or 0) + 1
         entry.step.modified = at

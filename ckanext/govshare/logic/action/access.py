@@ -18,7 +18,7 @@ from ckan.types import Context, DataDict, Schema
 
 from ckanext.govshare import permissions
 from ckanext.govshare.logic.validators import moment, optional_text, whole_number
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import join, local
 from ckanext.govshare.sharing import access, authorizations, cases, flows
 
 __all__: list[str] = []
@@ -373,7 +373,7 @@ def _authorization_ref(key, data, errors, context) -> None:
     """The authorization's id or number, required."""
     value = data.get(key)
     if value is tk.missing or value is None or not str(value).strip():
-        errors[key].append(bilingual("授权（id）不能为空", "Authorization (id) is required"))
+        errors[key].append(tk._("Authorization (id) is required"))
         raise tk.StopOnError
     data[key] = str(value).strip()
 
@@ -386,9 +386,7 @@ def _authorization_choice(allowed, zh: str, en: str):
             data.pop(key, None)
             raise tk.StopOnError
         if str(value) not in allowed:
-            errors[key].append(bilingual(
-                f"{zh}（{key[-1]}）应为：{'、'.join(allowed)}",
-                f"{en} ({key[-1]}) must be one of: {', '.join(allowed)}"))
+            errors[key].append(tk._("{label} ({key}) must be one of: {value}").format(label=local(zh, en), key=key[-1], value=join(allowed)))
             raise tk.StopOnError
         data[key] = str(value)
     return validator
@@ -403,7 +401,7 @@ def _authorization_named(kind: str, zh: str, en: str):
             raise tk.StopOnError
         found = (model.User.get(str(value)) if kind == "user" else model.Group.get(str(value)))
         if found is None:
-            errors[key].append(bilingual(f"{zh}（{key[-1]}）不存在", f"{en} ({key[-1]}) not found"))
+            errors[key].append(tk._("{label} ({key}) not found").format(label=local(zh, en), key=key[-1]))
             raise tk.StopOnError
         data[key] = found.id
     return validator
@@ -607,7 +605,7 @@ def govshare_authorization_renew(context: Context, data_dict: DataDict) -> dict[
     ref = str(data_dict.get("id") or "").strip()
     if not ref:
         raise tk.ValidationError({"id": [
-            bilingual("授权（id）不能为空", "Authorization (id) is required")]})
+            tk._("Authorization (id) is required")]})
     tk.check_access("govshare_authorization_renew", context, data_dict)
     auth = authorizations.get(ref)
     overrides = {k: v for k, v in data_dict.items() if k != "id"}

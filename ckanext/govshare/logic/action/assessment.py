@@ -24,7 +24,6 @@ from ckanext.govshare.catalogue import duplicates, fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.logic import schema
 from ckanext.govshare.logic.action.lifecycle import member_orgs
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model import base
 from ckanext.govshare.model.revision import Revision
 
@@ -35,11 +34,10 @@ __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
 
 def _org(ref: str | None) -> model.Group:
     if not ref or not ref.strip():
-        raise tk.ValidationError({"organization_id": [bilingual(
-            "部门（organization_id）不能为空", "Department (organization_id) is required")]})
+        raise tk.ValidationError({"organization_id": [tk._("Department (organization_id) is required")]})
     org = model.Group.get(ref.strip())
     if org is None or not org.is_organization or org.state != "active":
-        raise tk.ObjectNotFound(bilingual("部门不存在", "department not found"))
+        raise tk.ObjectNotFound(tk._("department not found"))
     return org
 
 
@@ -48,15 +46,13 @@ def _unit(org: model.Group, unit: str | None) -> str | None:
     if not unit:
         return None
     if unit not in {u["code"] for u in roles.department_units(org.id)}:
-        raise tk.ValidationError({"unit": [bilingual(
-            f"内设机构（unit）{unit} 不属于该部门", f"Unit (unit) {unit} is not one of the department's")]})
+        raise tk.ValidationError({"unit": [tk._("Unit (unit) {unit} is not one of the department's").format(unit=unit)]})
     return unit
 
 
 def _month(field: str, value: str | None) -> str | None:
     if value and not service.is_month(value):
-        raise tk.ValidationError({field: [bilingual(
-            f"月份（{field}）应为 YYYY-MM", f"Month ({field}) must be YYYY-MM")]})
+        raise tk.ValidationError({field: [tk._("Month ({field}) must be YYYY-MM").format(field=field)]})
     return value or None
 
 
@@ -88,9 +84,7 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> dict[str,
     try:
         result = service.assess(org.id, unit, data_dict.get("period"), now)
     except ValueError:
-        raise tk.ValidationError({"period": [bilingual(
-            "考核周期（period）应为 YYYY、YYYY-MM 或 YYYY-Qn",
-            "Period (period) must be YYYY, YYYY-MM or YYYY-Qn")]}) from None
+        raise tk.ValidationError({"period": [tk._("Period (period) must be YYYY, YYYY-MM or YYYY-Qn")]}) from None
     result["trend"] = service.trend(org.id, unit, service.last_month(result["period"], now),
                                        gs_config.assessment_trend_months())
     return result
@@ -118,8 +112,7 @@ def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -
     now = base.now()
     period = _month("period", data_dict.get("period")) or service.previous_month(now)
     if period > service.last_month(None, now):
-        raise tk.ValidationError({"period": [bilingual(
-            f"月份（period）{period} 尚未开始", f"Month (period) {period} has not begun")]})
+        raise tk.ValidationError({"period": [tk._("Month (period) {period} has not begun").format(period=period)]})
     results = service.take_snapshots(org.id, period, now,
                                         getattr(permissions.context_user(context), "id", None),
                                         commit=not context.get("defer_commit"))
@@ -196,7 +189,7 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     if data_dict.get("revision_id"):
         rev = model.Session.get(Revision, data_dict["revision_id"])
         if rev is None:
-            raise tk.ObjectNotFound(bilingual("变更不存在", "revision not found"))
+            raise tk.ObjectNotFound(tk._("revision not found"))
         proposed = rev.proposed or {}
         entry = {"id": rev.entry_id, "title": proposed.get("title"),
                  fields.INFO_ITEMS: proposed.get(fields.INFO_ITEMS)}
@@ -206,7 +199,7 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
     elif data_dict.get("id"):
         pkg = model.Package.get(data_dict["id"])
         if pkg is None or pkg.state != "active":
-            raise tk.ObjectNotFound(bilingual("目录条目不存在", "entry not found"))
+            raise tk.ObjectNotFound(tk._("entry not found"))
         entry = next((e for e in pool if e["id"] == pkg.id), None) or {
             "id": pkg.id, "title": pkg.title,
             fields.INFO_ITEMS: (pkg.extras or {}).get(fields.INFO_ITEMS)}
@@ -218,9 +211,7 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, 
         dismissed = duplicates.dismissed_pairs(pool)
         results = duplicates.report(org_id, pool, threshold, dismissed)
     else:
-        raise tk.ValidationError({"id": [bilingual(
-            "请给出目录条目（id）或部门（organization_id）",
-            "give an entry (id) or a department (organization_id)")]})
+        raise tk.ValidationError({"id": [tk._("give an entry (id) or a department (organization_id)")]})
     out: dict[str, Any] = {"threshold": threshold, "count": len(results), "results": results}
     if data_dict.get("include_dismissed"):
         out["dismissed"] = _dismissed_report(dismissed, pool, entry["id"] if entry else None,

@@ -26,7 +26,6 @@ from ckan.types import Action, Context, DataDict
 from ckanext.govshare import permissions
 from ckanext.govshare.department import filing, roles
 from ckanext.govshare.logic import schema
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.messages import text as label_text
 from ckanext.govshare.model import base
 from ckanext.govshare.model.filing import Filing, FilingHistory
@@ -180,10 +179,8 @@ def govshare_role_revoke(context: Context, data_dict: DataDict) -> dict[str, Any
 
     row = _role_row(org_id, user_id, role)
     if row is None:
-        raise tk.ObjectNotFound(bilingual(
-            f"该用户在本部门没有“{roles.role_label(role)}”角色",
-            f"the user does not hold the role '{role}' in this department",
-        ))
+        raise tk.ObjectNotFound(tk._("the user does not hold the role {role} in this department").format(
+            role=label_text(roles.ROLES[role]) if role in roles.ROLES else role))
     _role_event(row, "revoked", _actor_id(context))
     model.Session.delete(row)
     model.Session.flush()
@@ -405,7 +402,7 @@ def _filing(filing_id: str, for_update: bool = False) -> Filing:
         q = q.with_for_update()
     record = q.one_or_none()
     if record is None:
-        raise tk.ObjectNotFound(bilingual("备案记录不存在", "filing record not found"))
+        raise tk.ObjectNotFound(tk._("filing record not found"))
     return record
 
 
@@ -578,7 +575,7 @@ def govshare_filing_show(context: Context, data_dict: DataDict) -> dict[str, Any
             Filing.org_id == data_dict["organization_id"], Filing.kind == data_dict["kind"]
         ).one_or_none()
         if record is None:
-            raise tk.ObjectNotFound(bilingual("备案记录不存在", "filing record not found"))
+            raise tk.ObjectNotFound(tk._("filing record not found"))
     result = record.dictize(context)
     if data_dict["include_history"]:
         history = (model.Session.query(FilingHistory)

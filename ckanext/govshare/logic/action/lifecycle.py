@@ -31,7 +31,6 @@ from ckanext.govshare.lifecycle import machine as lifecycle
 from ckanext.govshare.logic import schema
 from ckanext.govshare.logic.action import catalogue
 from ckanext.govshare.logic.validators import expand_form_records, parameter_message
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model import base
 from ckanext.govshare.model.audit import AuditEntry
 from ckanext.govshare.model.revision import Revision
@@ -284,9 +283,9 @@ def _org_filter(context: Context, data_dict: DataDict) -> list[str] | None:
     if ref:
         org = model.Group.get(ref)
         if org is None:
-            raise tk.ObjectNotFound(bilingual("部门不存在", "department not found"))
+            raise tk.ObjectNotFound(tk._("department not found"))
         if orgs is not None and org.id not in orgs:
-            raise tk.NotAuthorized(bilingual("只能查看本部门的记录", "only your own departments"))
+            raise tk.NotAuthorized(tk._("only your own departments"))
         return [org.id]
     return orgs
 

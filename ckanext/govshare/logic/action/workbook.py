@@ -20,7 +20,6 @@ from ckanext.govshare import config as gs_config
 from ckanext.govshare.catalogue import vocab
 from ckanext.govshare.exchange import importer, queries, workbook
 from ckanext.govshare.logic import schema
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model import base
 
 __all__ = [
@@ -52,13 +51,11 @@ def _content(context: Context, data_dict: DataDict) -> bytes:
     if content is None:
         upload = data_dict.get("upload")
         if upload is None or not hasattr(upload, "read"):
-            raise tk.ValidationError({"upload": [bilingual(
-                "工作簿文件：请上传 .xlsx 文件", "Workbook file: upload an .xlsx file")]})
+            raise tk.ValidationError({"upload": [tk._("Workbook file: upload an .xlsx file")]})
         content = upload.read(gs_config.import_max_bytes() + 1)
     if len(content) > gs_config.import_max_bytes():
         limit = gs_config.import_max_bytes() // (1024 * 1024)
-        raise tk.ValidationError({"upload": [bilingual(
-            f"工作簿文件：超过 {limit} MB", f"Workbook file: larger than {limit} MB")]})
+        raise tk.ValidationError({"upload": [tk._("Workbook file: larger than {limit} MB").format(limit=limit)]})
     return content
 
 
@@ -138,8 +135,7 @@ def govshare_catalogue_import_status(context: Context, data_dict: DataDict) -> d
     tk.check_access("govshare_catalogue_import_status", context, data_dict)
     found = importer.status(data_dict["id"])
     if found is None:
-        raise tk.ObjectNotFound(bilingual("导入任务不存在或已过期",
-                                          "import not found or expired"))
+        raise tk.ObjectNotFound(tk._("import not found or expired"))
     result = {"id": data_dict["id"], **found}
     if isinstance(result.get("outcome"), dict):
         result["outcome"] = _with_messages(result["outcome"])

@@ -16,7 +16,6 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.govshare import permissions
 from ckanext.govshare.logic.auth.lifecycle import member_of
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.revision import Revision
 
 __all__ = ["govshare_assessment_show", "govshare_assessment_snapshot_create",
@@ -33,8 +32,7 @@ def govshare_assessment_show(context: Context, data_dict: DataDict) -> AuthResul
     """Members of the department assessed."""
     if _department_member(context, data_dict.get("organization_id")):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门成员可以查看考核结果", "only members of the department may see its assessment")}
+    return {"success": False, "msg": tk._("only members of the department may see its assessment")}
 
 
 def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -> AuthResult:
@@ -44,19 +42,14 @@ def govshare_assessment_snapshot_create(context: Context, data_dict: DataDict) -
     if org is not None and permissions.may_take_assessment_snapshot(
             permissions.context_user(context), org.id):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门管理员、审核人或统筹协调人可以保存考核快照",
-        "only the department's administrators, reviewers and coordinators may store its "
-        "assessment snapshot")}
+    return {"success": False, "msg": tk._("only the department's administrators, reviewers and coordinators may store its assessment snapshot")}
 
 
 def govshare_assessment_snapshot_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Members of the department; the snapshots of all departments: sysadmins only."""
     if _department_member(context, data_dict.get("organization_id")):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门成员可以查看考核快照", "only members of the department may see its "
-        "assessment snapshots")}
+    return {"success": False, "msg": tk._("only members of the department may see its assessment snapshots")}
 
 
 def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -73,8 +66,7 @@ def govshare_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult
         ok = _department_member(context, data_dict.get("organization_id"))
     if ok:
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门成员可以查看重复来源", "only members of the department may see duplicate sources")}
+    return {"success": False, "msg": tk._("only members of the department may see duplicate sources")}
 
 
 def govshare_duplicate_dismiss(context: Context, data_dict: DataDict) -> AuthResult:

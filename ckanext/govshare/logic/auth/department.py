@@ -21,7 +21,6 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.govshare import permissions
-from ckanext.govshare.messages import bilingual
 from ckanext.govshare.model.filing import Filing
 
 __all__ = [
@@ -54,7 +53,7 @@ def _filing_org(data_dict: DataDict) -> str | None:
     if filing_id:
         record = model.Session.get(Filing, str(filing_id))
         if record is None:
-            raise tk.ObjectNotFound(bilingual("备案记录不存在", "filing record not found"))
+            raise tk.ObjectNotFound(tk._("filing record not found"))
         return record.org_id
     return _org_id(data_dict)
 

@@ -27,7 +27,7 @@ from ckanext.govshare.catalogue import fields
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import machine as lifecycle
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.messages import bilingual
+from ckanext.govshare.messages import join, text
 from ckanext.govshare.model.revision import Revision
 
 __all__ = [
@@ -60,7 +60,7 @@ def _package(data_dict: DataDict, key: str = "id") -> model.Package:
     ref = data_dict.get(key)
     pkg = model.Package.get(str(ref)) if ref else None
     if pkg is None or pkg.state == "deleted":
-        raise tk.ObjectNotFound(bilingual("目录条目不存在", "catalogue entry not found"))
+        raise tk.ObjectNotFound(tk._("catalogue entry not found"))
     return pkg
 
 
@@ -68,7 +68,7 @@ def _revision(data_dict: DataDict) -> Revision:
     ref = data_dict.get("id")
     rev = model.Session.get(Revision, str(ref)) if ref else None
     if rev is None:
-        raise tk.ObjectNotFound(bilingual("变更记录不存在", "revision not found"))
+        raise tk.ObjectNotFound(tk._("revision not found"))
     return rev
 
 
@@ -83,10 +83,8 @@ def _may_fire(context: Context, pkg: model.Package, event: str,
                                pkg.extras.get(fields.PROVIDER_UNIT))
     if held & wanted:
         return {"success": True}
-    need_zh = "、".join(tables.ROLES[r].zh for r in sorted(wanted))
-    return {"success": False, "msg": bilingual(
-        f"只有本部门的{need_zh}可以执行此操作",
-        f"only the department's {' or '.join(sorted(wanted))} may {event} this entry")}
+    return {"success": False, "msg": tk._("only the department's {roles} may {event} this entry").format(
+        roles=join(text(tables.ROLES[r]) for r in sorted(wanted)), event=event)}
 
 
 def _entry_event(event: str):
@@ -124,15 +122,12 @@ def govshare_catalogue_change_event(context: Context, data_dict: DataDict) -> Au
                                pkg.extras.get(fields.PROVIDER_UNIT))
     if held & tables.CHANGE_ROLES:
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门的审核人或统筹协调人可以登记变更事由",
-        "only the department's reviewer or coordinator may record a change event")}
+    return {"success": False, "msg": tk._("only the department's reviewer or coordinator may record a change event")}
 
 
 def govshare_catalogue_import(context: Context, data_dict: DataDict) -> AuthResult:
     """Sysadmins only (CKAN lets them pass before this function runs)."""
-    return {"success": False, "msg": bilingual(
-        "只有平台管理员可以导入目录状态", "only sysadmins may import catalogue states")}
+    return {"success": False, "msg": tk._("only sysadmins may import catalogue states")}
 
 
 def govshare_catalogue_queue(context: Context, data_dict: DataDict) -> AuthResult:
@@ -147,8 +142,7 @@ def govshare_catalogue_review(context: Context, data_dict: DataDict) -> AuthResu
     user = permissions.context_user(context)
     if user is not None and roles.has_role_anywhere(user.id, lifecycle.DECIDING_ROLES):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有审核人或统筹协调人审核目录", "only reviewers and coordinators review catalogue entries")}
+    return {"success": False, "msg": tk._("only reviewers and coordinators review catalogue entries")}
 
 
 def govshare_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -156,14 +150,12 @@ def govshare_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
     if data_dict.get("entry_id"):
         pkg = _package(data_dict, "entry_id")
         if not member_of(context, pkg.owner_org):
-            return {"success": False, "msg": bilingual(
-                "只有本部门成员可以查看审计记录", "only members of the department may see its audit trail")}
+            return {"success": False, "msg": tk._("only members of the department may see its audit trail")}
     org_ref = data_dict.get("organization_id")
     if org_ref:
         org = model.Group.get(str(org_ref))
         if org is None or not member_of(context, org.id):
-            return {"success": False, "msg": bilingual(
-                "只有本部门成员可以查看审计记录", "only members of the department may see its audit trail")}
+            return {"success": False, "msg": tk._("only members of the department may see its audit trail")}
     return {"success": True}
 
 
@@ -207,8 +199,7 @@ def govshare_revision_show(context: Context, data_dict: DataDict) -> AuthResult:
     rev = _revision(data_dict)
     if member_of(context, rev.org_id):
         return {"success": True}
-    return {"success": False, "msg": bilingual(
-        "只有本部门成员可以查看待审变更", "only members of the department may see pending revisions")}
+    return {"success": False, "msg": tk._("only members of the department may see pending revisions")}
 
 
 def govshare_revision_list(context: Context, data_dict: DataDict) -> AuthResult:
