@@ -4,7 +4,8 @@ Every message is a gettext msgid in English (``tk._("…")``) translated in the 
 catalogue; values go in with ``.format()`` so the msgid stays literal. A page under ``/en``
 reads English, a page under ``/zh_Hans_CN`` Chinese, and a request without a locale prefix (the
 API, a page at the portal's root) the portal's default locale (``ckan.locale_default``), which
-is how CKAN picks the language of every request.
+is how CKAN picks the language of every request. Outside a request (a background job) gettext
+answers with the msgid: English, and so do the labels, so that no message mixes languages.
 
 What is not a msgid but data carrying both languages (a vocabulary term, a schema field label,
 a state of the lifecycle: :class:`Label`) is shown in the same language with :func:`text`,
@@ -29,9 +30,12 @@ class Label(NamedTuple):
 
 
 def language() -> str:
-    """The language of the current request, or the portal's default locale outside one."""
-    lang = request.environ.get("CKAN_LANG") if has_request_context() else None
-    return str(lang or config.get("ckan.locale_default") or "en")
+    """The language gettext answers in: the current request's (its ``CKAN_LANG``, else the
+    portal's default locale, as CKAN's locale selector has it); outside a request gettext
+    has no catalogue and answers with the English msgid, so English too."""
+    if not has_request_context():
+        return "en"
+    return str(request.environ.get("CKAN_LANG") or config.get("ckan.locale_default") or "en")
 
 
 def is_chinese() -> bool:

@@ -117,7 +117,7 @@ def test_revision_every_state_and_event(state, event):
 
 
 def test_illegal_transition_message_is_english_by_default():
-    """Outside a request the refusal is in the default locale (en): the state and the allowed
+    """Outside a request (gettext's msgids) the refusal is English: the state and the allowed
     actions, no Chinese."""
     with pytest.raises(lc.IllegalTransition) as err:
         lc.transition("published", "approve", actor="bob", actor_roles=None)
@@ -127,9 +127,11 @@ def test_illegal_transition_message_is_english_by_default():
 
 
 @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
-def test_illegal_transition_message_is_chinese_in_a_chinese_portal():
-    """In a portal whose default locale is zh_Hans_CN the refusal is Chinese only."""
-    with pytest.raises(lc.IllegalTransition) as err:
+def test_illegal_transition_message_is_chinese_in_a_chinese_portal(app):
+    """In a request to a portal whose default locale is zh_Hans_CN (the API, an unprefixed
+    page) the refusal is Chinese only."""
+    with app.flask_app.test_request_context(), \
+            pytest.raises(lc.IllegalTransition) as err:
         lc.transition("published", "approve", actor="bob", actor_roles=None)
     message = str(err.value)
     assert "已发布" in message and "申请下线" in message
