@@ -37,9 +37,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.govshare.catalogue import fields
 from ckanext.govshare.lifecycle import tables
-from ckanext.govshare.messages import Label, bilingual
+from ckanext.govshare.messages import Label, join, text
 
 __all__ = [
     "CATALOGUE",
@@ -72,7 +74,7 @@ __all__ = [
 
 
 class LifecycleError(Exception):
-    """A refused transition; ``str(err)`` is the bilingual message for the user."""
+    """A refused transition; ``str(err)`` is the message for the user, in their language."""
 
     def __init__(
         self,
@@ -247,12 +249,11 @@ class StateMachine:
         if target is None:
             allowed = self.allowed_events(state)
             raise IllegalTransition(
-                bilingual(
-                    f"当前状态“{self.states[state].zh}”不允许“{self.events[event].zh}”；"
-                    f"允许的操作：{'、'.join(self.events[e].zh for e in allowed) or '无'}",
-                    f"'{event}' is not allowed in state '{state}'; "
-                    f"allowed: {', '.join(allowed) or 'none'}",
-                ),
+                # the Chinese names the state and events by their labels, the English by code
+                tk._("'{event}' is not allowed in state '{state}'; allowed: {allowed}").format(
+                    event=event, state=state, allowed=", ".join(allowed) or tk._("none"),
+                    event_label=text(self.events[event]), state_label=text(self.states[state]),
+                    allowed_labels=join(text(self.events[e]) for e in allowed) or tk._("none")),
                 state=state,
                 event=event,
                 allowed_events=allowed,
@@ -263,13 +264,12 @@ class StateMachine:
         if actor_roles is not None:
             permitted = self.roles_for(event, state, current_stage)
             if not set(actor_roles) & permitted:
-                wanted = "、".join(self.roles[r].zh for r in sorted(permitted)) or "无"
                 raise NotPermitted(
-                    bilingual(
-                        f"只有{wanted}可以“{self.events[event].zh}”",
-                        f"only {' or '.join(sorted(permitted)) or 'nobody'} may {event} "
-                        f"in state '{state}'",
-                    ),
+                    tk._("only {roles} may {event} in state '{state}'").format(
+                        roles=" or ".join(sorted(permitted)) or tk._("nobody"), event=event,
+                        state=state, event_label=text(self.events[event]),
+                        role_labels=join(text(self.roles[r]) for r in sorted(permitted))
+                        or tk._("nobody")),
                     rule="role",
                     field="actor",
                     **context,
@@ -279,16 +279,14 @@ class StateMachine:
             event, state, stage, actor=actor, submitter=submitter, stage_approver=stage_approver
         )
         if conflict is not None:
-            zh, en = conflict
-            raise NotPermitted(bilingual(zh, en), rule="four_eyes", field="actor", **context)
+            raise NotPermitted(conflict, rule="four_eyes", field="actor", **context)
 
         clean_reason = reason.strip() if reason else None
         # DB14 §7.3: a return, an offline request and its refusal state their reason
         if event in self.reason_required and not clean_reason:
             raise GuardFailed(
-                bilingual(
-                    f"“{self.events[event].zh}”必须填写理由", f"a reason is required to {event}"
-                ),
+                tk._("a reason is required to {event}").format(
+                    event=event, event_label=text(self.events[event])),
                 rule="reason",
                 field="reason",
                 **context,
@@ -340,8 +338,8 @@ class StateMachine:
         actor: str,
         submitter: str | None,
         stage_approver: str | None,
-    ) -> tuple[str, str] | None:
-        """``(zh, en)`` when the four-eyes rule forbids ``actor`` this event, else ``None``.
+    ) -> str | None:
+        """Why the four-eyes rule forbids ``actor`` this event (translated), else ``None``.
 
         An unknown submitter (an imported entry) cannot be compared and does not block.
         """
@@ -350,16 +348,13 @@ class StateMachine:
         if event not in self.four_eyes:
             return None
         if submitter is not None and actor == submitter:
-            return ("不能审核本人提交的申请", "you cannot decide on your own submission")
+            return tk._("you cannot decide on your own submission")
         if (
             self.stage_of(state, stage) == tables.STAGE_COORDINATOR
             and stage_approver is not None
             and actor == stage_approver
         ):
-            return (
-                "第二级审核须由另一人完成",
-                "the coordinator stage needs a different person from the reviewer",
-            )
+            return tk._("the coordinator stage needs a different person from the reviewer")
         return None
 
 
@@ -532,32 +527,28 @@ def check_change_event(
     """
     context = {"state": state, "event": tables.CHANGE_EVENT, "allowed_events": []}
     if state not in tables.CHANGE_STATES:
-        label = tables.CATALOGUE_STATES[state].zh if state in tables.CATALOGUE_STATES else state
+        label = text(tables.CATALOGUE_STATES[state]) if state in tables.CATALOGUE_STATES else state
         raise IllegalTransition(
-            bilingual(
-                f"只有已发布的目录条目需要在变更事由发生后更新（当前状态：{label}）",
-                f"only a published entry is updated after a change event (state: {state})",
-            ),
+            tk._("only a published entry is updated after a change event (state: {state})")
+            .format(state=state, state_label=label),
             field=fields.CATALOGUE_STATE,
             **context,
         )
     if actor_roles is not None and not set(actor_roles) & tables.CHANGE_ROLES:
         raise NotPermitted(
-            bilingual("只有本部门的审核人或统筹协调人可以登记变更事由",
-                      "only the department's reviewer or coordinator may record a change event"),
+            tk._("only the department's reviewer or coordinator may record a change event"),
             rule="role", field="actor", **context,
         )
     clean = reason.strip() if reason else ""
     # DB14 §7.3: the change (law, functions, data) that makes the update due is stated
     if not clean:
         raise GuardFailed(
-            bilingual("登记变更事由必须填写理由", "a reason is required to record a change event"),
+            tk._("a reason is required to record a change event"),
             rule="reason", field="reason", **context,
         )
     if occurred_at > now:
         raise GuardFailed(
-            bilingual("变更事由的发生时间不能晚于当前时间",
-                      "the change event cannot have occurred in the future"),
+            tk._("the change event cannot have occurred in the future"),
             rule="occurred_at", field="occurred_at", **context,
         )
     return clean
