@@ -79,8 +79,8 @@ def join(items: Iterable[Any]) -> str:
 def bilingual(zh: str, en: str) -> str:
     """The message in the language of the current request (see :func:`local`).
 
-    Kept for the messages that are not msgids yet (the sharing flows and the lifecycle
-    refusals): they show one language like every other message. New code writes
-    ``tk._("English msgid")`` instead.
+    Kept for the search backend's refusals (``search/connection.py``, whose Chinese wording of
+    the query parser's limits is its own table): they show one language like every other
+    message. New code writes ``tk._("English msgid")`` instead.
     """
     return local(zh, en)
