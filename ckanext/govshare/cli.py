@@ -344,3 +344,10 @@ def dcat_rebuild() -> None:
     govshare_dcat on an existing catalogue, or changing ckan.site_url)."""
     count = dcat_feed.rebuild_all(echo=click.echo)
     click.echo(f"{count} entries")
+
+
+@dcat_group.command("refresh")
+def dcat_refresh() -> None:
+    """Write the fragments that are missing or older than their entry (entries written while
+    govshare_dcat was not loaded) and drop those of entries no longer in the feed."""
+    click.echo(f"{dcat_feed.refresh_stale()} entries written")
