@@ -337,3 +337,10 @@ class TestEntryPageLayout:
         actions = re.search(r'<div class="govshare-entry-actions".*?</div>', body, re.S).group(0)
         assert 'value="approve">approve</button>' in actions
         assert f'/dataset/{pkg["name"]}/lifecycle#reason-return">return…</a>' in actions
+        # published: the sharing flows join the bar (the reviewer may now ask to take it offline)
+        helpers.call_action("govshare_catalogue_approve", f.as_user(reviewer), id=pkg["id"])
+        body = html.unescape(app.get(f"/en/dataset/{pkg['name']}", status=200).body)
+        actions = re.search(r'<div class="govshare-entry-actions".*?</div>', body, re.S).group(0)
+        assert f"/dispute/new?entry={pkg['name']}" in actions.replace("/en/", "/")
+        assert "Report an error</a>" in actions
+        assert "govshare-entry-sharing" not in body  # no second copy in the sidebar
