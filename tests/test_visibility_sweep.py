@@ -391,9 +391,8 @@ def action_calls(name: str, world: World, me: str | None = None) -> list[dict[st
     calls = [{**fixed, varying[0]: v} for v in varying[1]] if varying else [fixed]
     calls += [{**fixed, **v} for v in variants]
     if name == "dcat_dataset_show":
-        # ckanext-dcat's RDF of one dataset documents no parameter: each entry, each format
-        calls = [{"id": e.pkg["name"], "format": f} for e in world.entries.values()
-                 for f in ("ttl", "jsonld", "xml")]
+        # ckanext-dcat's RDF of one dataset documents no parameter: each entry (Turtle)
+        calls = [{"id": e.pkg["name"], "format": "ttl"} for e in world.entries.values()]
     return calls + TRICKY.get(name, [])
 
 
@@ -466,8 +465,10 @@ def _route_values(rule: Any, world: World, me: str | None) -> list[dict[str, Any
                 grown += [{**combo, "_id": e.pkg["name"], "_entry": e}
                           for e in world.entries.values()]
             elif arg == "_format":
-                # the harvest endpoint and the RDF of one dataset, in each served format
-                grown += [{**combo, "_format": f} for f in ("ttl", "jsonld", "xml")]
+                # the harvest endpoint in each served format; one dataset's RDF in one (the
+                # formats serialise the same graph)
+                formats = ("ttl",) if "_id" in combo else ("ttl", "jsonld", "xml")
+                grown += [{**combo, "_format": f} for f in formats]
             elif arg == "ver":
                 low = re.search(r"min=(\d+)", converter)
                 grown.append({**combo, "ver": low.group(1) if low else "3"})
