@@ -11,6 +11,7 @@ uses in this process.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import pathlib
 import shutil
@@ -39,6 +40,7 @@ class Portal(str):
 
     ini: pathlib.Path
     loaded: str
+    loaded_at: str  # when the load ended, as CKAN writes times (UTC, ISO 8601, naive)
 
 
 def _in_ci() -> bool:
@@ -138,6 +140,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     try:
         portal_ = Portal(url)
         portal_.ini, portal_.loaded = ini, _run(*ckan, "govshare", "demo", "load")
+        portal_.loaded_at = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None).isoformat()
         _wait_for(url, server, log)
         yield portal_
     finally:

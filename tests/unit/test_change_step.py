@@ -7,6 +7,8 @@ import datetime
 import pytest
 
 from ckanext.govshare.lifecycle import machine as lc
+from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import text
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -28,7 +30,9 @@ class TestCheckChangeEvent:
     def test_only_a_published_entry(self, state):
         with pytest.raises(lc.IllegalTransition) as err:
             _check(state)
-        assert err.value.field == "catalogue_state" and state in err.value.message
+        # the state by its label (English outside a request), its code the error's state
+        assert err.value.field == "catalogue_state" and err.value.state == state
+        assert text(tables.CATALOGUE_STATES[state]) in err.value.message
 
     @pytest.mark.parametrize("roles", [(), ("compiler",), ("security_officer",)])
     def test_other_roles_are_refused(self, roles):

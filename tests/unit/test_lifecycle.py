@@ -121,7 +121,7 @@ def test_illegal_transition_message_is_english_by_default():
     with pytest.raises(lc.IllegalTransition) as err:
         lc.transition("published", "approve", actor="bob", actor_roles=None)
     message = str(err.value)
-    assert "'published'" in message and "request_offline" in message
+    assert "'Published'" in message and "request offline" in message
     assert " / " not in message and "已发布" not in message
 
 
@@ -170,7 +170,9 @@ def test_reason_required(state, event, reason):
     assert err.value.field == "reason"
     assert err.value.rule == "reason"
     assert not isinstance(err.value, lc.NotPermitted)
-    assert str(err.value) == f"a reason is required to {event}"
+    # the event by its label (English outside a request), the code is the error's event
+    assert str(err.value) == f"a reason is required to {event.replace('_', ' ')}"
+    assert err.value.event == event
 
 
 def test_reason_is_stripped_and_carried():
@@ -277,7 +279,7 @@ def test_role_refusal_message_names_the_role():
     """The role refusal names the role that may act (English outside a request)."""
     with pytest.raises(lc.NotPermitted) as err:
         _fire(lc.CATALOGUE, "in_review", "approve", actor_roles=["compiler"])
-    assert str(err.value) == "only reviewer may approve in state 'in_review'"
+    assert str(err.value) == "only Reviewer may approve in state 'In review'"
 
 
 def test_second_stage_reviewer_approval_goes_to_coordinator():

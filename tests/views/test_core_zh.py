@@ -68,13 +68,14 @@ def test_register_link_says_zhuce(app):
 @zh
 @pytest.mark.usefixtures("clean_db")
 def test_account_bar_says_gongzuotai_and_tuichu_denglu(app):
-    """A signed-in user's account bar links to 工作台 and 退出登录 (core: 仪表盘/控制台, 登出)."""
+    """A signed-in user's account bar links to 我的工作台 (the workbench, in place of the activity
+    plugin's dashboard count) and 退出登录 (core: 仪表盘/控制台, 登出)."""
     user = factories.User()
     body = app.get("/dataset/", status=200, headers={
         "Authorization": factories.APIToken(user=user["name"])["token"]}).get_data(as_text=True)
     account = body[body.index('class="account-masthead"'):body.index("</header>")]
-    assert ">工作台<" in account
-    assert 'aria-label="工作台（0 条新动态）"' in account  # a plural entry of core
+    assert '<span class="text">我的工作台</span>' in account
+    assert 'aria-label="我的工作台"' in account
     assert 'aria-label="退出登录"' in account
     assert "个人设置" in account  # untranslated in core
     for core_word in ("仪表盘", "控制台", "登出", "Dashboard", "Log out"):

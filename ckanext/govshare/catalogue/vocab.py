@@ -481,7 +481,7 @@ FIELD_LABELS: dict[str, Label] = {
         ("catalogue_state", "目录状态", "Catalogue state"),
         ("resources", "共享方式挂接资源", "Attached resources"),
         ("resources.share_mode_type", "共享方式类型", "Share mode type"),
-        ("units", "内部部门（处室）", "Internal units"),
+        ("units", "处室", "Internal units"),
         ("units.code", "处室代码", "Unit code"),
         ("units.name", "处室名称", "Unit name"),
         ("uscc", "统一社会信用代码", "Unified social credit code"),

@@ -249,9 +249,10 @@ class StateMachine:
         if target is None:
             allowed = self.allowed_events(state)
             raise IllegalTransition(
-                # the Chinese names the state and events by their labels, the English by code
-                tk._("'{event}' is not allowed in state '{state}'; allowed: {allowed}").format(
-                    event=event, state=state, allowed=", ".join(allowed) or tk._("none"),
+                # the state and events by their labels in the page's language (the codes are
+                # the error's state, event and allowed_events)
+                tk._("'{event_label}' is not allowed in state '{state_label}'; allowed: "
+                     "{allowed_labels}").format(
                     event_label=text(self.events[event]), state_label=text(self.states[state]),
                     allowed_labels=join(text(self.events[e]) for e in allowed) or tk._("none")),
                 state=state,
@@ -265,9 +266,9 @@ class StateMachine:
             permitted = self.roles_for(event, state, current_stage)
             if not set(actor_roles) & permitted:
                 raise NotPermitted(
-                    tk._("only {roles} may {event} in state '{state}'").format(
-                        roles=" or ".join(sorted(permitted)) or tk._("nobody"), event=event,
-                        state=state, event_label=text(self.events[event]),
+                    tk._("only {role_labels} may {event_label} in state '{state_label}'").format(
+                        event_label=text(self.events[event]),
+                        state_label=text(self.states[state]),
                         role_labels=join(text(self.roles[r]) for r in sorted(permitted))
                         or tk._("nobody")),
                     rule="role",
@@ -285,8 +286,8 @@ class StateMachine:
         # DB14 §7.3: a return, an offline request and its refusal state their reason
         if event in self.reason_required and not clean_reason:
             raise GuardFailed(
-                tk._("a reason is required to {event}").format(
-                    event=event, event_label=text(self.events[event])),
+                tk._("a reason is required to {event_label}").format(
+                    event_label=text(self.events[event])),
                 rule="reason",
                 field="reason",
                 **context,
@@ -529,8 +530,8 @@ def check_change_event(
     if state not in tables.CHANGE_STATES:
         label = text(tables.CATALOGUE_STATES[state]) if state in tables.CATALOGUE_STATES else state
         raise IllegalTransition(
-            tk._("only a published entry is updated after a change event (state: {state})")
-            .format(state=state, state_label=label),
+            tk._("only a published entry is updated after a change event (state: "
+                 "{state_label})").format(state_label=label),
             field=fields.CATALOGUE_STATE,
             **context,
         )

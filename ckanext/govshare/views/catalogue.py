@@ -41,5 +41,6 @@ class DraftView(CreateView):
 
 def register(blueprint: Blueprint) -> None:
     """Add the save-draft endpoint of the entry form to the ``govshare`` blueprint."""
-    blueprint.add_url_rule("/catalogue/entry/new-draft",
+    # the form posts here; the form itself is CKAN's /dataset/new
+    blueprint.add_url_rule("/catalogue/entry/new-draft", methods=["POST"],
                            view_func=DraftView.as_view("entry_new_draft"))

@@ -83,8 +83,10 @@ def _may_fire(context: Context, pkg: model.Package, event: str,
                                pkg.extras.get(fields.PROVIDER_UNIT))
     if held & wanted:
         return {"success": True}
-    return {"success": False, "msg": tk._("only the department's {roles} may {event} this entry").format(
-        roles=join(text(tables.ROLES[r]) for r in sorted(wanted)), event=event)}
+    return {"success": False, "msg": tk._(
+        "only the department's {roles} may {event_label} this entry").format(
+        roles=join(text(tables.ROLES[r]) for r in sorted(wanted)),
+        event_label=text(machine.events[event]))}
 
 
 def _entry_event(event: str):
