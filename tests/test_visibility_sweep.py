@@ -456,7 +456,10 @@ def _route_values(rule: Any, world: World, me: str | None) -> list[dict[str, Any
             elif arg == "kind":
                 grown.append({**combo, "kind": next(iter(filing.KINDS))})
             elif arg == "fmt":
-                grown.append({**combo, "fmt": "csv"})
+                # the filing record's CSV; the department's catalogue as 1272 JSON (text: the
+                # markers of its entries would show, where an XLSX zips them)
+                grown.append({**combo, "fmt": "json" if rule.endpoint == "govshare.workbook_export"
+                              else "csv"})
             elif arg == "chart":
                 # a statistics chart's XLSX (a department's or the portal's): counts only
                 grown.append({**combo, "chart": "entries_by_state"})

@@ -193,7 +193,7 @@ class TestAuth:
         rev = L.act("govshare_revision_create", w.compiler, id=w.entry["id"], notes="改")
         with pytest.raises(tk.ValidationError) as err:
             L.act("govshare_revision_approve", w.reviewer, id=rev["id"])
-        assert "draft" in err.value.error_dict["state"][0]
+        assert "Draft revision" in err.value.error_dict["state"][0]  # its label, in English
         assert "govshare_revision_submit" in err.value.error_dict["allowed_actions"]
 
 
