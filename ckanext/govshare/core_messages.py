@@ -655,6 +655,9 @@ CORE_MESSAGES: tuple[str, ...] = (
     N_('My Datasets'),
     N_("You haven't created any datasets."),
     N_("User hasn't created any datasets."),
+    # the profile form's placeholders (an English name and address on a Chinese form)
+    N_("eg. Joe Bloggs"),
+    N_("eg. joe@example.com"),
     N_('Dataset has been deleted.'),
     N_('Unauthorized to read resource %s'),
     N_('Resource view not found'),

@@ -52,10 +52,6 @@ KNOWN_ENGLISH: frozenset[tuple[str, str]] = frozenset({
     ("/dataset/", "tags"),
     # a user's page shows CKAN's account state as its code
     ("/user/<name>", "active"),
-    # CKAN's profile form placeholders: "例如：Joe Bloggs", "例如：joe@example.com"
-    ("/user/edit/<name>", "Joe"),
-    ("/user/edit/<name>", "Bloggs"),
-    ("/user/edit/<name>", "joe"),
 })
 
 #: what is not a page to crawl: writes, downloads, other languages, the API
