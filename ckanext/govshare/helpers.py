@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.exchange import dcat_feed
-from ckanext.govshare.lifecycle import labels, queries
+from ckanext.govshare.lifecycle import labels
 from ckanext.govshare.portal import workbench
 from ckanext.govshare.views import lifecycle as lifecycle_views
-from ckanext.govshare.views import sharing, shell
+from ckanext.govshare.views import shell
 
 globals().update(vocab.get_helpers())
 globals().update(form.get_helpers())
@@ -29,7 +29,7 @@ __all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(),
            *lifecycle_views.get_helpers(), "render_datetime",
            "build_nav_main", "build_nav_icon",
            "govshare_lifecycle_label",
-           "govshare_review_waiting", "govshare_sharing_waiting", "govshare_workbench_count",
+           "govshare_workbench_count",
            "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 
@@ -51,22 +51,6 @@ def govshare_harvest_delivery(pkg: dict[str, Any]) -> dict[str, Any] | None:
             "govshare_harvest_delivery_list", {"organization_id": pkg["owner_org"]}):
         return None
     return dcat_feed.delivery_of(pkg["id"])
-
-
-def govshare_review_waiting() -> int:
-    """How many open review steps wait for the logged-in user's decision (0 when logged
-    out); one query (:func:`queries.waiting_count`), for the navigation badge."""
-    if not current_user.is_authenticated:
-        return 0
-    return queries.waiting_count(current_user.id)
-
-
-def govshare_sharing_waiting() -> int:
-    """How many open sharing cases (requests, demands, disputes…) wait on the logged-in user
-    (0 when logged out); one query, for the navigation badge."""
-    if not current_user.is_authenticated:
-        return 0
-    return sharing.waiting_count()
 
 
 def govshare_workbench_count() -> int:

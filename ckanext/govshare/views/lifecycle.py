@@ -3,8 +3,8 @@ registers them).
 
 * ``/govshare/review`` — the review queue of the user's departments: filter by department,
   unit, step, stage and due date; approve or return several entries at once with one reason;
-  linked from the site navigation (``templates/header.html``) for those who review, with the
-  count of steps waiting for them (``h.govshare_review_waiting``);
+  linked from the site navigation (``templates/header.html``) for those who review (the
+  steps waiting for them are counted on the 工作台 badge, ``h.govshare_workbench_count``);
 * ``/dataset/<id>/lifecycle`` — an entry's state badge, open step and deadline, the events the
   user may fire (with a reason where one is needed) and its timeline (the audit trail);
 * ``/govshare/revision/<id>`` — a pending revision's field-by-field diff and its decisions.

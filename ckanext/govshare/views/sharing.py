@@ -48,12 +48,6 @@ def inbox() -> Any:
     return tk.render("govshare/sharing/inbox.html", {"rows": rows})
 
 
-def waiting_count() -> int:
-    """How many open sharing cases wait on the signed-in user (the header's badge)."""
-    user = permissions.current_user()
-    return cases.count_open_cases_for(user) if user is not None else 0
-
-
 def register(blueprint: Blueprint) -> None:
     """Add the sharing hub to the ``govshare`` blueprint."""
     blueprint.add_url_rule("/govshare/sharing", view_func=inbox, endpoint="sharing_inbox")
