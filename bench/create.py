@@ -18,31 +18,16 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
+import common
+from common import ROOT, VENV, sh
+
 DB = "govshare_bench_create"
 
 
-def sh(*args: str, **kw) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
-
-
 def write_ini(path: pathlib.Path, port: int) -> None:
-    sh(str(VENV / "ckan"), "generate", "config", str(path))
-    sh(str(VENV / "ckan"), "config-tool", str(path),
-       f"sqlalchemy.url = postgresql://govshare@127.0.0.1/{DB}",
-       f"ckan.site_url = http://127.0.0.1:{port}",
-       "ckan.redis.url = redis://127.0.0.1:6379/3",
-       f"ckan.storage_path = {path.parent / 'storage'}",
-       "ckan.plugins = govshare activity scheming_datasets scheming_organizations",
-       "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml "
-       # a file: URI (scheming takes "module:path" or a URL, not a bare path)
-       f"{(ROOT / 'bench' / 'plain_dataset.yaml').as_uri()}",
-       "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
-       "scheming.presets = ckanext.scheming:presets.json",
-       "ckan.auth.create_unowned_dataset = true")
+    common.write_ini(path, DB, port, 3, "ckan.auth.create_unowned_dataset = true",
+                   dataset_schemas=common.WITH_PLAIN)
 
 
 def entry(i: int) -> dict:
@@ -96,12 +81,7 @@ def main() -> int:
                               stderr=open(work / "server.log", "w"))
     try:
         url = f"http://127.0.0.1:{args.port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        common.wait_ready(url, tries=120)
         from ckanapi import RemoteCKAN
 
         api = RemoteCKAN(url, apikey=token)

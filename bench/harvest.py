@@ -34,11 +34,11 @@ import time
 import urllib.parse
 import urllib.request
 
+import common
 import psutil
+from common import ROOT, VENV, sh
 from create import entry, plain  # the same entries and plain datasets as bench/create.py
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
 DB = "govshare_bench_harvest"
 HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
 PLUGINS = {
@@ -47,27 +47,13 @@ PLUGINS = {
 }
 
 
-def sh(*args: str, **kw) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
-
-
 def write_ini(path: pathlib.Path, port: int, plugins: str, profiles: str) -> None:
-    sh(str(VENV / "ckan"), "generate", "config", str(path))
-    sh(str(VENV / "ckan"), "config-tool", str(path),
-       f"sqlalchemy.url = postgresql://govshare@127.0.0.1/{DB}",
-       f"ckan.site_url = http://127.0.0.1:{port}",
-       "ckan.redis.url = redis://127.0.0.1:6379/3",
-       f"ckan.storage_path = {path.parent / 'storage'}",
-       f"ckan.plugins = {plugins}",
-       f"ckanext.dcat.rdf.profiles = {profiles}",
-       "ckanext.govshare.harvest_user = platform",
-       "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml "
-       f"{(ROOT / 'bench' / 'plain_dataset.yaml').as_uri()}",
-       "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
-       "scheming.presets = ckanext.scheming:presets.json",
-       "ckan.auth.create_unowned_dataset = true",
-       "ckanext.govshare.notify.enabled = false")
-    sh(str(VENV / "ckan"), "config-tool", str(path), "-s", "logger_root", "level = WARNING")
+    common.write_ini(path, DB, port, 3, f"ckanext.dcat.rdf.profiles = {profiles}",
+                     "ckanext.govshare.harvest_user = platform",
+                     "ckan.auth.create_unowned_dataset = true",
+                     "ckanext.govshare.notify.enabled = false",
+                     plugins=plugins, dataset_schemas=common.WITH_PLAIN)
+    common.quiet_logs(path, "logger_root")
 
 
 def _site_app(ini: pathlib.Path):
@@ -216,12 +202,7 @@ def main() -> int:
     try:
         base = {kind: f"http://127.0.0.1:{port}" for kind, port in ports.items()}
         for kind in ports:
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(base[kind] + "/api/3/action/status_show", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
+            common.wait_ready(base[kind])
         procs = {kind: psutil.Process(s.pid) for kind, s in servers.items()}
         # warm-up: one page of each, not timed
         get(base["govshare"] + "/catalog.jsonld", token)

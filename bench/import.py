@@ -29,33 +29,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
+import common
+from common import ROOT, VENV, sh
+
 DB = "govshare_bench_import"
 
 
-def sh(*args: str, **kw) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
-
-
 def write_ini(path: pathlib.Path, port: int, workers: int) -> None:
-    sh(str(VENV / "ckan"), "generate", "config", str(path))
-    sh(str(VENV / "ckan"), "config-tool", str(path),
-       f"sqlalchemy.url = postgresql://govshare@127.0.0.1/{DB}",
-       f"ckan.site_url = http://127.0.0.1:{port}",
-       "ckan.redis.url = redis://127.0.0.1:6379/3",
-       f"ckan.storage_path = {path.parent / 'storage'}",
-       "ckan.plugins = govshare activity scheming_datasets scheming_organizations",
-       "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml",
-       "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
-       "scheming.presets = ckanext.scheming:presets.json",
-       "ckanext.govshare.notify.enabled = false",
-       f"ckanext.govshare.import.workers = {workers}")
+    common.write_ini(path, DB, port, 3, "ckanext.govshare.notify.enabled = false",
+                     f"ckanext.govshare.import.workers = {workers}")
     # as in production: no DEBUG logging (CKAN logs every validated entry at DEBUG), both sides
-    for section in ("logger_root", "logger_ckan", "logger_ckanext"):
-        sh(str(VENV / "ckan"), "config-tool", str(path), "-s", section, "level = WARNING")
+    common.quiet_logs(path, "logger_root", "logger_ckan", "logger_ckanext")
 
 
 def entries(n: int) -> list[dict]:
@@ -172,12 +157,7 @@ def main() -> int:
         env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "w"))
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        common.wait_ready(url)
         from ckanapi import RemoteCKAN
 
         api = RemoteCKAN(url, apikey=token)

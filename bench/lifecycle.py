@@ -24,30 +24,18 @@ import subprocess
 import sys
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
+import common
+from common import ROOT, VENV, sh
+
 DB = "govshare_bench_lifecycle"
 
 
-def sh(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
 def write_ini(path: pathlib.Path) -> None:
-    sh(str(VENV / "ckan"), "generate", "config", str(path))
-    sh(str(VENV / "ckan"), "config-tool", str(path),
-       f"sqlalchemy.url = postgresql://govshare@127.0.0.1/{DB}",
-       "ckan.site_url = http://127.0.0.1:5078",
-       "ckan.redis.url = redis://127.0.0.1:6379/4",
-       f"ckan.storage_path = {path.parent / 'storage'}",
-       "ckan.plugins = govshare activity scheming_datasets scheming_organizations",
-       "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml",
-       "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
-       "scheming.presets = ckanext.scheming:presets.json",
-       "ckanext.govshare.notify.enabled = false",
-       # the review alone, comparable with the earlier runs: the security officer's grade
-       # sign-off (a step of its own since issue 10) would refuse approving the G3 templates
-       "ckanext.govshare.sharing.signoff_grade = ")
+    common.write_ini(path, DB, 5078, 4, "ckanext.govshare.notify.enabled = false",
+                     # the review alone, comparable with the earlier runs: the security
+                     # officer's grade sign-off (a step of its own since issue 10) would refuse
+                     # approving the G3 templates
+                     "ckanext.govshare.sharing.signoff_grade = ")
 
 
 def entries(n: int) -> list[dict]:
