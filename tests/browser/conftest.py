@@ -28,8 +28,10 @@ import pytest
 from playwright.sync_api import Page
 
 CHROMIUM = "/usr/bin/chromium"
-DB = "govshare_browser"
-REDIS_URL = "redis://127.0.0.1:6379/5"
+#: the portal's database and Redis database (a developer running a second copy of these tests
+#: beside the suite names others: GOVSHARE_BROWSER_DB, GOVSHARE_BROWSER_REDIS_DB)
+DB = os.environ.get("GOVSHARE_BROWSER_DB", "govshare_browser")
+REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('GOVSHARE_BROWSER_REDIS_DB', '5')}"
 BIN = pathlib.Path(sys.executable).parent
 PASSWORD = "Govshare-Demo-2026"  # ckanext.govshare.demo.DEMO_PASSWORD
 DB_URL = f"postgresql://govshare@127.0.0.1/{DB}"
