@@ -21,7 +21,7 @@ from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.sharing import flows
 
 __all__ = ["compiler_count", "compiler_rows", "expiring_count", "expiring_rows",
-           "org_titles", "KIND_DRAFT", "KIND_RETURNED", "KIND_UPDATE_REQUIRED",
+           "KIND_DRAFT", "KIND_RETURNED", "KIND_UPDATE_REQUIRED",
            "KIND_REVISION_DRAFT", "KIND_EXPIRING"]
 
 #: a draft entry never returned (编制中)
@@ -138,12 +138,3 @@ def expiring_count(user_id: str, now: datetime.datetime, until: datetime.datetim
     return int(model.Session.execute(
         _EXPIRING_COUNT, _expiring_params(user_id, now, until)).scalar() or 0)
 
-
-def org_titles(org_ids: list[str]) -> dict[str, Any]:
-    """``{id: (name, title)}`` of the departments ``org_ids``, one query."""
-    ids = list({i for i in org_ids if i})
-    if not ids:
-        return {}
-    rows = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(
-        model.Group.id.in_(ids))
-    return {r.id: (r.name, r.title or r.name) for r in rows}

@@ -57,6 +57,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields, vocab
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import deadlines, machine, tables
 from ckanext.govshare.model import base
@@ -696,15 +697,6 @@ def _names(user_ids: Iterable[str | None]) -> dict[str, tuple[str, str]]:
     return {i: (n, f or n) for i, n, f in rows}
 
 
-def _orgs(org_ids: Iterable[str | None]) -> dict[str, tuple[str, str]]:
-    ids = [i for i in set(org_ids) if i]
-    if not ids:
-        return {}
-    rows = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(
-        model.Group.id.in_(ids))
-    return {i: (n, t or n) for i, n, t in rows}
-
-
 def _clock_fields(due_at: datetime.datetime | None, at: datetime.datetime) -> dict[str, Any]:
     left = cases.working_days_left(due_at, at)
     return {"due_at": due_at.isoformat() if due_at else None, "working_days_left": left,
@@ -729,7 +721,7 @@ def as_dict(case: Case, user: model.User | None, *, timeline: bool = True) -> di
     rows = cases.timeline(case.id) if timeline else []
     people = _names([case.requester_user, *(data.get("persons") or []),
                      *(r.actor for r in rows)])
-    orgs = _orgs([case.requester_org, case.target_org])
+    orgs = dept_queries.department_names([case.requester_org, case.target_org])
     entry = model.Package.get(case.entry_id) if case.entry_id else None
     result["entry"] = ({"id": entry.id, "name": entry.name, "title": entry.title}
                        if entry is not None else None)

@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields, vocab
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import deadlines, machine, tables
 from ckanext.govshare.lifecycle import service as lifecycle_service
@@ -345,8 +346,8 @@ def _display_name(user: model.User | None) -> str:
 
 
 def _org_title(org_id: str | None) -> str:
-    group = model.Group.get(org_id) if org_id else None
-    return (group.title or group.name) if group is not None else (org_id or "")
+    found = dept_queries.department_names([org_id]).get(org_id or "")
+    return found.title if found is not None else (org_id or "")
 
 
 def _agreement_record(auth: Authorization, pkg: Mapping[str, Any],
@@ -768,12 +769,8 @@ def _packages(ids: Iterable[str]) -> dict[str, Any]:
 
 
 def _groups(ids: Iterable[str]) -> dict[str, Any]:
-    ids = list({i for i in ids if i})
-    if not ids:
-        return {}
-    rows = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(
-        model.Group.id.in_(ids))
-    return {r[0]: {"id": r[0], "name": r[1], "title": r[2] or r[1]} for r in rows}
+    return {i: {"id": i, "name": d.name, "title": d.title}
+            for i, d in dept_queries.department_names(ids).items()}
 
 
 def _users(ids: Iterable[str]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ import sqlalchemy as sa
 
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.messages import Label, stored
@@ -58,7 +59,7 @@ __all__ = [
     "is_sharing_kind", "outcomes_for", "request_disputable", "party_of",
     "notice", "send_notices", "drop_notices",
     "parse_attachments", "store_attachments", "attachment_file", "with_attachments",
-    "user_departments", "entry_of", "entry_items", "item_names", "org_titles", "show",
+    "user_departments", "entry_of", "entry_items", "item_names", "show",
     "case_list", "raise_dispute", "step", "decide", "execute", "escalate_overdue",
 ]
 
@@ -359,29 +360,25 @@ def show(user: model.User | None, case: Case, at: datetime.datetime | None = Non
     result["overdue"] = bool(case.due_at is not None and case.due_at < at)
     result["timeline"] = [row.dictize() for row in cases.timeline(case.id)]
     result["allowed_events"] = cases.allowed_events(user, case)
-    titles = org_titles((case.requester_org, case.target_org))
-    result["requester_org_title"] = titles.get(case.requester_org or "")
-    result["target_org_title"] = titles.get(case.target_org or "")
+    _org_titles(result, case, dept_queries.department_names(
+        (case.requester_org, case.target_org)))
     return result
 
 
-def org_titles(ids: Iterable[str | None]) -> dict[str, str]:
-    """The titles of the departments ``ids`` (one query)."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    rows = model.Session.query(model.Group.id, model.Group.title, model.Group.name).filter(
-        model.Group.id.in_(wanted))
-    return {row.id: row.title or row.name for row in rows}
+def _org_titles(out: dict[str, Any], case: Case,
+                names: Mapping[str, dept_queries.DepartmentName]) -> None:
+    for key, org_id in (("requester_org_title", case.requester_org),
+                        ("target_org_title", case.target_org)):
+        out[key] = names[org_id].title if org_id in names else None
 
 
-def _summary(case: Case, at: datetime.datetime, titles: Mapping[str, str]) -> dict[str, Any]:
+def _summary(case: Case, at: datetime.datetime,
+             names: Mapping[str, dept_queries.DepartmentName]) -> dict[str, Any]:
     item = case.dictize()
     item["data"].pop("attachments", None)
     item["days_left"] = cases.working_days_left(case.due_at, at)
     item["overdue"] = bool(case.due_at is not None and case.due_at < at)
-    item["requester_org_title"] = titles.get(case.requester_org or "")
-    item["target_org_title"] = titles.get(case.target_org or "")
+    _org_titles(item, case, names)
     return item
 
 
@@ -438,9 +435,10 @@ def case_list(user: model.User, kind: str, *, side: str | None = None,
         total = rows[0].total if rows else 0
         page = [row.Case for row in rows]
     seen = [c for c in page if permissions.may_see_case(user, c)]
-    titles = org_titles(o for c in seen for o in (c.requester_org, c.target_org))
+    names = dept_queries.department_names(
+        o for c in seen for o in (c.requester_org, c.target_org))
     return {"count": total - (len(page) - len(seen)),
-            "results": [_summary(c, at, titles) for c in seen]}
+            "results": [_summary(c, at, names) for c in seen]}
 
 
 #: the audit action of a case's first row (:func:`cases.open_case`)

@@ -37,6 +37,7 @@ from openpyxl.cell import WriteOnlyCell
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields, vocab
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import deadlines, queries, tables
 from ckanext.govshare.lifecycle import service as lifecycle_service
@@ -326,12 +327,6 @@ def _users(ids: set[str]) -> dict[str, model.User]:
     return {u.id: u for u in model.Session.query(model.User).filter(model.User.id.in_(ids))}
 
 
-def _orgs(ids: set[str]) -> dict[str, model.Group]:
-    if not ids:
-        return {}
-    return {g.id: g for g in model.Session.query(model.Group).filter(model.Group.id.in_(ids))}
-
-
 def _person(user: model.User | None, user_id: str | None) -> dict[str, Any]:
     if user is None:
         return {"id": user_id, "name": user_id, "display_name": user_id}
@@ -382,7 +377,7 @@ def access_overview(org_id: str, *, at: datetime.datetime | None = None,
     entry_ids = {g.entry_id for g in grants} | {a[1] for a in accesses}
     entries = queries.active_entries(entry_ids) if entry_ids else {}
     users = _users({p for g in grants for p in g.persons or []} | {a[0] for a in accesses if a[0]})
-    orgs = _orgs({g.consumer_org for g in grants})
+    orgs = dept_queries.department_names(g.consumer_org for g in grants)
     numbers = dict(model.Session.query(Authorization.id, Authorization.number).filter(
         Authorization.id.in_({a[4] for a in accesses if a[4]}))) if accesses else {}
     counted: dict[str, int] = {}
@@ -407,7 +402,7 @@ def access_overview(org_id: str, *, at: datetime.datetime | None = None,
         "authorizations": [{
             "id": g.id, "number": g.number, **entry_info(g.entry_id),
             "items": list(g.items or []), "consumer_org": g.consumer_org,
-            "consumer_title": (orgs[g.consumer_org].display_name
+            "consumer_title": (orgs[g.consumer_org].title
                                if g.consumer_org in orgs else g.consumer_org),
             "persons": [_person(users.get(p), p) for p in g.persons or []],
             "purpose": g.purpose, "provision_method": g.provision_method,

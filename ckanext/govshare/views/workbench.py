@@ -17,6 +17,7 @@ from flask import Blueprint
 from flask.views import MethodView
 
 from ckanext.govshare.core_messages import N_
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.department import roles
 from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.lifecycle.labels import labels
@@ -85,7 +86,7 @@ def _batch_ref(item: dict[str, Any]) -> str | None:
 
 def _rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = labels()
-    orgs = queries.org_titles([i["organization_id"] for i in results])
+    orgs = dept_queries.department_names(i["organization_id"] for i in results)
     units = {org_id: roles.unit_names(org_id) for org_id in orgs}
     out = []
     for item in results:
@@ -97,7 +98,7 @@ def _rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "kind_label": kind_label(item["kind"]),
             "state_label": _state_label(item, names),
             "url": tk.h.url_for(endpoint, **{arg: item[key]}) if item[key] else None,
-            "department": orgs.get(org_id, (None, None))[1],
+            "department": orgs[org_id].title if org_id in orgs else None,
             "unit_label": (f"{unit} {units.get(org_id, {}).get(unit, '')}".strip()
                            if unit else None),
             "due_text": _due_text(item["days_left"]),

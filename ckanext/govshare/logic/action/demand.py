@@ -27,6 +27,7 @@ from ckan.types import Context, DataDict, Schema
 
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import vocab
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.lifecycle import deadlines
 from ckanext.govshare.model import base
 from ckanext.govshare.model.sharing import Case
@@ -315,14 +316,6 @@ def requester_org(context: Context, data_dict: DataDict) -> str:
         else tk._("You belong to no department")]})
 
 
-def _titles(*org_ids: str | None) -> list[str | None]:
-    out = []
-    for org_id in org_ids:
-        group = model.Group.get(org_id) if org_id else None
-        out.append((group.title or group.name) if group is not None else None)
-    return out
-
-
 def _person(user_id: str | None) -> str | None:
     user = model.User.get(user_id) if user_id else None
     return (user.fullname or user.name) if user is not None else None
@@ -342,9 +335,10 @@ def _entry_summary(context: Context, entry_id: str | None) -> dict[str, Any] | N
 
 
 def _answer(case: Case) -> dict[str, Any]:
-    requester_title, target_title = _titles(case.requester_org, case.target_org)
-    return demand.row_dict(case, requester_org_title=requester_title,
-                           target_org_title=target_title,
+    names = dept_queries.department_names((case.requester_org, case.target_org))
+    requester, target = names.get(case.requester_org or ""), names.get(case.target_org or "")
+    return demand.row_dict(case, requester_org_title=requester.title if requester else None,
+                           target_org_title=target.title if target else None,
                            requester_name=_person(case.requester_user))
 
 

@@ -25,6 +25,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
 from ckanext.govshare.department import filing, roles
+from ckanext.govshare.department import queries as dept_queries
 from ckanext.govshare.logic import schema
 from ckanext.govshare.messages import text as label_text
 from ckanext.govshare.model import base
@@ -236,8 +237,7 @@ def govshare_role_list(context: Context, data_dict: DataDict) -> list[dict[str, 
 
     users = {u.id: u for u in model.Session.query(model.User).filter(
         model.User.id.in_({r.user_id for r in rows}))} if rows else {}
-    orgs = {g.id: g for g in model.Session.query(model.Group).filter(
-        model.Group.id.in_({r.org_id for r in rows}))} if rows else {}
+    orgs = dept_queries.department_names(r.org_id for r in rows)
     units: dict[str, dict[str, str]] = {}
     order = {role: i for i, role in enumerate(roles.ROLES)}
 
