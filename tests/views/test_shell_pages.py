@@ -188,6 +188,13 @@ class TestHiddenFeatures:
         assert f'type="hidden" id="field-private" name="private" value="{value}"' in body
         assert "go-metadata-unpublish" not in body
 
+    def test_new_entry_form_has_no_visibility(self, app, world):
+        """The reworked form of a new entry (its sections, 保存草稿) has no 可见性 either."""
+        body = _page(app, "/dataset/new", world.compiler, own=False)
+        assert 'id="field-title"' in body
+        assert '<select id="field-private"' not in body and "可见性" not in body
+        assert 'type="hidden" id="field-private" name="private"' in body
+
     @pytest.mark.ckan_config("ckanext.govshare.ui.hidden", "license")
     def test_features_come_back_when_not_hidden(self, app, world):
         """``ui.hidden`` decides: without ``visibility`` and ``groups`` both are back."""
@@ -195,6 +202,8 @@ class TestHiddenFeatures:
         body = app.get(f"/dataset/edit/{world.draft['name']}", status=200).body
         assert '<select id="field-private"' in body
         assert 'href="/group/"' in body
+        body = app.get("/dataset/new", status=200).body
+        assert '<select id="field-private"' in body and "可见性" in body
 
 
 class TestDates:
