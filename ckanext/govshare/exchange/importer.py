@@ -11,8 +11,9 @@ code, of the same title in the department), and writes through the catalogue's o
 * a row that says what is stored already → nothing (re-importing a file changes nothing).
 
 Every row is validated by those actions — the schema and the rules of ``catalogue/rules.py``,
-nothing re-implemented here — inside one transaction per worker, with ``defer_commit`` and the
-search-index documents written once at the end; when any row has a problem, or on a dry run,
+nothing re-implemented here — inside one transaction per worker, with ``defer_commit`` and each
+entry's search document written with it (``INDEX_IN_TRANSACTION``: the activity then reads the
+entry from its document, as after core's own create); when any row has a problem, or on a dry run,
 every worker rolls back, so nothing of the file is stored. With two workers (two cores) the
 entries are split by code prefix (one per-prefix sequence lock per worker) and both workers
 commit only when both have finished without a problem.
@@ -23,20 +24,21 @@ polls it) is kept in Redis under the job's id (:func:`status`).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.lib.redis as ckan_redis
-import ckan.logic as ckan_logic
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import flask
 import sqlalchemy as sa
 
 from ckanext.govshare import config as gs_config
@@ -46,8 +48,8 @@ from ckanext.govshare.department import roles
 from ckanext.govshare.exchange import queries, workbook
 from ckanext.govshare.exchange import template as t
 from ckanext.govshare.lifecycle import diff, tables
+from ckanext.govshare.logic.action.visibility import INDEX_IN_TRANSACTION
 from ckanext.govshare.model.revision import Revision
-from ckanext.govshare.search import connection as search_connection
 
 __all__ = ["Outcome", "run", "message", "status", "set_status", "job", "STATUS_TTL"]
 
@@ -301,18 +303,21 @@ def _located_errors(entry: t.Entry, error_dict: Mapping[str, Any]) -> list[t.Pro
     return out
 
 
-def _write_one(plan: _Plan, user: str, user_obj: model.User | None = None
-               ) -> tuple[str, list[t.Problem], str | None]:
-    """Write one entry in the open transaction: ``(action, problems, id to reindex)``."""
+def _write_one(plan: _Plan, user: str, user_obj: model.User | None = None,
+               index: bool = True) -> tuple[str, list[t.Problem]]:
+    """Write one entry in the open transaction (with its search document unless ``index`` is
+    false: a dry run rolls back anyway): ``(action, problems)``."""
     entry = plan.entry
-    context: dict[str, Any] = {"user": user, "defer_commit": True, "return_id_only": True}
+    context: dict[str, Any] = {"user": user, "defer_commit": True, "return_id_only": True,
+                               # a revision leaves the entry (and its document) as it is
+                               INDEX_IN_TRANSACTION: index and plan.action != REVISED}
     if user_obj is not None:
         # the user looked up once per import, not by every auth check of every row
         context["auth_user_obj"] = user_obj
     try:
         if plan.package_id is None:
-            pkg_id = tk.get_action("package_create")(context, {**entry.data(), "type": "dataset"})
-            return CREATED, [], pkg_id
+            tk.get_action("package_create")(context, {**entry.data(), "type": "dataset"})
+            return CREATED, []
         stored = tk.get_action("package_show")({"user": user, "ignore_auth": True},
                                                {"id": plan.package_id})
         changes = _changes(entry, stored)
@@ -322,15 +327,15 @@ def _write_one(plan: _Plan, user: str, user_obj: model.User | None = None
                                        for k, val in changes.items()):
                 changes = {}
         if not changes:
-            return UNCHANGED, [], None
+            return UNCHANGED, []
         data = {**stored, **changes}
         tk.get_action("package_update")(context, data)
-        return plan.action, [], (plan.package_id if plan.action == UPDATED else None)
+        return plan.action, []
     except tk.ValidationError as e:
-        return plan.action, _located_errors(entry, e.error_dict), None
+        return plan.action, _located_errors(entry, e.error_dict)
     except tk.NotAuthorized as e:
         return plan.action, [_problem(entry.located(fields.PROVIDER_UNIT), "not_authorized",
-                                      fields.PROVIDER_UNIT, error=str(e) or "-")], None
+                                      fields.PROVIDER_UNIT, error=str(e) or "-")]
 
 
 #: rows after which the session lets go of the objects it has written (memory stays flat)
@@ -345,20 +350,6 @@ def _release() -> None:
     model.Session.expunge_all()
 
 
-def _index(ids: list[str], created: set[str]) -> None:
-    """The search documents of the written entries, in this transaction, in batches."""
-    context = {"ignore_auth": True}
-    with search_connection.batched_writes():
-        for n, pkg_id in enumerate(ids, 1):
-            both = ckan_logic.package_show_default_and_custom_schemas(context, pkg_id)
-            if pkg_id in created:
-                ckan_logic.index_insert_package_dicts(both)
-            else:
-                ckan_logic.index_update_package_dicts(both)
-            if n % RELEASE_EVERY == 0:
-                _release()
-
-
 _LOCK_TIMEOUT = sa.text("SET LOCAL lock_timeout = '60s'")
 
 
@@ -368,34 +359,52 @@ class _Result:
     problems: list[dict[str, Any]]
 
 
+@contextlib.contextmanager
+def _acting_as(user: str) -> Iterator[Callable[[], model.User | None]]:
+    """The importing user as the request's user (the CLI and the background job have no
+    login), so that core's ``authz`` takes them from ``current_user`` instead of querying them
+    by name for every check of every row (four a row). Yields a function that looks the user
+    up again (after the session let go of its objects) and returns them."""
+    in_request = flask.has_request_context()
+    had = in_request and "_login_user" in flask.g
+    before = flask.g.get("_login_user") if had else None
+
+    def refresh() -> model.User | None:
+        obj = model.User.get(user) if user else None
+        if in_request and obj is not None:
+            flask.g._login_user = obj
+        return obj
+
+    try:
+        yield refresh
+    finally:
+        if had:
+            flask.g._login_user = before
+        elif in_request:
+            flask.g.pop("_login_user", None)
+
+
 def _work(plans: list[_Plan], user: str, tick: Callable[[int], None],
-          index: bool = True) -> tuple[_Result, list]:
-    """Write ``plans`` in the open transaction; the result and the ids to index (indexed
-    unless a row failed or ``index`` is false: a dry run rolls back anyway)."""
+          index: bool = True) -> _Result:
+    """Write ``plans`` in the open transaction, each entry with its search document unless
+    ``index`` is false (a dry run rolls back anyway) or a row has failed (then all do)."""
     counts = dict.fromkeys((CREATED, UPDATED, REVISED, UNCHANGED), 0)
     problems: list[t.Problem] = []
-    reindex: list[str] = []
-    created: set[str] = set()
     step = max(1, min(100, len(plans) // 50 or 1))
-    user_obj = model.User.get(user) if user else None
-    for n, plan in enumerate(plans, 1):
-        if n % RELEASE_EVERY == 0:
-            _release()
-            user_obj = model.User.get(user) if user else None
-        action, found, pkg_id = _write_one(plan, user, user_obj)
-        if found:
-            problems += found
-        else:
-            counts[action] += 1
-            if pkg_id:
-                reindex.append(pkg_id)
-                if action == CREATED:
-                    created.add(pkg_id)
-        if n % step == 0 or n == len(plans):
-            tick(n)
-    if not problems and index:
-        _index(reindex, created)
-    return _Result(counts, [p.as_dict() for p in problems]), reindex
+    with _acting_as(user) as refresh:
+        user_obj = refresh()
+        for n, plan in enumerate(plans, 1):
+            if n % RELEASE_EVERY == 0:
+                _release()
+                user_obj = refresh()
+            action, found = _write_one(plan, user, user_obj, index and not problems)
+            if found:
+                problems += found
+            else:
+                counts[action] += 1
+            if n % step == 0 or n == len(plans):
+                tick(n)
+    return _Result(counts, [p.as_dict() for p in problems])
 
 
 def _child(plans: list[_Plan], user: str, index: bool, conn: Any) -> None:
@@ -405,7 +414,7 @@ def _child(plans: list[_Plan], user: str, index: bool, conn: Any) -> None:
     try:
         # a worker never waits for the other's locks for ever: both then roll back
         model.Session.execute(_LOCK_TIMEOUT)
-        result, _ids = _work(plans, user, lambda n: conn.send(("progress", n)), index)
+        result = _work(plans, user, lambda n: conn.send(("progress", n)), index)
         conn.send(("done", result.counts, result.problems))
         decision = conn.recv()
         if decision == "commit":
@@ -544,7 +553,7 @@ def run(content: bytes, *, user: str, department: str | None = None, dry_run: bo
         if workers > 1 and len(plans) >= 2 * workers:
             result = _parallel(plans, user, workers, dry_run_rules, progress)
         else:
-            result, _ids = _work(plans, user, lambda n: progress and progress(n, len(plans)),
+            result = _work(plans, user, lambda n: progress and progress(n, len(plans)),
                                  not dry_run_rules)
             if result.problems or dry_run_rules:
                 model.Session.rollback()

@@ -506,17 +506,30 @@ class PgConnection:
                      + " UNION ALL ".join(parts))
         if not facet_fields:
             stats_sql = f"SELECT NULL::text, NULL::text, count(*) {base}"
+        def page_ids(limit: int) -> list[Any]:
+            return session.execute(sa.text(
+                f"SELECT g.index_id, {rank} AS score {base} ORDER BY {order} "
+                f"LIMIT {comp.param(limit)} OFFSET {comp.param(start)}"
+            ), comp.params).fetchall()
+
         try:
-            stats = self._stats(session, stats_sql, comp.params)
+            page = None
+            if not facet_fields and start == 0 and rows > 0:
+                # a first page without facets: one row more than asked tells whether the page
+                # holds every match, and then the count is the page's (``search.show`` inside
+                # every ``package_show`` asks for one row by id or name)
+                page = page_ids(rows + 1)
+                stats = [(None, None, len(page))] if len(page) <= rows else None
+                page = page[:rows]
+            if page is None or stats is None:
+                stats = self._stats(session, stats_sql, comp.params)
             docs_rows = []
             # past the last result there is no page to read (and ``start`` may be beyond
             # PostgreSQL's bigint)
             if rows > 0 and start < next((int(n) for f, _, n in stats if f is None), 0):
                 # 2. the page: ordered ids first, then the stored documents of those rows only
-                page = session.execute(sa.text(
-                    f"SELECT g.index_id, {rank} AS score {base} ORDER BY {order} "
-                    f"LIMIT {comp.param(rows)} OFFSET {comp.param(start)}"
-                ), comp.params).fetchall()
+                if page is None:
+                    page = page_ids(rows)
                 columns = "g.doc" if everything or not fl_list else (
                     "(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) "
                     "FROM jsonb_each(g.doc) e WHERE e.key = ANY(:fl))"

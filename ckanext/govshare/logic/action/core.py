@@ -101,12 +101,13 @@ def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_create``, with a catalogue entry's generated fields filled first; a
     harvested copy takes its source's state, a sysadmin's entry the state it is given (a dump
     loaded by ckanapi)."""
+    # visibility (outermost): the search document in the caller's transaction when asked; then
     # lifecycle (outer): a harvester's copy created as the lifecycle's own write; then
     # lifecycle: a sysadmin's given catalogue_state imported after the create, in its
     # transaction (the lifecycle's own writes pass); then
     # catalogue (inner): the generated fields filled; then core
-    return lifecycle.create_entry_or_copy(_inside(
-        lifecycle.create_in_given_state, _inside(catalogue.prepare_new_entry, up)),
+    return visibility.index_in_transaction(_inside(lifecycle.create_entry_or_copy, _inside(
+        lifecycle.create_in_given_state, _inside(catalogue.prepare_new_entry, up))),
         context, data_dict)
 
 
@@ -114,11 +115,12 @@ def package_create(up: Action, context: Context, data_dict: DataDict) -> Any:
 def package_update(up: Action, context: Context, data_dict: DataDict) -> Any:
     """Core ``package_update``; an edit of a published entry becomes a revision, a locked
     entry is not edited, and an entry keeps its generated fields."""
+    # visibility (outermost): the search document in the caller's transaction when asked; then
     # lifecycle (outer): locked states, published edits become revisions (these never reach
     # the inner steps), the lifecycle's own writes pass; then
     # catalogue (inner): the resource code kept, the generated fields filled; then core
-    return lifecycle.update_or_revise(
-        _inside(catalogue.prepare_entry_update, up), context, data_dict)
+    return visibility.index_in_transaction(_inside(lifecycle.update_or_revise, _inside(
+        catalogue.prepare_entry_update, up)), context, data_dict)
 
 
 @tk.chained_action

@@ -407,6 +407,26 @@ def filter_user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
+#: context key of a caller whose commit is deferred (the workbook import) and who wants each
+#: entry it writes indexed in its transaction, see :func:`index_in_transaction`
+INDEX_IN_TRANSACTION = "govshare_index_in_transaction"
+
+
+def index_in_transaction(up: Action, context: Context, data_dict: DataDict) -> Any:
+    """``package_create``/``package_update`` with ``defer_commit`` write no search document
+    (core leaves it to the caller). Asked with :data:`INDEX_IN_TRANSACTION`, the document is
+    written right after the entry, in its transaction, as core writes it when it commits
+    itself: so the action's subscribers (the activity's ``package_show``) read the entry from
+    its document instead of dictizing and validating it a second time, and the caller has
+    nothing left to index."""
+    result = up(context, data_dict)
+    if context.get(INDEX_IN_TRANSACTION) and context.get("defer_commit"):
+        pkg_id = result if isinstance(result, str) else result["id"]
+        ckan_logic.index_update_package_dicts(
+            ckan_logic.package_show_default_and_custom_schemas(context, pkg_id))
+    return result
+
+
 def reindex(ref: Any) -> None:
     """Write the dataset ``ref``'s search document again, as it is now, and commit."""
     pkg = model.Package.get(str(ref)) if ref else None
