@@ -150,10 +150,14 @@ def app(with_plugins, request):
     (:func:`load_plugins`); each test gets a new ``CKANTestApp`` around it, with its own client
     (cookies, session user), as CKAN's fixture gives.
     """
+    from ckan.lib.app_globals import _CONFIG_CACHE
     from ckan.tests import helpers
 
     key = (_LOADED["key"], _LOADED["generation"])
     if _APP["key"] != key or _APP["app"] is None:
+        # as CKAN's make_app: building the app reads the runtime-editable options
+        # (/ckan-admin/config) back from the values an earlier build cached, over the marks'
+        _CONFIG_CACHE.clear()
         _APP["app"] = helpers._get_test_app().app
         # building the app loaded the plugins again: they are the marks' plugins
         _APP["key"] = (_LOADED["key"], _LOADED["generation"])

@@ -161,10 +161,20 @@ def site_identity() -> dict[str, str]:
     return identity
 
 
+#: the home page's notices: an option a sysadmin edits on /ckan-admin/config too
+HOME_NOTICES = "ckanext.govshare.home.notices"
+
+
 def home_notices() -> list[str]:
-    """The home page's notices, one per non-empty line of ``ckanext.govshare.home.notices``."""
-    text = tk.config.get("ckanext.govshare.home.notices") or ""
+    """The home page's notices, one per non-empty line of ``ckanext.govshare.home.notices``
+    (the value a sysadmin saved on ``/ckan-admin/config`` once there is one)."""
+    text = tk.config.get(HOME_NOTICES) or ""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def home_notice_max_length() -> int:
+    """The longest notice a sysadmin may save (``ckanext.govshare.home.notice_max_length``)."""
+    return tk.config.get("ckanext.govshare.home.notice_max_length")
 
 
 def home_latest() -> int:

@@ -13,6 +13,7 @@ from ckanext.govshare.catalogue import entry, facets
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import options as lifecycle_options
 from ckanext.govshare.logic import dcat as dcat_logic
+from ckanext.govshare.logic import schema as gs_schema
 from ckanext.govshare.sharing import authorizations, demand
 from ckanext.govshare.sharing import security as sharing_security
 from ckanext.govshare.views import harvest as harvest_views
@@ -50,6 +51,10 @@ class GovsharePlugin(p.SingletonPlugin):
             search.install()
         else:
             search.uninstall()
+
+    # IConfigurer: the home page's notices are edited on /ckan-admin/config too
+    def update_config_schema(self, schema: Any) -> Any:
+        return gs_schema.config_options(schema)
 
     # IConfigurable: options that need the loaded schema are checked once every plugin is set up
     def configure(self, config: Any) -> None:

@@ -114,6 +114,76 @@ class TestHome:
             assert "请登录后查看" not in body
 
 
+NOTICES = "ckanext.govshare.home.notices"
+
+
+@pytest.fixture
+def saved_notices():
+    """Forget the notices a test saved on /ckan-admin/config (CKAN keeps them in system_info
+    and every process reads them back from there)."""
+    yield
+    model.Session.rollback()
+    for key in (NOTICES, "ckan.config_update"):
+        model.delete_system_info(key)
+    model.repo.commit()
+
+
+class TestNoticesEditedByTheSysadmin:
+    def _save(self, app, notices, status=200):
+        page = app.get("/ckan-admin/config", status=200).body
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        return app.post("/ckan-admin/config", data={"_csrf_token": token, NOTICES: notices,
+                                                    "save": ""},
+                        status=status, follow_redirects=True).body
+
+    def test_sysadmin_edits_the_home_page_notices(self, app, world, saved_notices):
+        """The admin form has 首页通知公告 (Chinese label and help, the current notices); what
+        a sysadmin saves is tidied (one notice a line, blank lines dropped), kept in
+        system_info and shown on the home page in order instead of the ini's."""
+        app.set_session_user(world.sysadmin["id"])
+        form = app.get("/ckan-admin/config", status=200).body
+        field = form[form.index('for="field-govshare-home-notices"'):]
+        field = field[:field.index("form-actions")]
+        assert "首页通知公告" in field and "每行一条" in field and "200 个字符" in field
+        assert "第一条通知\n\n第二条通知" in field  # the ini's value, as written
+        self._save(app, "  放假安排通知 \r\n\r\n目录编制考核通知\r\n")
+        assert model.get_system_info(NOTICES) == "放假安排通知\n目录编制考核通知"
+        home = _page(app, "/", world.compiler)
+        notices = home[home.index("govshare-home-notices"):]
+        notices = notices[:notices.index("</section>")]
+        assert re.findall(r"<li>([^<]+)</li>", notices) == ["放假安排通知", "目录编制考核通知"]
+        # emptied: no notices box
+        app.set_session_user(world.sysadmin["id"])
+        self._save(app, " \r\n ")
+        assert "govshare-home-notices" not in _page(app, "/", world.compiler)
+
+    def test_a_notice_too_long_is_refused_in_chinese(self, app, world, saved_notices):
+        """A notice over ``notice_max_length`` (200) is refused by its number, in Chinese (field and
+        summary); nothing is saved."""
+        app.set_session_user(world.sysadmin["id"])
+        body = self._save(app, "短通知\n" + "长" * 201)
+        assert "第 2 条通知有 201 个字符，每条通知最多 200 个字符" in body
+        summary = body[body.index("error-explanation"):]
+        assert "首页通知公告" in summary[:summary.index("</div>")]
+        assert "Ckanext" not in body
+        assert model.get_system_info(NOTICES) is None
+        assert "第一条通知" in _page(app, "/", world.compiler)
+
+    def test_nobody_else_edits_them(self, app, world, saved_notices):
+        """A department's staff and outsiders get 403 from the form, and the action refuses
+        them."""
+        for who in (world.compiler, world.reviewer, world.outsider):
+            app.set_session_user(who["id"])
+            app.get("/ckan-admin/config", status=403)
+            # the page's CSRF token (CKAN's meta tag): refused as a user, not as a forgery
+            page = app.get("/dashboard/workbench", status=200).body
+            token = re.search(r'name="_csrf_token" content="([^"]+)"', page).group(1)
+            app.post("/ckan-admin/config", data={"_csrf_token": token, NOTICES: "越权通知",
+                                                 "save": ""}, status=403)
+            assert L.refused("config_option_update", who, **{NOTICES: "越权通知"})
+        assert model.get_system_info(NOTICES) is None
+
+
 class TestAboutAndFooter:
     def test_about_describes_the_catalogue_and_the_standard(self, app, world):
         body = _page(app, "/about", world.compiler)

@@ -18,12 +18,15 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema
 
+from ckanext.govshare import config as gs_config
 from ckanext.govshare.catalogue import fields
+from ckanext.govshare.core_messages import N_
 from ckanext.govshare.department import filing, roles
 from ckanext.govshare.lifecycle import tables
 from ckanext.govshare.lifecycle.machine import Label
 from ckanext.govshare.logic.validators import (
     flag,
+    home_notices,
     moment,
     optional_text,
     required_text,
@@ -422,6 +425,19 @@ def catalogue_queue() -> Schema:
             "overdue": [flag], "kind": [optional_text],
             "limit": [whole_number(QUEUE_MAX_PAGE_SIZE)],
             "offset": [whole_number(10**9)]}
+
+
+#: the admin form's error summary names an option by its key as CKAN prettifies it, through
+#: gettext (``ValidationError.error_summary``): its translation is the field's label
+NOTICES_SUMMARY_LABEL = N_("Ckanext.govshare.home.notices")
+
+
+def config_options(schema: Schema) -> Schema:
+    """CKAN's runtime-editable options (``/ckan-admin/config``, ``config_option_update``:
+    :meth:`IConfigurer.update_config_schema`) with the home page's notices: saved in
+    ``system_info`` and read from there by every process."""
+    schema[gs_config.HOME_NOTICES] = [home_notices]
+    return schema
 
 
 def workbench_list() -> Schema:

@@ -656,6 +656,25 @@ def whole_number(maximum: int) -> Callable[..., None]:
     return validator
 
 
+def home_notices(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
+    """The home page's notices as a sysadmin writes them on ``/ckan-admin/config``: one per
+    line, each stripped, blank lines dropped (nothing left: no notice box); a notice longer
+    than ``ckanext.govshare.home.notice_max_length`` characters is refused, by its number."""
+    value = data.get(key)
+    if value is tk.missing or value is None:
+        data.pop(key, None)
+        raise tk.StopOnError
+    notices = [line.strip() for line in str(value).splitlines() if line.strip()]
+    limit = gs_config.home_notice_max_length()
+    for number, notice in enumerate(notices, 1):
+        if len(notice) > limit:
+            errors[key].append(tk._(
+                "Notice {number} has {length} characters; a notice may have at most {limit}"
+            ).format(number=number, length=len(notice), limit=limit))
+            raise tk.StopOnError
+    data[key] = "\n".join(notices)
+
+
 def flag(key: FlatKey, data: Flat, errors: Flat, context: dict[str, Any]) -> None:
     """A yes/no value as a bool; a missing or blank one is dropped."""
     value = data.get(key)

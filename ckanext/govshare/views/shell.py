@@ -34,6 +34,7 @@ from ckanext.govshare.lifecycle import labels, tables
 
 __all__ = [
     "govshare_home_facts",
+    "govshare_home_notices_help",
     "govshare_site_identity",
     "govshare_hidden",
     "hidden_nav_item",
@@ -97,6 +98,14 @@ def _latest_row(pkg: dict[str, Any]) -> dict[str, Any]:
         "share_type": labels.in_page_language(share_type) if share_type else "",
         "issued": pkg.get(fields.ISSUED) or pkg.get("metadata_modified"),
     }
+
+
+def govshare_home_notices_help() -> str:
+    """The admin form's help under 首页通知公告 (``/ckan-admin/config``), with the longest
+    notice it accepts."""
+    return tk._("Shown in this order in the notices box of the home page, to everyone who can "
+                "open it: one notice per line, at most {limit} characters each. Empty: no "
+                "notices box.").format(limit=gs_config.home_notice_max_length())
 
 
 def govshare_sign_in_required() -> bool:
