@@ -9,6 +9,7 @@ import re
 import ckan.model as model
 import pytest
 import sqlalchemy as sa
+from ckan.tests import factories
 
 from ckanext.govshare.model.sharing import Case
 from ckanext.govshare.portal import workbench
@@ -75,6 +76,31 @@ class TestList:
         assert by_kind["update_required"]["due_at"] and by_kind["update_required"]["days_left"] > 0
         assert found["results"][0]["kind"] == "update_required"  # dated before undated
         assert not any(i["decisions"] for i in found["results"])
+
+    def test_department_admin_who_compiles(self, world):
+        """A department administrator has the entries they compiled (a draft, one returned
+        with its reason) and the draft of a unit no compiler is bound to (XXZX), not the
+        compilers' drafts; the unit's compiler has the administrator's entries too, not the
+        other unit's; an administrator of another department has none of them; the badge
+        counts the same."""
+        admin, other_admin = factories.User(), factories.User()
+        for who, org in ((admin, world.org), (other_admin, world.other)):
+            L.act("organization_member_create", world.sysadmin, id=org["id"],
+                  username=who["name"], role="admin")
+        own, returned = L.entry(world.org, admin), L.entry(world.org, admin)
+        L.act("govshare_catalogue_submit", world.compiler, id=returned["id"])
+        L.act("govshare_catalogue_return", world.reviewer, id=returned["id"], reason="补充依据")
+        orphan = L.entry(world.org, None, unit="XXZX")
+        model.repo.commit()
+        found = _todo(admin)
+        assert set(_kinds(found)) == {("draft", own["id"]), ("returned", returned["id"]),
+                                      ("draft", orphan["id"])}
+        assert {i["reason"] for i in found["results"] if i["kind"] == "returned"} == {"补充依据"}
+        assert workbench.count(model.User.get(admin["id"])) == 3
+        mine = set(_kinds(_todo(world.compiler)))
+        assert {("draft", own["id"]), ("returned", returned["id"])} <= mine
+        assert ("draft", orphan["id"]) not in mine
+        assert _todo(other_admin)["results"] == []
 
     def test_security_officer(self, world):
         """The security officer has the grade sign-off of the G3 entry in review."""

@@ -2,7 +2,8 @@
 and ``member`` tables joined with the lifecycle's and the sharing flows' own.
 
 One statement per kind of to-do (no N+1): the compiler's entries (drafts, returned entries,
-updates required after a change event, revisions still being written or returned) and the
+updates required after a change event, revisions still being written or returned; a department
+administrator's own and those of units without a compiler) and the
 authorizations about to expire that the user's department may renew. The review steps are
 :func:`ckanext.govshare.lifecycle.queries.waiting_steps`' and the sharing cases
 :func:`ckanext.govshare.sharing.cases.open_cases_for`'. Bound parameters only.
@@ -35,15 +36,29 @@ KIND_REVISION_DRAFT = "revision_draft"
 #: an active authorization whose validity ends soon (its consumer may renew it)
 KIND_EXPIRING = "authorization_expiring"
 
-# The compiler of an entry: a compiler role in force in its department, bound to its unit (or
-# the entry has none): roles.actor_roles in SQL.
-_COMPILER = """
+# A compiler of entry p: a compiler role in force in its department, bound to its unit (or the
+# entry has none): roles.actor_roles in SQL. {who} narrows it to the user.
+_UNIT_COMPILER = """
     EXISTS (
         SELECT 1 FROM govshare_role g
-        WHERE g.user_id = :user AND g.org_id = p.owner_org AND g.role = :compiler
+        WHERE {who} g.org_id = p.owner_org AND g.role = :compiler
           AND (p.extras->>:unit_field IS NULL OR p.extras->>:unit_field = ANY(g.units))
           AND """ + roles.IN_FORCE_SQL + """)
 """
+
+# Whose to-do entry p is (a revision's {author} is its own): its unit's compiler's and, as
+# permissions.may_compile lets a department's administrator compile any entry, the
+# administrator's for the entries they compiled themselves and for those of a unit no compiler
+# is bound to (nobody else's to-do until the department binds one). An administrator does not
+# get the drafts of the units' compilers: those are the compilers' (业务谁主管，谁编制).
+_MINE = """(""" + _UNIT_COMPILER.replace("{who}", "g.user_id = :user AND") + """
+    OR (EXISTS (
+            SELECT 1 FROM member a
+            WHERE a.table_name = 'user' AND a.table_id = :user AND a.group_id = p.owner_org
+              AND a.state = 'active' AND a.capacity = :admin)
+        AND ({author} = :user OR NOT """ + _UNIT_COMPILER.replace("{who}", "") + """)))
+"""
+_ENTRY_MINE = _MINE.replace("{author}", "p.creator_user_id")
 
 _COMPILER_ITEMS = """
     SELECT * FROM (
@@ -54,19 +69,20 @@ _COMPILER_ITEMS = """
                p.metadata_modified AT TIME ZONE 'UTC' AS since, l.reason
         FROM package p LEFT JOIN govshare_lifecycle l ON l.entry_id = p.id
         WHERE p.state = 'active'
-          AND p.extras->>:state_field = :draft AND """ + _COMPILER + """
+          AND p.extras->>:state_field = :draft AND """ + _ENTRY_MINE + """
         UNION ALL
         SELECT :kind_update, p.id, p.id, p.name, p.title, p.owner_org,
                p.extras->>:state_field, p.extras->>:code_field, p.extras->>:unit_field,
                l.change_due_at, l.change_occurred_at, l.change_reason
         FROM govshare_lifecycle l JOIN package p ON p.id = l.entry_id
-        WHERE p.state = 'active' AND l.change_due_at IS NOT NULL AND """ + _COMPILER + """
+        WHERE p.state = 'active' AND l.change_due_at IS NOT NULL AND """ + _ENTRY_MINE + """
         UNION ALL
         SELECT :kind_revision, r.id, p.id, p.name, p.title, p.owner_org, r.state,
                p.extras->>:code_field, p.extras->>:unit_field, CAST(NULL AS timestamptz),
                r.modified, r.reason
         FROM govshare_revision r JOIN package p ON p.id = r.entry_id
-        WHERE p.state = 'active' AND r.state = ANY(:revision_states) AND """ + _COMPILER + """
+        WHERE p.state = 'active' AND r.state = ANY(:revision_states)
+          AND """ + _MINE.replace("{author}", "r.author") + """
     ) q
 """
 _COMPILER_ROWS = sa.text(_COMPILER_ITEMS + " ORDER BY q.due_at NULLS LAST, q.since DESC, q.ref")
@@ -76,7 +92,7 @@ _COMPILER_COUNT = sa.text("SELECT count(*) FROM (" + _COMPILER_ITEMS + ") c")
 def _compiler_params(user_id: str) -> dict[str, Any]:
     force_roles, force_capacities = roles.in_force_pairs()
     return {
-        "user": user_id, "compiler": tables.ROLE_COMPILER,
+        "user": user_id, "compiler": tables.ROLE_COMPILER, "admin": "admin",
         "force_roles": force_roles, "force_capacities": force_capacities,
         "state_field": fields.CATALOGUE_STATE, "code_field": fields.RESOURCE_CODE,
         "unit_field": fields.PROVIDER_UNIT, "draft": tables.DRAFT,
@@ -87,8 +103,9 @@ def _compiler_params(user_id: str) -> dict[str, Any]:
 
 
 def compiler_rows(user_id: str) -> list[Any]:
-    """What waits on ``user_id`` as the compiler of its unit, in one query: draft and returned
-    entries, updates required after a change event, revisions in draft or returned. Each row:
+    """What waits on ``user_id`` as the compiler of its unit (or as a department administrator
+    who compiles: see ``_MINE``), in one query: draft and returned entries, updates required
+    after a change event, revisions in draft or returned. Each row:
     ``kind, ref`` (the entry's id, or the revision's), ``id, name, title, owner_org, state,
     code, unit, due_at`` (only an update required has one), ``since, reason``."""
     return list(model.Session.execute(_COMPILER_ROWS, _compiler_params(user_id)))

@@ -7,7 +7,8 @@ What waits on the user, by kind, each read with one query (no N+1):
   force, stage, four eyes): entries in review, offline requests, revisions in review;
 * the entries of the user's units as their compiler (:func:`portal.queries.compiler_rows`):
   drafts, returned entries, updates required after a change event (DB14 §7.3), revisions
-  being written or returned;
+  being written or returned; for a department administrator (who may compile any entry),
+  those they compiled themselves and those of units no compiler is bound to;
 * the sharing cases assigned to the user or to a role they hold
   (:func:`sharing.cases.open_cases_for`): requests to endorse or decide, demands, collection
   requests, disputes, complaints, incidents, grade sign-offs;
