@@ -1,9 +1,10 @@
 """The crawl (issue #12, tests): as each role — compiler, reviewer, department administrator,
-security officer, coordinator, anonymous — every page the navigation reaches in zh_Hans_CN
-answers without a server error, no internal link it shows is broken, and it shows no English
-outside an allow-list of proper nouns.
+security officer, coordinator, sysadmin, anonymous — every page the navigation reaches in
+zh_Hans_CN answers without a server error, no internal link it shows is broken, and it shows no
+English outside an allow-list of proper nouns.
 
-Level 0 is the home page and, signed in, the workbench; level 1 every internal link of their
+Level 0 is the home page and, signed in, the workbench (and the sysadmin's admin pages,
+:data:`SYSADMIN_PAGES`); level 1 every internal link of their
 header and navigation and every link of the workbench (one level deep; a page is visited once
 per path shape, ids replaced). A page's visible English is its text (tags, scripts and styles
 stripped) and its placeholders, tooltips and ``aria-label``s: every ASCII word not in
@@ -35,7 +36,7 @@ pytestmark = [pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
 #: proper nouns and format names a Chinese page may show in Latin letters (case-insensitive)
 ALLOWED = frozenset(w.lower() for w in (
     "CKAN", "API", "APIs", "JSON", "JSON-LD", "JSONL", "XLSX", "XLS", "CSV", "XML", "RDF",
-    "DCAT", "DCAT-AP", "URL", "URI", "PDF", "ZIP", "HTML", "Excel", "SHACL", "Turtle", "SQL",
+    "DCAT", "DCAT-AP", "URL", "URI", "PDF", "ZIP", "HTML", "CSS", "Excel", "SHACL", "Turtle", "SQL",
     "HTTP", "HTTPS", "REST", "ID", "IP", "UTC", "GB", "MB", "KB", "English", "OGC", "WMS",
     "WFS", "TXT", "DOC", "DOCX", "OFD", "Word", "WPS", "ODS", "DM", "DB", "GIS", "SHP",
     "CORE", "IMP", "USCC", "Email", "E-mail", "Markdown", "RSS", "Atom", "GitHub", "Python",
@@ -54,12 +55,17 @@ KNOWN_ENGLISH: frozenset[tuple[str, str]] = frozenset({
     ("/user/<name>", "active"),
 })
 
+#: the sysadmin's pages past the header's link to them (the admin pages' tabs)
+SYSADMIN_PAGES = ("/ckan-admin/config", "/ckan-admin/trash")
+
 #: what is not a page to crawl: writes, downloads, other languages, the API
 _SKIP = re.compile(r"^/(?:en|zh_Hans_CN)(?:/|$)|^/api/|/user/_?logout|/download|\.(?:xlsx|csv|"
                    r"json|jsonld|ttl|xml|rdf|zip|pdf)$|^/catalog\.|/export")
 #: an id or a generated name in a path (replaced to visit one page of each shape)
 _ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f-]{27}|[A-Z]{2,3}-\d{4}-\d+|[a-z0-9]+(?:-[a-z0-9]+)*"
                  r"-\d+[a-z0-9-]*|\d+)(?=/|$)")
+#: codes that are not words: email addresses and CKAN's command lines (``ckan clean activities``)
+_CODES = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bckan(?: [a-z][a-z_-]*)+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'_.-]*[A-Za-z0-9]|[A-Za-z]")
 _ATTRS = ("placeholder", "title", "aria-label", "alt", "data-bs-title")
 _SILENT = {"script", "style", "noscript", "template", "svg"}
@@ -123,11 +129,12 @@ def parse(body: str) -> Page:
 
 
 def english(page: Page, data: frozenset[str] = frozenset()) -> dict[str, str]:
-    """The Latin words of the page's visible texts that are neither allowed, nor codes, nor
-    the world's own data (``data``: user names, unit codes), each with the text it is in."""
+    """The Latin words of the page's visible texts that are neither allowed, nor codes (email
+    addresses and command lines too), nor the world's own data (``data``: user names, unit
+    codes), each with the text it is in."""
     words: dict[str, str] = {}
     for chunk in page.text:
-        text = html.unescape(chunk)
+        text = _CODES.sub(" ", html.unescape(chunk))
         for word in _WORD.findall(text):
             core = word.strip("'._-")
             if (not core or any(c.isdigit() for c in core) or core.lower() in ALLOWED
@@ -189,7 +196,8 @@ def crawl(app, user, data: frozenset[str]
             found.setdefault((shape(path), word), context)
         return page
 
-    start = ["/"] + (["/dashboard/workbench"] if user is not None else [])
+    start = ["/"] + (["/dashboard/workbench"] if user is not None else []) + (
+        list(SYSADMIN_PAGES) if user is not None and user.get("sysadmin") else [])
     for path in start:
         page = visit(path, "start")
         if page is None:
@@ -228,7 +236,7 @@ def world():
     return w
 
 
-ROLES = ("compiler", "reviewer", "admin", "security_officer", "coordinator", None)
+ROLES = ("compiler", "reviewer", "admin", "security_officer", "coordinator", "sysadmin", None)
 
 
 def test_every_page_of_the_navigation(app, fresh):
