@@ -33,7 +33,7 @@ in the catalog through those templates and are not repeated.
 """
 from __future__ import annotations
 
-__all__ = ["CORE_MESSAGES", "CORE_PLURALS", "N_", "NP_"]
+__all__ = ["CORE_CODES", "CORE_MESSAGES", "CORE_PLURALS", "N_", "NP_"]
 
 
 def N_(message: str) -> str:
@@ -708,4 +708,12 @@ CORE_PLURALS: tuple[tuple[str, str], ...] = (
     NP_('Input is too short, must be at least one character', 'Input is too short, must be at least %(num)d characters'),
     NP_('{number} dataset found for "{query}"', '{number} datasets found for "{query}"'),
     NP_('{number} dataset found', '{number} datasets found'),
+)
+
+# codes core's templates pass through gettext though its catalog has no msgid for them: a user's
+# account state on their page (``user/snippets/info.html``: ``_(user.state)``)
+CORE_CODES: tuple[str, ...] = (
+    N_('active'),
+    N_('pending'),
+    N_('deleted'),
 )

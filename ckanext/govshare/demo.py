@@ -185,7 +185,9 @@ def _entry(dept: dict, template: tuple, variant: str, seq: int) -> dict[str, Any
         "data_grade": grade,
         "source_system": f"{dept['title']}{dept['units'][unit_ix][1]}业务系统",
         "business_matters": ENTRY_MATTERS.get(title, [f"{title}相关行政审批与监管事项"]),
-        "tags": [{"name": title[:6]}, {"name": dept["title"][1:5]}],
+        # keywords (关键字) as whole words: the resource without its generic ending, the
+        # department without the province
+        "tags": [{"name": title.removesuffix("信息")}, {"name": dept["title"].removeprefix("省")}],
         "resources": [] if share == "not_shared" else [{
             "name": f"{title}{'接口' if share_mode_type == 'api' else '数据'}",
             "url": f"https://share.example.gov.cn/{dept['name']}/{cls}{item}{subitem}/{seq}",

@@ -13,6 +13,7 @@ from ckan.common import current_user
 from flask import g
 from markupsafe import Markup
 
+from ckanext.govshare.activity import labels as activity_labels
 from ckanext.govshare.catalogue import form, vocab
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import labels
@@ -28,7 +29,8 @@ globals().update(lifecycle_views.get_helpers())  # the entry page's lifecycle bu
 __all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(),
            *lifecycle_views.get_helpers(), "render_datetime",
            "build_nav_main", "build_nav_icon",
-           "govshare_lifecycle_label",
+           "govshare_lifecycle_label", "govshare_lifecycle_step_sentence",
+           "govshare_activity_type_label",
            "govshare_workbench_count",
            "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
@@ -41,6 +43,17 @@ def govshare_lifecycle_label(kind: str, code: str | None) -> str:
     """The label of a lifecycle ``state``, ``stage``, ``event`` or audit ``action`` in the
     page's language (the code itself when unknown)."""
     return labels.label_of(kind, code)
+
+
+def govshare_lifecycle_step_sentence(action: str | None) -> str:
+    """The activity streams' sentence of lifecycle step ``action`` (an audit action) in the
+    page's language, with ``{actor}`` and ``{entry}`` to fill."""
+    return activity_labels.step_sentence(action)
+
+
+def govshare_activity_type_label(activity_type: str) -> str:
+    """The label of an activity type (the activity pages' filter) in the page's language."""
+    return activity_labels.type_label(activity_type)
 
 
 def govshare_harvest_delivery(pkg: dict[str, Any]) -> dict[str, Any] | None:

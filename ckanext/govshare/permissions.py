@@ -65,6 +65,7 @@ __all__ = [
     "authorized_entry_ids", "authorization_for", "share_type_of", "may_see_case",
     "data_access_reason", "forget_authorizations", "SHARE_UNCONDITIONAL", "SHARE_CONDITIONAL", "SHARE_NOT_SHARED",
     "sharing_orgs", "may_see_authorization", "may_see_statistics", "may_dismiss_duplicate",
+    "audit_trail_ids", "audit_trail_labels",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -488,6 +489,26 @@ def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
     return {pid for pid in seen if can_see_resources(user_obj, {
         fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org,
         fields.SHARE_TYPE: share_type_of(light[pid]), "id": pid})}
+
+
+def audit_trail_ids(user: str | model.User | None, ids: Any) -> set[str]:
+    """The ids among ``ids`` of the entries whose lifecycle ``user`` may follow: its audit
+    trail, shown as the entry's timeline and as lifecycle steps in the activity streams (who
+    submitted, approved, returned, with the reasons). The members of the entry's department
+    (any capacity, as ``govshare_audit_list`` has it) and sysadmins; whether the entry itself
+    is visible is :func:`visible_package_ids`' question, asked besides."""
+    user_obj = _user(user)
+    light = _light_packages(ids)
+    if _is_sysadmin(user_obj):
+        return {p.id for p in light}
+    return {p.id for p in light if _in_department(user_obj, p.owner_org)}
+
+
+def audit_trail_labels(org_id: str | None) -> list[str]:
+    """The permission labels stored with a record of department ``org_id``'s audit trail
+    outside it (a lifecycle step in CKAN's activity table): its members' (see
+    :func:`audit_trail_ids`)."""
+    return [_member_label(org_id)] if org_id else []
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import i18n, permissions, search
+from ckanext.govshare.activity import lifecycle as lifecycle_activity
 from ckanext.govshare.catalogue import entry, facets
 from ckanext.govshare.exchange import dcat_feed
 from ckanext.govshare.lifecycle import options as lifecycle_options
@@ -56,9 +57,11 @@ class GovsharePlugin(p.SingletonPlugin):
     def update_config_schema(self, schema: Any) -> Any:
         return gs_schema.config_options(schema)
 
-    # IConfigurable: options that need the loaded schema are checked once every plugin is set up
+    # IConfigurable: options that need the loaded schema are checked once every plugin is set
+    # up; the lifecycle's activity type joins ckanext-activity's
     def configure(self, config: Any) -> None:
         lifecycle_options.check()
+        lifecycle_activity.register()
 
     # IPackageController: the resource-code register joins the dataset's transaction
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
@@ -83,10 +86,11 @@ class GovsharePlugin(p.SingletonPlugin):
         return permissions.user_labels(user_obj)
 
     # ISignal: an entry going offline or tightened suspends its authorizations (every process);
-    # a published entry fulfils the demands it answers
+    # a published entry fulfils the demands it answers; a lifecycle step is an activity
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         subscriptions = authorizations.signal_subscriptions()
-        for module in (demand, sharing_security):  # security: the grade sign-off
+        # security: the grade sign-off
+        for module in (demand, sharing_security, lifecycle_activity):
             for signal, listeners in module.signal_subscriptions().items():
                 subscriptions.setdefault(signal, []).extend(listeners)
         return subscriptions

@@ -10,7 +10,10 @@ permission labels the dataset had at that moment. Neither is trusted here for wh
   entry is now (the snapshot judged under the entry's current state and department), so an
   entry taken offline hides the data of its published snapshots from other departments;
 * the other data of a dataset activity (a resource view's config, which names URLs) reaches
-  only readers who may see the entry's data now (:func:`permissions.data_visible_ids`).
+  only readers who may see the entry's data now (:func:`permissions.data_visible_ids`);
+* a lifecycle step (:data:`~ckanext.govshare.activity.lifecycle.ACTIVITY_TYPE`, the entry's
+  audit trail in the streams) reaches, besides, only those who may follow the entry's
+  lifecycle now (:func:`permissions.audit_trail_ids`: its department's members).
 
 Activities whose object is not a dataset (departments, groups, users) keep CKAN's rules. Calls
 with ``ignore_auth`` and sysadmins get CKAN's answer unchanged. Nothing here decides who sees
@@ -27,15 +30,17 @@ from typing import Any
 import ckan.model as model
 
 from ckanext.activity.logic.validators import VALIDATORS_PACKAGE_ACTIVITY_TYPES
+from ckanext.activity.model import Activity
 from ckanext.govshare import permissions
+from ckanext.govshare.activity.lifecycle import ACTIVITY_TYPE as LIFECYCLE_TYPE
 
 __all__ = [
     "DATASET_ACTIVITY_TYPES", "reader", "unrestricted", "dataset_ids",
-    "readable", "may_read", "snapshot_whole", "redact_snapshot",
+    "readable", "may_read", "snapshot_whole", "redact_snapshot", "earlier_activity",
 ]
 
 #: activity types whose object is a dataset (also when the dataset has been purged since)
-DATASET_ACTIVITY_TYPES = frozenset(VALIDATORS_PACKAGE_ACTIVITY_TYPES)
+DATASET_ACTIVITY_TYPES = frozenset(VALIDATORS_PACKAGE_ACTIVITY_TYPES) | {LIFECYCLE_TYPE}
 #: what stays of a dataset activity's other data (not its snapshot) when the reader may not
 #: see the entry's data: the ids that link the activity to its dataset and resource
 _KEPT_WITHOUT_DATA = ("actor", "id", "package_id", "resource_id", "view_type")
@@ -68,11 +73,23 @@ def readable(user: model.User | None, activities: list[dict[str, Any]]) -> list[
     datasets = dataset_ids(activities)
     if not datasets:
         return activities
-    seen = permissions.visible_package_ids(user, datasets)
+    seen = _seen(user, datasets, activities)
     kept = [a for a in activities if a.get("object_id") not in datasets
-            or a.get("object_id") in seen]
-    _redact(user, [a for a in kept if a.get("object_id") in seen], seen)
+            or (a.get("object_id"), a.get("activity_type") == LIFECYCLE_TYPE) in seen]
+    _redact(user, [a for a in kept if a.get("object_id") in datasets],
+            {pkg_id for pkg_id, _step in seen})
     return kept
+
+
+def _seen(user: model.User | None, datasets: set[str],
+          activities: Iterable[Any]) -> set[tuple[str, bool]]:
+    """``(dataset id, is a lifecycle step)`` for what ``user`` may read of ``activities``: any
+    activity of an entry they see, and its lifecycle steps if they may follow its lifecycle."""
+    entries = permissions.visible_package_ids(user, datasets)
+    steps = {_get(a, "object_id") for a in activities
+             if _get(a, "activity_type") == LIFECYCLE_TYPE} & entries
+    followed = permissions.audit_trail_ids(user, steps) if steps else set()
+    return {(pkg_id, False) for pkg_id in entries} | {(pkg_id, True) for pkg_id in followed}
 
 
 def may_read(user: model.User | None, activity: Any) -> bool:
@@ -80,7 +97,21 @@ def may_read(user: model.User | None, activity: Any) -> bool:
     datasets = dataset_ids([activity])
     if not datasets:
         return True
-    return bool(permissions.visible_package_ids(user, datasets))
+    step = _get(activity, "activity_type") == LIFECYCLE_TYPE
+    return any(key[1] == step for key in _seen(user, datasets, [activity]))
+
+
+def earlier_activity(activity_id: str, *, skip_type: str | None = None) -> Activity | None:
+    """The newest activity on the object of activity ``activity_id`` before it, of any type
+    but ``skip_type``: what a diff compares with when the one right before may not be read."""
+    current = Activity.get(activity_id)
+    if current is None:
+        return None
+    q = model.Session.query(Activity).filter(Activity.object_id == current.object_id,
+                                             Activity.timestamp < current.timestamp)
+    if skip_type:
+        q = q.filter(Activity.activity_type != skip_type)
+    return q.order_by(Activity.timestamp.desc()).first()
 
 
 def snapshot_whole(user: model.User | None, activity: Any) -> bool:

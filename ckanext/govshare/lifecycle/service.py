@@ -48,6 +48,7 @@ from ckanext.govshare.model.revision import Revision
 
 __all__ = [
     "ACTION_NAMES",
+    "AUDITED_SIGNAL",
     "OFFLINE_SIGNAL",
     "PUBLISHED_SIGNAL",
     "REVISED_SIGNAL",
@@ -55,6 +56,7 @@ __all__ = [
     "LockedEntry",
     "allowed_events",
     "audit",
+    "audited_signal",
     "change_event",
     "edit_published",
     "fire",
@@ -119,6 +121,17 @@ def revised_signal() -> Any:
     entry's fields, ``after``: the fields the approved revision writes; ``actor``,
     ``revision_id``), sent in the transaction that applies the revision."""
     return tk.signals.ckanext.signal(REVISED_SIGNAL)
+
+
+#: blinker signal sent for every row appended to the audit trail, in its transaction (sender:
+#: the entry id; ``row``: the :class:`AuditEntry`, staged, not flushed): the activity streams
+#: record the step (:mod:`ckanext.govshare.activity.lifecycle`)
+AUDITED_SIGNAL = "govshare:lifecycle_audited"
+
+
+def audited_signal() -> Any:
+    """The ``govshare:lifecycle_audited`` signal (see :data:`AUDITED_SIGNAL`)."""
+    return tk.signals.ckanext.signal(AUDITED_SIGNAL)
 
 
 # -- loading an entry ----------------------------------------------------------------------------
@@ -240,13 +253,15 @@ def step_due(clock: str | None, start: datetime.datetime) -> datetime.datetime |
 def audit(*, entry: LockedEntry, action: str, actor: str, from_state: str | None,
           to_state: str | None, comment: str | None = None, revision_id: str | None = None,
           diff: Any = None, at: datetime.datetime | None = None) -> AuditEntry:
-    """Append one row to the audit trail (in the current transaction)."""
+    """Append one row to the audit trail (in the current transaction) and tell the
+    :data:`AUDITED_SIGNAL`'s subscribers."""
     row = AuditEntry(
         entry_id=entry.id, resource_code=entry.resource_code, org_id=entry.owner_org,
         action=action, from_state=from_state, to_state=to_state, actor=actor,
         at=at or base.now(), comment=comment, revision_id=revision_id, diff=diff,
     )
     model.Session.add(row)
+    audited_signal().send(entry.id, row=row)
     return row
 
 

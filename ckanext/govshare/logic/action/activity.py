@@ -36,6 +36,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.activity.logic import schema as activity_schema
+from ckanext.activity.model.activity import activity_dictize
 from ckanext.govshare import permissions
 from ckanext.govshare.activity import stream
 
@@ -179,12 +180,27 @@ def redact_activity_diff(up: Action, context: Context, data_dict: DataDict) -> A
         return result
     object_type = data_dict["object_type"]
     stored = [(a.get("data") or {}).get(object_type) for a in result["activities"]]
-    activities = _redacted(context, result["activities"])
+    activities = _redacted(context, _previous_readable(context, result["activities"]))
     shown = [(a.get("data") or {}).get(object_type) for a in activities]
     result["activities"] = activities
     if shown != stored:
         result["diff"] = _diff(shown, data_dict.get("diff_type", "unified"))
     return result
+
+
+def _previous_readable(context: Context, activities: list[dict[str, Any]]
+                       ) -> list[dict[str, Any]]:
+    """``[previous, activity]`` as CKAN's ``activity_diff`` found them, the previous one being
+    the activity before on the same object, whatever it is: a lifecycle step the reader may
+    not follow gives way to the newest earlier activity that is not one (CKAN's answer when
+    there is none: not found)."""
+    previous, activity = activities
+    if stream.may_read(permissions.context_user(context), previous):
+        return activities
+    earlier = stream.earlier_activity(activity["id"], skip_type=previous.get("activity_type"))
+    if earlier is None:
+        raise tk.ObjectNotFound("Previous activity for this object not found")
+    return [activity_dictize(earlier, context), activity]
 
 
 def _diff(objs: list[Any], diff_type: str) -> str:
