@@ -21,6 +21,7 @@ if [ ! -f "$INI" ]; then
     "ckan.storage_path = $ROOT/var/storage" \
     "ckan.plugins = govshare activity scheming_datasets scheming_organizations govshare_dcat dcat" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare" \
+    "ckanext.govshare.harvest_user = provincial-platform" \
     "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json" \

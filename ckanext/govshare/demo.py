@@ -6,8 +6,9 @@ classes, compiled by each department's compiler; two thirds are submitted and pu
 department's reviewer, some wait in review, the rest are drafts. Each department declares its
 business matters (业务事项); its entries name most of them, a few are left uncovered so that the
 assessment's comprehensiveness (DB14 §7.4 全面性) has something to report. Everything goes through the public actions, so the demo obeys every rule a real
-department's data does. Loading is idempotent: existing departments, users and entries (by
-title within the department) are left alone.
+department's data does. The provincial platform's account (:data:`PLATFORM_ACCOUNT`, a member
+of no department) harvests the catalogue with an API token. Loading is idempotent: existing
+departments, users and entries (by title within the department) are left alone.
 """
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ from ckanext.govshare.sharing import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load", "DEMO_PASSWORD", "DEPARTMENTS"]
+__all__ = ["load", "DEMO_PASSWORD", "DEPARTMENTS", "PLATFORM_ACCOUNT"]
 
 DEMO_PASSWORD = "Govshare-Demo-2026"
+#: the provincial platform's harvest account (``ckanext.govshare.harvest_user`` of the demo)
+PLATFORM_ACCOUNT = "provincial-platform"
 
 DEPARTMENTS: list[dict[str, Any]] = [
     {
@@ -239,6 +242,11 @@ def load(echo=print) -> list[tuple[str, str, str]]:
 
     ensure_user("admin", "平台管理员", sysadmin=True)
     accounts.append(("admin", DEMO_PASSWORD, "sysadmin 平台管理员"))
+    # the provincial platform's harvest account: a member of no department, so it receives what
+    # any logged-in outsider sees (scripts/serve.sh names it ckanext.govshare.harvest_user)
+    ensure_user(PLATFORM_ACCOUNT, "省级政务数据共享平台")
+    accounts.append((PLATFORM_ACCOUNT, DEMO_PASSWORD,
+                     "省级平台采集账户 the provincial platform's harvest account"))
 
     for dept in DEPARTMENTS:
         org = model.Group.get(dept["name"])

@@ -7,11 +7,12 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import i18n, permissions, search
 from ckanext.govshare.activity import lifecycle as lifecycle_activity
 from ckanext.govshare.catalogue import entry, facets
-from ckanext.govshare.exchange import dcat_feed
+from ckanext.govshare.exchange import dcat_feed, dcat_harvest
 from ckanext.govshare.lifecycle import options as lifecycle_options
 from ckanext.govshare.logic import dcat as dcat_logic
 from ckanext.govshare.logic import schema as gs_schema
@@ -108,13 +109,15 @@ class GovsharePlugin(p.SingletonPlugin):
 
 class GovshareDcatPlugin(p.SingletonPlugin):
     """The harvest endpoint (``govshare_dcat``, with ckanext-dcat's ``dcat``): the entries'
-    DCAT fragments kept current with every write, ``/catalog.{ttl,jsonld,xml}`` served from them."""
+    DCAT fragments kept current with every write, ``/catalog.{ttl,jsonld,xml}`` served from them;
+    and the harvesting side, for ckanext-dcat's ``dcat_rdf_harvester``."""
 
     p.implements(p.IConfigurable)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(IDCATRDFHarvester, inherit=True)
 
     # IConfigurable: the actions chained here are ckanext-dcat's, and the catalogue view must
     # be registered before dcat's own view of the same path (the first registered answers)
@@ -143,3 +146,19 @@ class GovshareDcatPlugin(p.SingletonPlugin):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         dcat_feed.forget_entry(pkg_dict["id"])
+
+    # IDCATRDFHarvester (a portal harvesting another with dcat_rdf_harvester): the source's API
+    # token, each copy's department by its publisher's 统一社会信用代码
+    def before_download(self, url: str, harvest_job: Any) -> tuple[str, list[str]]:
+        return dcat_harvest.before_download(url, harvest_job)
+
+    def update_session(self, session: Any) -> Any:
+        return dcat_harvest.update_session(session)
+
+    def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                      temp_dict: dict[str, Any]) -> None:
+        dcat_harvest.prepare_copy(dataset_dict, new=True)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                      temp_dict: dict[str, Any]) -> None:
+        dcat_harvest.prepare_copy(dataset_dict, new=False)

@@ -19,20 +19,14 @@ from __future__ import annotations
 
 import json
 import pathlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
-import ckanext.harvest
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from ckan.common import config
 from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers
@@ -40,9 +34,6 @@ from ckan.tests import helpers
 from .. import conftest, served
 from .. import factories as gs
 
-BIN = pathlib.Path(sys.executable).parent
-START_TIMEOUT = 60.0  # seconds until gunicorn answers (a guard, not a budget)
-HARVEST_TIMEOUT = 120.0
 HARVEST_PLUGINS = ("harvest", "ckan_harvester")
 #: fields of an entry a harvested copy must carry exactly as the source shows them
 MAPPED = ("title", "notes", "resource_code", "provider_code", "provider_unit", "catalog_class",
@@ -51,23 +42,6 @@ MAPPED = ("title", "notes", "resource_code", "provider_code", "provider_unit", "
           "open_type", "update_cycle", "data_grade", "is_classified", "issued")
 #: the record fields (信息项, share scope), stored as JSON text
 RECORDS = ("info_items", "share_scope")
-
-
-def _ckan(ini: pathlib.Path, *args: str, ok: Any = None) -> str:
-    """Run ``ckan -c ini ARGS``; returns its output. ``ok(output)`` accepts a known failure."""
-    proc = subprocess.run([str(BIN / "ckan"), "-c", str(ini), *args], capture_output=True,
-                          text=True, env=served.env(), timeout=HARVEST_TIMEOUT)
-    output = proc.stdout + proc.stderr
-    if proc.returncode and not (ok and ok(output)):
-        raise AssertionError(f"ckan {' '.join(args)} exited {proc.returncode}:\n{output[-4000:]}")
-    return output
-
-
-def _printing_bug(output: str) -> bool:
-    """ckanext-harvest 1.6.3's ``source create`` on CKAN 2.12 creates the source, then fails
-    printing it: ``package_create``'s answer has no ``status`` (no ``after_dataset_show``)."""
-    return "_print_harvest_source" in output and "'NoneType' object has no attribute 'get'" \
-        in output
 
 
 # -- the source portal -----------------------------------------------------------------------------
@@ -106,27 +80,18 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
     base_ini = request.config.getoption("--ckan-ini")
     source_db = sa.engine.make_url(str(config["sqlalchemy.url"]))
     redis_url = str(config["ckan.redis.url"])
-    target_db = source_db.set(database=f"{source_db.database}_harvest")
-    # the target's template: this worker's emptied database (CKAN's and govshare's tables)
-    target_db, admin = served.copy_database(source_db, target_db.database)
+    # the target: a copy of this worker's emptied database (CKAN's and govshare's tables)
+    target_site = served.harvesting_site(work, base_ini, "harvest", HARVEST_PLUGINS)
+    target, target_ini = target_site.engine, target_site.ini
     port_socket, source_url = served.listener()
     source_ini = served.ini(work / "source.ini", base_ini, **{
         "sqlalchemy.url": source_db.render_as_string(hide_password=False),
         "ckan.redis.url": redis_url, "ckan.site_url": source_url})
-    target_ini = served.ini(work / "target.ini", base_ini, **{
-        "sqlalchemy.url": target_db.render_as_string(hide_password=False),
-        # harvest consumers (none here) would need socket_timeout with redis-py 8
-        "ckan.redis.url": redis_url, "ckan.site_url": "http://127.0.0.1:1",
-        "ckan.storage_path": str(work / "target-storage"),
-        "ckan.plugins": " ".join([*tk.aslist(config["ckan.plugins"]), *HARVEST_PLUGINS]),
-    })
-    _harvest_tables(target_db)
     # the platform's account: a user of no department, with an API token for the harvester
     platform = ckan_factories.User(name="provincial-platform")
     token = gs.token(platform)
     model.Session.commit()
     server = None
-    target = sa.create_engine(target_db)
     try:
         with ThreadPoolExecutor(1) as pool:
             # the target's harvest source while the source catalogue is built and gunicorn starts
@@ -142,27 +107,15 @@ def harvest_site(reset_db, migrate_db_for, request, tmp_path_factory) -> Iterato
     finally:
         port_socket.close()
         served.stop(server)
-        target.dispose()
-        served.drop_database(admin, target_db.database)
-
-
-def _harvest_tables(url: sa.engine.URL) -> None:
-    """ckanext-harvest's migrations on the database at ``url``: what ``ckan db upgrade -p
-    harvest`` runs, without starting CKAN once more for it."""
-    scripts = pathlib.Path(ckanext.harvest.__file__).parent / "migration" / "harvest"
-    alembic = Config(str(scripts / "alembic.ini"))
-    alembic.set_main_option("script_location", str(scripts))
-    alembic.set_main_option("sqlalchemy.url",
-                            url.render_as_string(hide_password=False).replace("%", "%%"))
-    command.upgrade(alembic, "head")
+        served.drop_site(target_site)
 
 
 def _prepare_target(ini: pathlib.Path, source_url: str, token: str) -> None:
     """The target's harvest source of the source portal: the CKAN harvester with the platform
     account's token, departments created as they come."""
     source_config = json.dumps({"api_key": token, "remote_orgs": "create"})
-    _ckan(ini, "harvester", "source", "create", "gs-ckan", source_url, "ckan",
-          "govshare CKAN API", "true", "", "MANUAL", source_config, ok=_printing_bug)
+    served.ckan(ini, "harvester", "source", "create", "gs-ckan", source_url, "ckan",
+                "govshare CKAN API", "true", "", "MANUAL", source_config, ok=served.printing_bug)
 
 
 # -- what arrived --------------------------------------------------------------------------------
@@ -171,21 +124,10 @@ def _prepare_target(ini: pathlib.Path, source_url: str, token: str) -> None:
 def _harvest(site: SimpleNamespace, source: str) -> dict[str, Any]:
     """``ckan harvester run-test SOURCE`` on the target: the job's status, objects and errors
     and the requests it made to the source (status and request line)."""
-    served = len(site.server.access_log.read_text().splitlines())
-    _ckan(site.target_ini, "harvester", "run-test", source)
-    made = site.server.access_log.read_text().splitlines()[served:]
-    with site.target.connect() as conn:
-        job = conn.execute(sa.text(
-            "SELECT id, status FROM harvest_job WHERE source_id = (SELECT id FROM package"
-            " WHERE name = :name) ORDER BY created DESC LIMIT 1"), {"name": source}).first()
-        objects = conn.execute(sa.text(
-            "SELECT guid, state, report_status FROM harvest_object WHERE harvest_job_id = :j"),
-            {"j": job.id}).all()
-        errors = [r[0] for r in conn.execute(sa.text(
-            "SELECT message FROM harvest_gather_error WHERE harvest_job_id = :j UNION ALL "
-            "SELECT e.message FROM harvest_object_error e JOIN harvest_object o "
-            "ON o.id = e.harvest_object_id WHERE o.harvest_job_id = :j"), {"j": job.id})]
-    return {"status": job.status, "objects": objects, "errors": errors, "requests": made}
+    served_before = len(site.server.access_log.read_text().splitlines())
+    served.ckan(site.target_ini, "harvester", "run-test", source)
+    made = site.server.access_log.read_text().splitlines()[served_before:]
+    return {**served.harvest_report(site.target, source), "requests": made}
 
 
 def _copies(site: SimpleNamespace) -> dict[str, dict[str, Any]]:

@@ -89,6 +89,29 @@ def test_round_trip_every_catalogue_field(fmt):
     assert not {e["key"] for e in parsed.get("extras", [])} & {"identifier", "theme", "frequency"}
 
 
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "xml"])
+def test_department_with_its_units_reaches_the_harvester(fmt):
+    """A feed page describes each department with its name, 统一社会信用代码 and internal units
+    (org:hasUnit); the parser gives them to the harvester under PUBLISHER, so the platform can
+    create the department its copies' units belong to."""
+    entry = _entry()
+    serializer = RDFSerializer(profiles=PROFILES)
+    serializer.graph_from_dataset(copy.deepcopy(entry))
+    publisher = dcat_profile.publisher_ref(entry)
+    serializer.g.remove((publisher, None, None))  # the page describes it, as the feed does
+    units = [{"code": "DJZCC", "name": "登记注册处"}, {"code": "XYJGC", "name": "信用监督管理处"}]
+    dcat_profile.add_publisher(serializer.g, publisher, "省市场监督管理局", "11140000MB0123456X",
+                               units)
+    text = serializer.g.serialize(format={"ttl": "turtle", "jsonld": "json-ld", "xml": "xml"}[fmt])
+    parser = RDFParser(profiles=PROFILES)
+    parser.parse(text, _format={"ttl": "turtle", "jsonld": "json-ld", "xml": "xml"}[fmt])
+    [parsed] = list(parser.datasets())
+    assert parsed[dcat_profile.PUBLISHER] == {
+        "uri": str(publisher), "title": "省市场监督管理局", "uscc": "11140000MB0123456X",
+        "units": units}
+    assert parsed["provider_code"] == "11140000MB0123456X"
+
+
 def test_mapping_to_dcat_ap():
     """The DCAT-AP properties: resource code as identifier, publisher with the USCC, theme in
     the classification scheme, EU frequency and access right, never the share type there."""

@@ -15,9 +15,9 @@ format: ``meta`` — the entry without its department's description and without 
 (name, format and position; the request page as access URL). Which of ``data`` and ``guarded``
 a reader gets is decided for each page by :func:`ckanext.govshare.permissions.data_visible_ids`
 — the reader's authorizations change without any fragment changing — and the departments
-(``dct:publisher``: title and 统一社会信用代码) are described from their current rows. An offline
-entry is a tombstone (``adms:status`` withdrawn, no distribution); a ``not_shared`` entry has no
-distribution; drafts and entries in review have no fragment at all.
+(``dct:publisher``: title, 统一社会信用代码 and internal units) are described from their current
+rows. An offline entry is a tombstone (``adms:status`` withdrawn, no distribution); a
+``not_shared`` entry has no distribution; drafts and entries in review have no fragment at all.
 
 Paging is keyset paging on ``seq``, the entry's place in the feed given when it is first
 published and never changed: an entry written during a harvest keeps its place (no entry twice,
@@ -48,6 +48,7 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 from ckanext.govshare import config as gs_config
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields
+from ckanext.govshare.department import roles
 from ckanext.govshare.exchange import dcat_profile
 from ckanext.govshare.exchange import dcat_terms as T
 from ckanext.govshare.lifecycle import tables
@@ -346,13 +347,13 @@ def _total(since: datetime.datetime | None) -> int:
     return q.scalar() or 0
 
 
-def _departments(org_ids: set[str]) -> dict[str, tuple[str, str | None]]:
-    """Title and 统一社会信用代码 of each department, as they are now."""
+def _departments(org_ids: set[str]) -> dict[str, tuple[str, str | None, list[dict[str, str]]]]:
+    """Title, 统一社会信用代码 and internal units of each department, as they are now."""
     if not org_ids:
         return {}
-    rows = (model.Session.query(model.Group.id, model.Group.title, model.Group.extras["uscc"].astext)
-            .filter(model.Group.id.in_(list(org_ids))))
-    return {r[0]: (r[1], r[2]) for r in rows}
+    orgs = model.Session.query(model.Group).filter(model.Group.id.in_(list(org_ids)))
+    return {org.id: (org.title, (org.extras or {}).get("uscc"), roles.department_units(org))
+            for org in orgs}
 
 
 def _page_url(fmt_path: str, params: dict[str, Any]) -> str:
@@ -366,7 +367,8 @@ class _Triples(list):
     add = list.append
 
 
-def _header_triples(ids: list[str], orgs: dict[str, tuple[str, str | None]],
+def _header_triples(ids: list[str],
+                    orgs: dict[str, tuple[str, str | None, list[dict[str, str]]]],
                     paging: dict[str, Any]) -> _Triples:
     """The catalogue, its datasets on this page, the page's departments and the paging."""
     g = _Triples()
@@ -388,9 +390,9 @@ def _header_triples(ids: list[str], orgs: dict[str, tuple[str, str | None]],
         g.add((catalog, DCT.modified, Literal(paging["modified"])))
     for entry_id in ids:
         g.add((catalog, DCAT.dataset, URIRef(f"{base_uri}/dataset/{entry_id}")))
-    for org_id, (title, uscc) in orgs.items():
+    for org_id, (title, uscc, units) in orgs.items():
         ref = dcat_profile.publisher_ref({"owner_org": org_id})
-        dcat_profile.add_publisher(g, ref, title, uscc)
+        dcat_profile.add_publisher(g, ref, title, uscc, units)
     view = URIRef(paging["current"])
     g.add((view, RDF.type, T.HYDRA.PagedCollection))
     g.add((view, T.HYDRA.totalItems, Literal(paging["total"])))

@@ -9,7 +9,8 @@ reference §D.1–D.3; vocabulary in :mod:`.dcat_terms`):
 =========================================  ==========================================================
 信息资源代码 ``resource_code``              ``dct:identifier`` (replaces CKAN's id)
 名称 / 摘要                                 ``dct:title`` / ``dct:description``, ``@zh``
-提供方 + 统一社会信用代码                   ``dct:publisher`` → ``foaf:Organization`` with ``dct:identifier``
+提供方 + 统一社会信用代码                   ``dct:publisher`` → ``foaf:Organization`` with ``dct:identifier``;
+                                            in a feed page also its units (``org:hasUnit``)
 分类 类/项/目/细目                          ``dcat:theme`` → ``skos:Concept`` of ``zwsj/classification``
 更新周期                                    ``dct:accrualPeriodicity`` (EU frequency); "other" text:
                                             ``zwsj:updateCycleOther``
@@ -32,7 +33,10 @@ dict, :func:`ckanext.govshare.permissions.redact`) is a distribution without its
 ``dcat:accessURL`` is the entry's request page (申请使用) and there is no download URL.
 
 :meth:`GovshareDCATProfile.parse_dataset` reads the same back into the catalogue's fields, so
-one govshare portal harvests another without loss (``tests/unit/test_dcat_profile.py``).
+one govshare portal harvests another without loss (``tests/unit/test_dcat_profile.py``). It
+also gives the entry's department as the source describes it — name, 统一社会信用代码 and the
+internal units (处室) a feed page lists — under :data:`PUBLISHER`, for a harvester to find or
+create the department (:mod:`.dcat_harvest`); it is no field of the entry and never stored.
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.namespace import ORG
 
 from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, RDF, RDFS, SKOS, XSD, RDFProfile
 from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
@@ -48,11 +53,15 @@ from ckanext.govshare.catalogue import fields, vocab
 from ckanext.govshare.exchange import dcat_terms as T
 from ckanext.govshare.lifecycle import tables
 
-__all__ = ["GovshareDCATProfile", "LANG", "request_page", "publisher_ref", "add_publisher",
-           "has_distributions", "TEXT_FIELDS", "CODE_FIELDS", "ENTRY_FIELDS", "RESOURCE_FIELDS"]
+__all__ = ["GovshareDCATProfile", "LANG", "PUBLISHER", "request_page", "publisher_ref",
+           "add_publisher", "has_distributions", "TEXT_FIELDS", "CODE_FIELDS", "ENTRY_FIELDS",
+           "RESOURCE_FIELDS"]
 
 #: the language of the catalogue's texts (the 1272 catalogue is compiled in Chinese)
 LANG = "zh"
+#: the parsed entry's department as its source describes it: ``{"uri", "title", "uscc",
+#: "units": [{"code", "name"}]}`` (for the harvester; not a field of the entry)
+PUBLISHER = "govshare_publisher"
 
 #: free-text fields: property (a literal ``@zh``)
 TEXT_FIELDS: dict[str, URIRef] = {
@@ -139,14 +148,41 @@ def publisher_ref(dataset_dict: dict[str, Any]) -> URIRef | None:
     return URIRef(publisher_uri_organization_fallback({"organization": {"id": org_id}}))
 
 
-def add_publisher(g: Any, ref: URIRef, title: str | None, uscc: str | None) -> None:
-    """A department as ``foaf:Organization`` with its 统一社会信用代码 as ``dct:identifier``."""
+def add_publisher(g: Any, ref: URIRef, title: str | None, uscc: str | None,
+                  units: list[dict[str, Any]] | None = None) -> None:
+    """A department as ``foaf:Organization`` with its 统一社会信用代码 as ``dct:identifier`` and
+    its internal units (处室, which entries name by code: ``zwsj:providerUnit``) as W3C ORG
+    ``org:OrganizationalUnit`` with ``skos:notation`` and ``skos:prefLabel``."""
     g.add((ref, RDF.type, FOAF.Agent))
     g.add((ref, RDF.type, FOAF.Organization))
     if title:
         g.add((ref, FOAF.name, Literal(title, lang=LANG)))
     if uscc:
         g.add((ref, DCT.identifier, Literal(uscc)))
+    for unit in units or []:
+        if not unit.get("code"):
+            continue
+        node = BNode()
+        g.add((ref, ORG.hasUnit, node))
+        g.add((node, RDF.type, ORG.OrganizationalUnit))
+        g.add((node, SKOS.notation, Literal(str(unit["code"]))))
+        if unit.get("name"):
+            g.add((node, SKOS.prefLabel, Literal(str(unit["name"]), lang=LANG)))
+
+
+def _department(g: Any, ref: Any) -> dict[str, Any]:
+    """What :func:`add_publisher` wrote, read back (:data:`PUBLISHER`)."""
+    units = []
+    for node in g.objects(ref, ORG.hasUnit):
+        code = g.value(node, SKOS.notation)
+        if code is not None:
+            name = g.value(node, SKOS.prefLabel)
+            units.append({"code": str(code), "name": str(name) if name is not None else ""})
+    title, uscc = g.value(ref, FOAF.name), g.value(ref, DCT.identifier)
+    return {"uri": str(ref) if isinstance(ref, URIRef) else None,
+            "title": str(title) if title is not None else None,
+            "uscc": str(uscc) if uscc is not None else None,
+            "units": sorted(units, key=lambda u: u["code"])}
 
 
 def _text(value: Any) -> Literal:
@@ -379,9 +415,9 @@ class GovshareDCATProfile(RDFProfile):
             dataset_dict[fields.ISSUED] = str(issued)
         publisher = g.value(dataset_ref, DCT.publisher)
         if publisher is not None:
-            uscc = g.value(publisher, DCT.identifier)
-            if uscc is not None:
-                dataset_dict[fields.PROVIDER_CODE] = str(uscc)
+            dataset_dict[PUBLISHER] = _department(g, publisher)
+            if dataset_dict[PUBLISHER]["uscc"]:
+                dataset_dict[fields.PROVIDER_CODE] = dataset_dict[PUBLISHER]["uscc"]
         for theme in g.objects(dataset_ref, DCAT.theme):
             levels = T.classification_of(theme)
             if levels:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ckanext.govshare.catalogue import fields
 
-__all__ = ["departments", "entries_named", "entry_ids"]
+__all__ = ["departments", "department_by_uscc", "entries_named", "entry_ids"]
 
 _ENTRIES_NAMED = sa.text("""
     SELECT p.id, p.owner_org, p.title, p.extras->>:code_field AS code,
@@ -44,6 +44,18 @@ _DEPARTMENTS = sa.text("""
 def departments() -> list[Any]:
     """Every active department: ``id, name, title, uscc``."""
     return model.Session.execute(_DEPARTMENTS).all()
+
+
+_DEPARTMENT_BY_USCC = sa.text("""
+    SELECT g.id FROM "group" g
+    WHERE g.is_organization AND g.state = 'active' AND g.extras->>'uscc' = :uscc
+    ORDER BY g.created LIMIT 1
+""")
+
+
+def department_by_uscc(uscc: str) -> str | None:
+    """The id of the active department with 统一社会信用代码 ``uscc`` (as stored: normalized)."""
+    return model.Session.execute(_DEPARTMENT_BY_USCC, {"uscc": uscc}).scalar()
 
 
 _ENTRY_IDS = sa.text("""
