@@ -87,13 +87,19 @@ def demo() -> None:
 
 
 @demo.command("load")
-def demo_load() -> None:
-    """Load the demo departments, users and entries (idempotent) and print the accounts."""
+@click.pass_context
+def demo_load(ctx: click.Context) -> None:
+    """Load the demo departments, users and entries (idempotent) and print the accounts, in
+    the portal's default locale."""
     accounts = gs_demo.load(echo=click.echo)
-    click.echo("")
-    click.echo(f"Demo accounts 演示账号 (password 密码: {gs_demo.DEMO_PASSWORD}):")
-    for name, _password, what in accounts:
-        click.echo(f"  {name:<26} {what}")
+    # gettext answers in a request's language: a request without a locale prefix has the
+    # portal's default one, as a page at the portal's root
+    with ctx.meta["flask_app"].test_request_context():
+        click.echo("")
+        click.echo(tk._("Demo accounts (password: {password}):").format(
+            password=gs_demo.DEMO_PASSWORD))
+        for account in accounts:
+            click.echo(f"  {account.name:<26} {gs_demo.account_label(account)}")
 
 
 # -- lifecycle reminders -------------------------------------------------------------------------

@@ -15,13 +15,15 @@ from __future__ import annotations
 import io
 import logging
 import random
-from typing import Any
+from typing import Any, NamedTuple
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 
+from ckanext.govshare.core_messages import N_
 from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import text
 from ckanext.govshare.sharing import (
     demo_access,
     demo_authz,
@@ -32,7 +34,8 @@ from ckanext.govshare.sharing import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load", "DEMO_PASSWORD", "DEPARTMENTS", "PLATFORM_ACCOUNT"]
+__all__ = ["load", "Account", "ACCOUNT_KINDS", "account_label", "DEMO_PASSWORD", "DEPARTMENTS",
+           "PLATFORM_ACCOUNT"]
 
 DEMO_PASSWORD = "Govshare-Demo-2026"
 #: the provincial platform's harvest account (``ckanext.govshare.harvest_user`` of the demo)
@@ -213,15 +216,41 @@ def _entry(dept: dict, template: tuple, variant: str, seq: int) -> dict[str, Any
     return entry
 
 
+#: what a demo account is besides a catalogue role (:data:`tables.ROLES`), as msgids
+ACCOUNT_KINDS: dict[str, str] = {
+    "sysadmin": N_("Platform administrator"),
+    "admin": N_("Department administrator"),
+    "harvest": N_("The provincial platform's harvest account"),
+}
+
+
+class Account(NamedTuple):
+    """A demo account as ``ckan govshare demo load`` lists it: the title of its department
+    (``""``: none) and its role (a catalogue role or a key of :data:`ACCOUNT_KINDS`)."""
+
+    name: str
+    password: str
+    department: str
+    role: str
+
+
+def account_label(account: Account) -> str:
+    """What ``account`` is, in the current language: its department and role (the catalogue
+    role's label, never its code)."""
+    role = account.role
+    label = text(tables.ROLES[role]) if role in tables.ROLES else tk._(ACCOUNT_KINDS[role])
+    return f"{account.department} {label}" if account.department else label
+
+
 def _site_user() -> dict:
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})
 
 
-def load(echo=print) -> list[tuple[str, str, str]]:
-    """Load the demo catalogue; returns the demo accounts as (user, password, what)."""
+def load(echo=print) -> list[Account]:
+    """Load the demo catalogue; returns the demo accounts."""
     site = _site_user()
     ctx = lambda: {"user": site["name"], "ignore_auth": True}  # noqa: E731
-    accounts: list[tuple[str, str, str]] = []
+    accounts: list[Account] = []
     rnd = random.Random(2026)
 
     def ensure_user(name: str, fullname: str, sysadmin: bool = False) -> None:
@@ -241,12 +270,11 @@ def load(echo=print) -> list[tuple[str, str, str]]:
                 model.Session.commit()
 
     ensure_user("admin", "平台管理员", sysadmin=True)
-    accounts.append(("admin", DEMO_PASSWORD, "sysadmin 平台管理员"))
+    accounts.append(Account("admin", DEMO_PASSWORD, "", "sysadmin"))
     # the provincial platform's harvest account: a member of no department, so it receives what
     # any logged-in outsider sees (scripts/serve.sh names it ckanext.govshare.harvest_user)
     ensure_user(PLATFORM_ACCOUNT, "省级政务数据共享平台")
-    accounts.append((PLATFORM_ACCOUNT, DEMO_PASSWORD,
-                     "省级平台采集账户 the provincial platform's harvest account"))
+    accounts.append(Account(PLATFORM_ACCOUNT, DEMO_PASSWORD, "", "harvest"))
 
     for dept in DEPARTMENTS:
         org = model.Group.get(dept["name"])
@@ -266,7 +294,7 @@ def load(echo=print) -> list[tuple[str, str, str]]:
         ensure_user(admin, f"{dept['title']}管理员")
         tk.get_action("organization_member_create")(ctx(), {
             "id": dept["name"], "username": admin, "role": "admin"})
-        accounts.append((admin, DEMO_PASSWORD, f"{dept['title']} 部门管理员 department admin"))
+        accounts.append(Account(admin, DEMO_PASSWORD, dept["title"], "admin"))
         for role in ROLES:
             uname = f"{short}-{role.replace('_', '-')}"
             # the catalogue's role name (编制人, 审核人…), never the English code
@@ -275,7 +303,7 @@ def load(echo=print) -> list[tuple[str, str, str]]:
             if role == "compiler":
                 grant["units"] = [c for c, _ in dept["units"]]
             tk.get_action("govshare_role_grant")(ctx(), grant)
-            accounts.append((uname, DEMO_PASSWORD, f"{dept['title']} {role}"))
+            accounts.append(Account(uname, DEMO_PASSWORD, dept["title"], role))
 
         existing = {
             p.title for p in model.Session.query(model.Package)

@@ -55,7 +55,18 @@ def test_demo_load(portal: Portal, portal_db: sa.orm.Session, login) -> None:
         short = dept["name"].split("-")[1]
         for role in ("admin", "compiler", "reviewer", "security-officer", "coordinator"):
             assert f"{short}-{role}" in names
-    assert f"(password 密码: {demo.DEMO_PASSWORD})" in portal.loaded
+    # the accounts listed in the portal's default locale (zh_Hans_CN): roles by their labels
+    header = printed.index(f"演示账号（密码：{demo.DEMO_PASSWORD}）：")
+    kinds = {m.group(1): m.group(2) for line in printed[header + 1:]
+             if (m := re.match(r"^  (\S+)\s+(.+)$", line))}
+    assert kinds["admin"] == "平台管理员"
+    assert kinds[demo.PLATFORM_ACCOUNT] == "省级平台采集账户"
+    for dept in demo.DEPARTMENTS:
+        short = dept["name"].split("-")[1]
+        assert kinds[f"{short}-admin"] == f"{dept['title']} 部门管理员"
+        assert kinds[f"{short}-compiler"] == f"{dept['title']} 编制人"
+        assert kinds[f"{short}-security-officer"] == f"{dept['title']} 安全管理员"
+    assert not [k for k in kinds.values() if re.search(r"[A-Za-z]", k)], kinds
 
     # entries spread over states, share types, grades, classes and formats
     page = login("admin")
@@ -92,6 +103,6 @@ def test_demo_load(portal: Portal, portal_db: sa.orm.Session, login) -> None:
     portal_db.rollback()
     again = _run(str(BIN / "ckan"), "-c", str(portal.ini), "govshare", "demo", "load")
     loaded = [line for line in again.splitlines() if line and not line.startswith(" ")
-              and "password" not in line]
+              and demo.DEMO_PASSWORD not in line]
     assert loaded and all(re.search(r": 0 new( entries)?$", line) for line in loaded), again
     assert len(_entries(page)) == len(shown)
