@@ -180,6 +180,29 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
             "viewport": {"width": 1280, "height": 900}}
 
 
+#: where the README's screenshots live; a run writes there only with GOVSHARE_SCREENSHOTS=1
+README_SHOTS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def readme_shot(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Page, str], pathlib.Path]:
+    """Take one of the README's screenshots (``name``.png, the whole page): into
+    ``docs/screenshots/`` when ``GOVSHARE_SCREENSHOTS=1`` (refreshing them), else into pytest's
+    temporary directory, so every run takes them and none changes the work tree."""
+    if os.environ.get("GOVSHARE_SCREENSHOTS") == "1":
+        folder = README_SHOTS
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("screenshots")
+
+    def shot(page: Page, name: str) -> pathlib.Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0, path
+        return path
+    return shot
+
+
 @pytest.fixture
 def login(page: Page) -> Callable[..., Page]:
     """Log ``user`` in through the portal's login form; returns the page."""

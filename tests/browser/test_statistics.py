@@ -1,20 +1,17 @@
 """The statistics page in a real browser (issue #12 §6), for the reviewer of 省市场监督管理局 in
 the demo catalogue: every chart with figures is drawn by the portal's own Chart.js, each can be
 switched to its table, and the XLSX link answers a workbook. Takes the README's screenshot
-``docs/screenshots/statistics.png``."""
+``statistics.png`` (``conftest.readme_shot``: into ``docs/screenshots/`` with
+``GOVSHARE_SCREENSHOTS=1``)."""
 from __future__ import annotations
-
-import pathlib
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-SHOT = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "statistics.png"
 
-
-def test_department_statistics_drawn_with_tables(login) -> None:
+def test_department_statistics_drawn_with_tables(login, readme_shot) -> None:
     page = login("samr-reviewer")
     page.goto("/organization/sx-samr/govshare/statistics")
     expect(page.locator("h1.page-heading")).to_contain_text("统计")
@@ -34,5 +31,4 @@ def test_department_statistics_drawn_with_tables(login) -> None:
     xlsx = page.request.get(first.locator("a.govshare-chart-xlsx").get_attribute("href"))
     assert xlsx.ok and xlsx.body()[:2] == b"PK"
     page.set_viewport_size({"width": 1280, "height": 900})
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOT), full_page=True)
+    readme_shot(page, "statistics")

@@ -1,28 +1,19 @@
 """我的工作台 in a real browser, for a reviewer of the demo catalogue (issue #12): the header's
 badge counts the to-dos the page lists, soonest due first with their working days, and a
-to-do leads to its entry. Takes two of the README's screenshots (``docs/screenshots/``): the
-workbench and an entry page (the statistics page's is ``test_statistics.py``'s).
+to-do leads to its entry. Takes two of the README's screenshots (``conftest.readme_shot``:
+into ``docs/screenshots/`` with ``GOVSHARE_SCREENSHOTS=1``): the workbench and an entry page
+(the statistics page's is ``test_statistics.py``'s).
 """
 from __future__ import annotations
 
-import pathlib
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-#: the README's screenshots, taken again by every run
-README_SHOTS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _readme_shot(page: Page, name: str) -> None:
-    README_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(README_SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_reviewer_workbench(login) -> None:
+def test_reviewer_workbench(login, readme_shot) -> None:
     page = login("samr-reviewer")
     badge = page.locator(".govshare-workbench-count")
     expect(badge).to_be_visible()
@@ -45,11 +36,11 @@ def test_reviewer_workbench(login) -> None:
         "tr.govshare-todo-review").count() > 0
     page.goto("/dashboard/workbench")
     page.set_viewport_size({"width": 1280, "height": 900})
-    _readme_shot(page, "workbench")
+    readme_shot(page, "workbench")
 
     # the first review leads to its entry's lifecycle page; the entry page itself is shot
     page.locator("tr.govshare-todo-review a").first.click()
     expect(page).to_have_url(re.compile(r"/dataset/[^/]+/lifecycle$"))
     page.goto(page.url.rsplit("/lifecycle", 1)[0])
     expect(page.locator("h1").first).to_be_visible()
-    _readme_shot(page, "entry")
+    readme_shot(page, "entry")
