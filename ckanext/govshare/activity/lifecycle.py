@@ -63,19 +63,21 @@ def record(entry_id: str, *, row: AuditEntry, **_: Any) -> None:
     pkg = model.Package.get(entry_id)
     if pkg is None:
         return
-    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     actor = model.User.get(row.actor) if row.actor else None
-    user_name = actor.name if actor is not None else site["name"]
+    if actor is None:  # a step nobody signed in took: CKAN's site user, hidden from the streams
+        actor_name = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    else:
+        actor_name = actor.name
     # the entry as the step leaves it: the state is written after the audit row
     snapshot = tk.get_action("package_show")(
         {"ignore_auth": True, "for_view": False}, {"id": entry_id, "include_tracking": False})
     if row.to_state:
         snapshot[fields.CATALOGUE_STATE] = row.to_state
     tk.get_action("activity_create")(
-        {"ignore_auth": True, "defer_commit": True, "user": site["name"]},
-        {"user_id": user_name, "object_id": entry_id, "activity_type": ACTIVITY_TYPE,
+        {"ignore_auth": True, "defer_commit": True},
+        {"user_id": actor_name, "object_id": entry_id, "activity_type": ACTIVITY_TYPE,
          "permission_labels": permissions.audit_trail_labels(pkg.owner_org),
-         "data": {"package": snapshot, "actor": user_name, "lifecycle": {
+         "data": {"package": snapshot, "actor": actor_name, "lifecycle": {
              "action": row.action, "from_state": row.from_state, "to_state": row.to_state,
              "comment": row.comment, "revision_id": row.revision_id}}})
 
