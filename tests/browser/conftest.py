@@ -90,7 +90,11 @@ def _write_ini(ini: pathlib.Path, port: int) -> None:
          "ckan.site_title = 政务数据共享目录",
          f"ckan.redis.url = {REDIS_URL}",
          f"ckan.storage_path = {ini.parent / 'storage'}",
-         "ckan.plugins = govshare activity scheming_datasets scheming_organizations",
+         # the harvest endpoint, as scripts/serve.sh has it (test_dcat_harvest.py harvests it);
+         # no harvest_user: its harvests would be recorded on the pages other tests read
+         "ckan.plugins = govshare activity scheming_datasets scheming_organizations"
+         " govshare_dcat dcat",
+         "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare",
          "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml",
          "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml",
          "scheming.presets = ckanext.scheming:presets.json",
