@@ -148,8 +148,35 @@ def _core_user_labels(user_obj: model.User | None) -> list[str]:
     """CKAN's labels of the user (their memberships), a new list each time."""
     if user_obj is None or user_obj.is_anonymous:
         return _default.get_user_dataset_labels(user_obj)
-    return list(_memo("core_labels", user_obj.id,
-                      lambda: tuple(_default.get_user_dataset_labels(user_obj))))
+    return list(_memo("core_labels", user_obj.id, lambda: tuple(_read_core_labels(user_obj))))
+
+
+def _read_core_labels(user_obj: model.User) -> list[str]:
+    """What core's ``DefaultPermissionLabels.get_user_dataset_labels`` answers, read with two
+    statements: core asks ``organization_list_for_user``, which looks the user up twice and
+    dictizes every department (about 7 ms, on every request that searches or shows). Sysadmins
+    and dataset collaborators keep core's own path."""
+    if user_obj.sysadmin or authz.check_config_permission("allow_dataset_collaborators"):
+        return _default.get_user_dataset_labels(user_obj)
+    roles_ = authz.get_roles_with_permission("read")
+    if not roles_:
+        return [LABEL_PUBLIC, f"creator-{user_obj.id}"]
+    cascade = set(authz.check_config_permission("roles_that_cascade_to_sub_groups") or ())
+    group_ids: set[str] = set()
+    rows = (model.Session.query(model.Member.capacity, model.Group)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_obj.id,
+                    model.Member.state == "active", model.Member.capacity.in_(roles_)))
+    for capacity, group in rows:
+        group_ids.add(group.id)
+        if capacity in cascade:
+            group_ids.update(g[0] for g in group.get_children_group_hierarchy(type="organization"))
+    if not group_ids:
+        return [LABEL_PUBLIC, f"creator-{user_obj.id}"]
+    orgs = (model.Session.query(model.Group.id)
+            .filter(model.Group.id.in_(group_ids), model.Group.is_organization.is_(True),
+                    model.Group.state == "active"))
+    return [LABEL_PUBLIC, f"creator-{user_obj.id}", *(_member_label(r[0]) for r in orgs)]
 
 
 # -- what the decisions read, kept for the current transaction -----------------------------------

@@ -37,6 +37,7 @@ from typing import Any
 
 import ckan.lib.redis as ckan_redis
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import flask
 import sqlalchemy as sa
@@ -48,8 +49,8 @@ from ckanext.govshare.department import roles
 from ckanext.govshare.exchange import queries, workbook
 from ckanext.govshare.exchange import template as t
 from ckanext.govshare.lifecycle import diff, tables
-from ckanext.govshare.logic.action.visibility import INDEX_IN_TRANSACTION
 from ckanext.govshare.model.revision import Revision
+from ckanext.govshare.search.connection import INDEX_IN_TRANSACTION
 
 __all__ = ["Outcome", "run", "message", "status", "set_status", "job", "STATUS_TTL"]
 
@@ -348,6 +349,12 @@ def _release() -> None:
     every entry, its extras and its activity in memory until the commit)."""
     model.Session.flush()
     model.Session.expunge_all()
+    # core also keeps every object a flush wrote, for the IDomainObjectModification observers
+    # it notifies at the commit (ckan.model.meta's ``_object_cache``): with no observer
+    # installed that holds every entry, extra and activity (its whole package dict) for nothing
+    if not any(True for _ in plugins.PluginImplementations(plugins.IDomainObjectModification)):
+        for written in (getattr(model.Session(), "_object_cache", None) or {}).values():
+            written.clear()
 
 
 _LOCK_TIMEOUT = sa.text("SET LOCAL lock_timeout = '60s'")

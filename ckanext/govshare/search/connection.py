@@ -324,31 +324,10 @@ def _int(params: dict, key: str, default: int) -> int:
         ) from None
 
 
-#: index rows written by one statement inside :func:`batched_writes`
-BATCH_SIZE = 200
-
-
-def _flush_batch(session: Any) -> None:
-    batch = getattr(_state, "batch", None)
-    if batch:
-        session.execute(_UPSERT, list(batch))
-        batch.clear()
-
-
-@contextlib.contextmanager
-def batched_writes() -> Iterator[None]:
-    """Collect the index rows written inside the block and send them in batches of
-    :data:`BATCH_SIZE` (one ``executemany`` each) to the current transaction; a bulk write
-    (the workbook import) indexes many datasets at once."""
-    if getattr(_state, "batch", None) is not None:
-        yield
-        return
-    _state.batch = []
-    try:
-        yield
-        _flush_batch(_session())
-    finally:
-        _state.batch = None
+#: the context key of an action whose caller defers the commit (the workbook import) and wants
+#: the entry's search document written in its transaction all the same, right after the entry
+#: (``logic.action.visibility.index_in_transaction``)
+INDEX_IN_TRANSACTION = "govshare_index_in_transaction"
 
 
 class PgConnection:
@@ -357,15 +336,8 @@ class PgConnection:
     # indexing ---------------------------------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
         session = _session()
-        batch = getattr(_state, "batch", None)
-        if batch is not None:
-            # inside batched_writes(): the rows go to the table together
-            batch.extend(document_row(doc) for doc in docs)
-            if len(batch) >= BATCH_SIZE:
-                _flush_batch(session)
-        else:
-            for doc in docs:
-                session.execute(_UPSERT, document_row(doc))
+        for doc in docs:
+            session.execute(_UPSERT, document_row(doc))
         _state.wrote = True
         # the row commits with the dataset; outside a commit (search-index rebuild) the caller
         # commits (``ckan.lib.search.rebuild`` does, and so does ``commit()`` below)

@@ -27,6 +27,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields
+from ckanext.govshare.search.connection import INDEX_IN_TRANSACTION
 from ckanext.govshare.sharing import accesslog
 
 __all__: list[str] = []
@@ -407,14 +408,9 @@ def filter_user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
-#: context key of a caller whose commit is deferred (the workbook import) and who wants each
-#: entry it writes indexed in its transaction, see :func:`index_in_transaction`
-INDEX_IN_TRANSACTION = "govshare_index_in_transaction"
-
-
 def index_in_transaction(up: Action, context: Context, data_dict: DataDict) -> Any:
     """``package_create``/``package_update`` with ``defer_commit`` write no search document
-    (core leaves it to the caller). Asked with :data:`INDEX_IN_TRANSACTION`, the document is
+    (core leaves it to the caller). Asked with ``INDEX_IN_TRANSACTION``, the document is
     written right after the entry, in its transaction, as core writes it when it commits
     itself: so the action's subscribers (the activity's ``package_show``) read the entry from
     its document instead of dictizing and validating it a second time, and the caller has
