@@ -129,6 +129,11 @@ class TestFeed:
     def test_harvest_recorded(self, app, w):
         """Each page the harvest account fetches is recorded, and each entry on it: the
         department sees it reported, and changed since once it changes."""
+        # ckanext-dcat's harvester asks HEAD before each GET: checked, not built nor recorded
+        head = app.test_client().head("/catalog.ttl", headers={"Authorization": w.token})
+        assert head.status_code == 200 and head.headers["Content-Type"].startswith("text/turtle")
+        assert "Content-Length" not in head.headers and not head.data
+        assert model.Session.query(HarvestRequest).count() == 0
         _graph(_get(app, w))
         assert model.Session.query(HarvestRequest).count() == 1
         delivered = {d.package_id for d in model.Session.query(HarvestDelivery)}
@@ -228,6 +233,10 @@ class TestFeed:
     def test_bad_page_and_search_refused(self, app, w):
         assert _get(app, w, page="2").status_code == 409
         assert _get(app, w, q="title:x").status_code == 409
+        # HEAD refuses what GET refuses
+        assert app.test_client().head("/catalog.ttl", query_string={"page": "2"},
+                        headers={"Authorization": w.token}).status_code == 409
+        assert app.test_client().head("/catalog.ttl").status_code == 403
 
     def test_fragments_follow_the_entries(self, w):
         """Built with the write, in its transaction; none for a draft; removed on delete."""

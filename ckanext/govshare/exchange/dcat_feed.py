@@ -473,6 +473,18 @@ def document(fmt: str, known: dict[str, str], parts: list[str]) -> str:
             + "\n".join(parts) + "\n</rdf:RDF>\n")
 
 
+def check_page(fmt: str, page_value: Any = None, modified_since: Any = None
+               ) -> tuple[str, int, datetime.datetime | None]:
+    """The stored format, cursor and date a page asks for.
+
+    :raises tk.ValidationError: an unknown format, page cursor or date
+    """
+    stored = FORMAT_ALIASES.get(fmt or "")
+    if stored is None:
+        raise tk.ValidationError({"format": [tk._("Unsupported format: {format}").format(format=fmt)]})
+    return stored, parse_cursor(page_value), parse_since(modified_since)
+
+
 def page(user: model.User | None, fmt: str, page_value: Any = None, modified_since: Any = None,
          *, path: str | None = None) -> Page:
     """A page of the feed for ``user`` in endpoint format ``fmt`` (``ttl``, ``n3``, ``jsonld``,
@@ -480,11 +492,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
 
     :raises tk.ValidationError: an unknown format, page cursor or date
     """
-    stored = FORMAT_ALIASES.get(fmt or "")
-    if stored is None:
-        raise tk.ValidationError({"format": [tk._("Unsupported format: {format}").format(format=fmt)]})
-    after = parse_cursor(page_value)
-    since = parse_since(modified_since)
+    stored, after, since = check_page(fmt, page_value, modified_since)
     per_page = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
     fetched = fragments_of(after, since, per_page + 1)
     more = len(fetched) > per_page

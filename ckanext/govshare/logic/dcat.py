@@ -32,7 +32,8 @@ def _request_path() -> str | None:
 
 def _catalog(action: str, context: Context, data_dict: DataDict) -> str:
     """A page of the catalogue feed (``format``, ``page``: the cursor of ``hydra:next``,
-    ``modified_since``)."""
+    ``modified_since``); with ``check_only`` the checks alone and an empty answer (the
+    endpoint's answer to HEAD)."""
     tk.check_access(action, context, data_dict)
     refused = {k: [tk._("Not supported by the harvest endpoint")]
                for k in ("q", "fq", "profiles") if data_dict.get(k)}
@@ -40,6 +41,10 @@ def _catalog(action: str, context: Context, data_dict: DataDict) -> str:
         raise tk.ValidationError(refused)
     user = permissions.context_user(context)
     fmt = data_dict.get("format") or "xml"
+    if tk.asbool(data_dict.get("check_only")):
+        # what a page would refuse, without building it (nor recording it as delivered)
+        dcat_feed.check_page(fmt, data_dict.get("page"), data_dict.get("modified_since"))
+        return ""
     served = dcat_feed.page(user, fmt, data_dict.get("page"), data_dict.get("modified_since"),
                             path=_request_path())
     harvester = dcat_feed.harvest_user()

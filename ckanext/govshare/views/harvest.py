@@ -30,14 +30,21 @@ def read_catalog(_format: str) -> object:
     args = tk.request.args
     data_dict = {"format": _format, **{k: args.get(k) for k in
                                        ("page", "modified_since", "q", "fq", "profiles")}}
+    # ckanext-dcat's harvester asks HEAD before every GET (for a Content-Length): the checks
+    # answer it, and the page is neither built nor recorded as delivered twice
+    head = tk.request.method == "HEAD"
     try:
-        body = tk.get_action("dcat_catalog_show")({}, data_dict)
+        body = tk.get_action("dcat_catalog_show")({}, dict(data_dict, check_only=head))
     except tk.NotAuthorized as refusal:
         return tk.abort(403, str(refusal) or tk._("Log in to read the catalogue"))
     except tk.ValidationError as invalid:
         return tk.abort(409, str(invalid))
     response = make_response(body)
     response.headers["Content-Type"] = CONTENT_TYPES[_format]
+    if head:
+        # the length of a page not built is unknown, not 0
+        response.automatically_set_content_length = False
+        response.headers.pop("Content-Length", None)
     return response
 
 
