@@ -28,6 +28,10 @@ Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appen
   decided here from the row, whether or not the daily expiry has run yet;
 * a deleted entry is seen only by sysadmins and its department's editors and administrators
   (where CKAN shows a deleted dataset: to those who may edit it);
+* an entry's lifecycle (its audit trail: who submitted, approved, returned, with the reasons;
+  its pending revisions) is followed by its department only; its publication and its going
+  offline (:data:`PUBLIC_STEPS`) are told to every reader of the entry, as the department's
+  act, without the decision's actor, reason or internal states;
 * sysadmins see everything.
 
 Visibility is a decision on the entry **as it is now**: stored copies (search documents,
@@ -65,7 +69,9 @@ __all__ = [
     "authorized_entry_ids", "authorization_for", "share_type_of", "may_see_case",
     "data_access_reason", "forget_authorizations", "SHARE_UNCONDITIONAL", "SHARE_CONDITIONAL", "SHARE_NOT_SHARED",
     "sharing_orgs", "may_see_authorization", "may_see_statistics", "may_dismiss_duplicate",
-    "audit_trail_ids", "audit_trail_labels",
+    "audit_trail_ids", "audit_trail_labels", "follows_audit_trail", "in_department",
+    "PUBLIC_STEPS", "STEP_WHOLE", "STEP_PUBLIC", "is_public_step", "lifecycle_step_labels",
+    "lifecycle_step_access", "redact_public_step",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -499,8 +505,10 @@ def visible_package_ids(user: str | model.User | None, ids: Any | None = None) -
     now), for many datasets at once: for lists built from CKAN's tables or from stored copies
     (activities, members, tags, resources) instead of the search index.
     """
-    user_obj = _user(user)
-    light = _light_packages(ids)
+    return _visible(_user(user), _light_packages(ids))
+
+
+def _visible(user_obj: model.User | None, light: list[Any]) -> set[str]:
     if _is_sysadmin(user_obj):
         return {p.id for p in light}
     mine = set(user_labels(user_obj))
@@ -512,7 +520,7 @@ def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
     (:func:`can_see_entry` and :func:`can_see_resources`)."""
     user_obj = _user(user)
     light = {p.id: p for p in _light_packages(ids)}
-    seen = visible_package_ids(user_obj, list(light))
+    seen = _visible(user_obj, list(light.values()))
     return {pid for pid in seen if can_see_resources(user_obj, {
         fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org,
         fields.SHARE_TYPE: share_type_of(light[pid]), "id": pid})}
@@ -525,10 +533,22 @@ def audit_trail_ids(user: str | model.User | None, ids: Any) -> set[str]:
     (any capacity, as ``govshare_audit_list`` has it) and sysadmins; whether the entry itself
     is visible is :func:`visible_package_ids`' question, asked besides."""
     user_obj = _user(user)
-    light = _light_packages(ids)
-    if _is_sysadmin(user_obj):
-        return {p.id for p in light}
-    return {p.id for p in light if _in_department(user_obj, p.owner_org)}
+    return {p.id for p in _light_packages(ids) if follows_audit_trail(user_obj, p.owner_org)}
+
+
+def follows_audit_trail(user: str | model.User | None, org_id: str | None) -> bool:
+    """Whether ``user`` may follow the lifecycle of department ``org_id``'s entries: their
+    audit trail, their pending revisions (:func:`audit_trail_ids` for entries). Its members
+    in any capacity (those of a parent department its administrators, as CKAN cascades them)
+    and sysadmins."""
+    user_obj = _user(user)
+    return _is_sysadmin(user_obj) or _in_department(user_obj, org_id)
+
+
+def in_department(user: str | model.User | None, org_id: str | None) -> bool:
+    """Whether ``user`` is a member of department ``org_id`` (any capacity; as CKAN's
+    ``read`` permission on it, cascades included): the department's own pages and lists."""
+    return _in_department(_user(user), org_id)
 
 
 def audit_trail_labels(org_id: str | None) -> list[str]:
@@ -536,6 +556,89 @@ def audit_trail_labels(org_id: str | None) -> list[str]:
     outside it (a lifecycle step in CKAN's activity table): its members' (see
     :func:`audit_trail_ids`)."""
     return [_member_label(org_id)] if org_id else []
+
+
+# -- lifecycle steps in the activity streams -----------------------------------------------------
+
+#: the lifecycle steps told to every reader who may see the entry, as ``(audit action, state
+#: the step leaves the entry in)``: its publication (DB14 §7.5 目录发布; again after a
+#: reinstatement) and its going offline (DB14 §7.3 下线). Every other step (submitted,
+#: returned, an offline request, a revision's steps …) is the department's alone.
+PUBLIC_STEPS: frozenset[tuple[str, str]] = frozenset({
+    (tables.APPROVE, tables.PUBLISHED), (tables.APPROVE_OFFLINE, tables.OFFLINE)})
+#: how a reader reads a lifecycle step (:func:`lifecycle_step_access`): whole, as the
+#: department's audit trail has it, or only its public part (:func:`redact_public_step`)
+STEP_WHOLE = "whole"
+STEP_PUBLIC = "public"
+#: what a public step tells a reader outside the entry's department: which step, and the
+#: state it left the entry in (the state every reader sees on the entry) — not who decided,
+#: the reason given or the states in between
+PUBLIC_STEP_FIELDS = ("action", "to_state")
+
+
+def is_public_step(action: str | None, to_state: str | None) -> bool:
+    """Whether the lifecycle step ``action`` that left an entry in ``to_state`` is told to
+    every reader of the entry (:data:`PUBLIC_STEPS`)."""
+    return (action, to_state) in PUBLIC_STEPS
+
+
+def lifecycle_step_labels(pkg: model.Package, action: str | None,
+                          to_state: str | None) -> list[str]:
+    """The permission labels stored with lifecycle step ``action`` of entry ``pkg`` (its
+    activity, recorded before the step writes the entry's new state): a public step's are the
+    entry's own as the step leaves it, every other step's its department's
+    (:func:`audit_trail_labels`)."""
+    if not is_public_step(action, to_state):
+        return audit_trail_labels(pkg.owner_org)
+    after = SimpleNamespace(id=pkg.id, state=pkg.state, private=pkg.private,
+                            owner_org=pkg.owner_org, creator_user_id=pkg.creator_user_id,
+                            extras={fields.CATALOGUE_STATE: to_state,
+                                    fields.SHARE_TYPE: share_type_of(pkg)})
+    return dataset_labels(after)
+
+
+def lifecycle_step_access(user: str | model.User | None,
+                          steps: list[tuple[str, str | None, str | None]], *,
+                          seen: set[str] | None = None,
+                          by_actor: bool = False) -> list[str | None]:
+    """How ``user`` may read each of ``steps``, lifecycle steps recorded in CKAN's activity
+    stream as ``(entry id, audit action, state the step left the entry in)``:
+    :data:`STEP_WHOLE` for the entry's audit trail (:func:`audit_trail_ids`: who took the step,
+    the states, the reason), :data:`STEP_PUBLIC` for a public step (:data:`PUBLIC_STEPS`) of
+    an entry they see now, told as its department's act; ``None``: not at all. Either way
+    only while ``user`` may see the entry now (``seen``: :func:`visible_package_ids` of the
+    steps' entries when the caller has it).
+
+    ``by_actor``: the steps are read as their actor's (a user's stream): a public step names
+    no actor, so none is read there in its public part.
+    """
+    user_obj = _user(user)
+    ids = {step[0] for step in steps}
+    if seen is None:
+        seen = visible_package_ids(user_obj, ids)
+    followed = audit_trail_ids(user_obj, ids & seen)
+    access: list[str | None] = []
+    for entry_id, action, to_state in steps:
+        if entry_id in followed:
+            access.append(STEP_WHOLE)
+        elif entry_id in seen and not by_actor and is_public_step(action, to_state):
+            access.append(STEP_PUBLIC)
+        else:
+            access.append(None)
+    return access
+
+
+def redact_public_step(activity: dict[str, Any]) -> dict[str, Any]:
+    """Leave of a lifecycle step's activity dict (in place) its public part: the step
+    (:data:`PUBLIC_STEP_FIELDS`, marked ``public``) and the entry's snapshot (redacted as any
+    other by :func:`redact`), without its actor; returns it."""
+    data = activity.get("data") if isinstance(activity.get("data"), dict) else {}
+    step = data.get("lifecycle") or {}
+    public = {key: step.get(key) for key in PUBLIC_STEP_FIELDS}
+    public["public"] = True
+    activity["user_id"] = None
+    activity["data"] = {**{k: v for k, v in data.items() if k == "package"}, "lifecycle": public}
+    return activity
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:
