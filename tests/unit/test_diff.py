@@ -27,3 +27,17 @@ def test_diff_by_field_and_by_information_item():
     items = changes[0]["items"]
     assert items["added"] == [{"name": "z"}] and items["removed"] == [{"name": "y"}]
     assert items["changed"] == [{"key": "x", "changes": {"length": [10, "12"]}}]
+
+
+def test_keywords_compare_by_name_in_any_order():
+    """The same keywords with another portal's tag ids (a ckanapi dump loaded again), or named
+    only, in another order, are no change; a keyword added or dropped is one."""
+    shown = {"title": "A", "tags": [
+        {"id": "t1", "name": "企业", "display_name": "企业", "state": "active",
+         "vocabulary_id": None},
+        {"id": "t2", "name": "登记", "display_name": "登记", "state": "active",
+         "vocabulary_id": None}]}
+    assert diff.diff_entries(shown, {"title": "A", "tags": [
+        {"id": "other", "name": "登记"}, {"name": "企业"}]}) == []
+    assert diff.diff_entries(shown, {"title": "A", "tags": [{"name": "企业"}]})[0]["field"] \
+        == "tags"

@@ -75,13 +75,22 @@ def _diff_list(old: list[Any], new: list[Any]) -> dict[str, Any]:
     }
 
 
+def _comparable(field: str, value: Any) -> Any:
+    """What of a field's value says something: keywords by their names alone (a portal gives
+    each tag an id of its own, so the same keywords loaded into another portal, or re-sent by
+    a client that names them only, are no change), in any order."""
+    if field == "tags" and isinstance(value, (list, tuple)):
+        return sorted({str(t.get("name") if isinstance(t, Mapping) else t) for t in value})
+    return value
+
+
 def diff_entries(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Field-by-field diff of two entries' metadata: ``[{field, old, new[, items]}]``."""
     old, new = metadata(old), metadata(new)
     diff = []
     for field in sorted(set(old) | set(new)):
         a, b = old.get(field), new.get(field)
-        if _blank(a) and _blank(b) or same(a, b):
+        if _blank(a) and _blank(b) or same(_comparable(field, a), _comparable(field, b)):
             continue
         change: dict[str, Any] = {"field": field, "old": a, "new": b}
         if isinstance(a, list) and isinstance(b, list):
