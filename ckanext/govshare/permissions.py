@@ -63,7 +63,8 @@ from ckanext.govshare.model.sharing import Authorization
 __all__ = [
     "LABEL_PORTAL", "dataset_labels", "user_labels", "can_see_entry", "can_see_entry_row",
     "anonymous_sees_catalogue",
-    "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids", "is_sysadmin", "context_user", "unrestricted",
+    "can_see_resources", "may_know_exists", "visible_package_ids", "data_visible_ids",
+    "visible_and_data_ids", "is_sysadmin", "context_user", "unrestricted",
     "redact", "redact_index_fields", "DATA_INDEX_FIELDS", "is_data_index_field",
     "entry_state", "may_compile", "may_take_assessment_snapshot", "may_see_access_overview",
     "authorized_entry_ids", "authorization_for", "share_type_of", "may_see_case",
@@ -518,10 +519,16 @@ def _visible(user_obj: model.User | None, light: list[Any]) -> set[str]:
 def data_visible_ids(user: str | model.User | None, ids: Any) -> set[str]:
     """The ids among ``ids`` whose entry **and** data ``user`` may see now
     (:func:`can_see_entry` and :func:`can_see_resources`)."""
+    return visible_and_data_ids(user, ids)[1]
+
+
+def visible_and_data_ids(user: str | model.User | None, ids: Any) -> tuple[set[str], set[str]]:
+    """:func:`visible_package_ids` and :func:`data_visible_ids` of the same ``ids`` at once
+    (the entries read once: a page of the harvest feed asks both)."""
     user_obj = _user(user)
     light = {p.id: p for p in _light_packages(ids)}
     seen = _visible(user_obj, list(light.values()))
-    return {pid for pid in seen if can_see_resources(user_obj, {
+    return seen, {pid for pid in seen if can_see_resources(user_obj, {
         fields.CATALOGUE_STATE: entry_state(light[pid]), "owner_org": light[pid].owner_org,
         fields.SHARE_TYPE: share_type_of(light[pid]), "id": pid})}
 

@@ -498,8 +498,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
     more = len(fetched) > per_page
     fetched = fetched[:per_page]
     ids = [r[0] for r in fetched]
-    visible = permissions.visible_package_ids(user, ids)
-    with_data = permissions.data_visible_ids(user, ids)
+    visible, with_data = permissions.visible_and_data_ids(user, ids)
     rows = [r for r in fetched if r[0] in visible]
     # the next page continues after the last row read, seen by this reader or not
     next_after = fetched[-1][1] if more else None
@@ -525,7 +524,7 @@ def page(user: model.User | None, fmt: str, page_value: Any = None, modified_sin
             header_graph.add(triple)
         header = _serialize(header_graph, stored, known)
     parts = [header]
-    texts = _texts(stored, [r[0] for r in rows], with_data & visible)
+    texts = _texts(stored, [r[0] for r in rows], with_data)
     for entry_id, *_rest in rows:
         parts.extend(texts[entry_id])
     body = document(stored, known, parts)
