@@ -89,12 +89,12 @@ def demo() -> None:
 @demo.command("load")
 @click.pass_context
 def demo_load(ctx: click.Context) -> None:
-    """Load the demo departments, users and entries (idempotent) and print the accounts, in
-    the portal's default locale."""
-    accounts = gs_demo.load(echo=click.echo)
+    """Load the demo departments, users and entries (idempotent), saying what was made, and
+    print the accounts, in the portal's default locale."""
     # gettext answers in a request's language: a request without a locale prefix has the
     # portal's default one, as a page at the portal's root
     with ctx.meta["flask_app"].test_request_context():
+        accounts = gs_demo.load(echo=click.echo)
         click.echo("")
         click.echo(tk._("Demo accounts (password: {password}):").format(
             password=gs_demo.DEMO_PASSWORD))

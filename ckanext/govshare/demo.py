@@ -330,7 +330,8 @@ def load(echo=print) -> list[Account]:
                         demo_security.confirm_grade(new["id"], f"{short}-security-officer")
                         tk.get_action("govshare_catalogue_approve")(
                             {"user": reviewer}, {"id": new["id"]})
-        echo(f"{dept['title']}: {created} new entries")
+        echo(tk._("{department}: {count} new entries").format(
+            department=dept["title"], count=created))
     # the sharing flows: requests and their authorizations, demands and collection requests,
     # disputes and complaints, incidents and grade sign-offs, in several states each
     for flow in (demo_access, demo_authz, demo_demand, demo_dispute, demo_security):

@@ -45,10 +45,11 @@ def govshare_lifecycle_label(kind: str, code: str | None) -> str:
     return labels.label_of(kind, code)
 
 
-def govshare_lifecycle_step_sentence(action: str | None) -> str:
+def govshare_lifecycle_step_sentence(action: str | None, public: bool = False) -> str:
     """The activity streams' sentence of lifecycle step ``action`` (an audit action) in the
-    page's language, with ``{actor}`` and ``{entry}`` to fill."""
-    return activity_labels.step_sentence(action)
+    page's language, with ``{actor}`` and ``{entry}`` to fill; ``public``: of the step's
+    public part, with ``{department}`` and ``{entry}``."""
+    return activity_labels.step_sentence(action, public)
 
 
 def govshare_activity_type_label(activity_type: str) -> str:

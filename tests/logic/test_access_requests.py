@@ -605,21 +605,24 @@ def _demo_world():
                                     catalogue_state="published")
 
 
-def test_demo_requests(fresh):
+@pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
+def test_demo_requests(fresh, app):
     """The demo's requests land in their states between the demo departments; loading again
-    files nothing."""
+    files nothing, and says so in the portal's default locale in a request (as the CLI
+    loads)."""
     from ckanext.govshare.sharing import demo_access
 
     fresh(_demo_world)
     printed: list[str] = []
     demo_access.load(echo=printed.append)
-    assert printed == [f"access requests: {len(demo_access.REQUESTS)} new"]
+    assert printed == [f"Access requests: {len(demo_access.REQUESTS)} new"]
     states = sorted(c.state for c in model.Session.query(Case).filter(
         Case.kind == flows.ACCESS_REQUEST))
     assert states == sorted(["endorsement", "provider_review", "returned", "approved",
                              "refused", "security_review"])
     assert model.Session.query(Authorization).count() == 1
     again: list[str] = []
-    demo_access.load(echo=again.append)
-    assert again == ["access requests: 0 new"]
+    with app.flask_app.test_request_context():
+        demo_access.load(echo=again.append)
+    assert again == ["数据资源申请：新增 0 个"]
     assert model.Session.query(Case).filter(Case.kind == flows.ACCESS_REQUEST).count() == 6

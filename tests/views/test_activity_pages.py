@@ -1,6 +1,7 @@
 """The activity pages of a catalogue in zh_Hans_CN (issue #12 §3): the streams tell the
-lifecycle steps (submitted, approved, returned …) to the entry's department and to nobody else,
-the activity-type filter, the search facets and the user page speak the catalogue's words."""
+lifecycle steps (submitted, approved, returned …) to the entry's department, its publication and
+going offline also to everyone who sees it (as the department's act); the activity-type filter,
+the search facets and the user page speak the catalogue's words."""
 from __future__ import annotations
 
 import json
@@ -80,22 +81,57 @@ def test_department_user_and_dashboard_streams_show_steps(app, world):
     assert "提交了目录条目" in dashboard
 
 
-def test_other_departments_never_read_a_step(app, world):
-    """Another department sees the published entry, never its lifecycle steps: not in the
-    lists, not one by one."""
+def test_other_departments_read_only_the_publication(app, world):
+    """Another department reads of a published entry's lifecycle only its publication, as the
+    department's act (no actor, reason or states): in the lists and one by one, never the
+    submission, and not on the reviewer's page; the department reads the step whole."""
     other, entry = world.other_compiler, world.published
-    step = _steps(entry["id"])[-1].id
-    mine = L.act("package_activity_list", world.member, id=entry["id"])
-    assert step in {a["id"] for a in mine}
-    theirs = L.act("package_activity_list", other, id=entry["id"])
-    assert ACTIVITY_TYPE not in {a["activity_type"] for a in theirs}
-    assert L.refused("activity_show", other, id=step, include_data=False)
-    assert L.act("activity_show", world.member, id=step)["id"] == step
+    submit, approve = _steps(entry["id"])
+    theirs = [a for a in L.act("package_activity_list", other, id=entry["id"])
+              if a["activity_type"] == ACTIVITY_TYPE]
+    assert [a["id"] for a in theirs] == [approve.id]
+    public = L.act("activity_show", other, id=approve.id, include_data=True)
+    for told in (theirs[0], public):
+        assert told["user_id"] is None and set(told["data"]) == {"package", "lifecycle"}
+        assert told["data"]["lifecycle"] == {"action": "approve", "to_state": "published",
+                                             "public": True}
+    assert L.refused("activity_show", other, id=submit.id, include_data=False)
+    whole = L.act("activity_show", world.member, id=approve.id)
+    assert whole["user_id"] == world.reviewer["id"]
+    assert whole["data"]["lifecycle"]["from_state"] == "in_review"
+    reviewer_link = f'href="/user/{world.reviewer["name"]}"'
     for path in (f"/dataset/activity/{entry['name']}",
-                 f"/organization/activity/{world.org['name']}",
-                 f"/user/activity/{world.reviewer['name']}"):
+                 f"/organization/activity/{world.org['name']}"):
         body = _page(app, other, path)
-        assert "审核通过了" not in body and "退回了" not in body, path
+        assert f'{world.org["title"]}</a> 发布了目录条目' in body, path
+        assert "审核通过了" not in body and "提交了" not in body and "退回了" not in body, path
+        assert "审核中" not in body and reviewer_link not in body, path
+    body = _page(app, other, f"/user/activity/{world.reviewer['name']}")
+    assert "发布了目录条目" not in body and "审核通过了" not in body
+    mine = _page(app, world.member, f"/dataset/activity/{entry['name']}")
+    assert "审核通过了目录条目" in mine and "发布了目录条目" not in mine
+
+
+def test_going_offline_is_told_without_its_reasons(app, world):
+    """Taking a published entry offline is told to another department as the department's
+    act, without the request, the reasons or the states in between; its department reads
+    both steps with their reasons."""
+    entry = world.published
+    L.act("govshare_catalogue_request_offline", world.compiler, id=entry["id"],
+          reason="职能调整不再采集")
+    L.act("govshare_catalogue_approve_offline", world.reviewer, id=entry["id"],
+          reason="同意下线申请")
+    steps = [a for a in L.act("package_activity_list", world.other_compiler, id=entry["id"])
+             if a["activity_type"] == ACTIVITY_TYPE]
+    assert [a["data"]["lifecycle"]["action"] for a in steps] == ["approve_offline", "approve"]
+    assert "职能调整不再采集" not in json.dumps(steps, ensure_ascii=False)
+    assert "同意下线申请" not in json.dumps(steps, ensure_ascii=False)
+    body = _page(app, world.other_compiler, f"/dataset/activity/{entry['name']}")
+    assert f'{world.org["title"]}</a> 下线了目录条目' in body
+    for hidden in ("职能调整不再采集", "同意下线申请", "申请下线", "下线审核中"):
+        assert hidden not in body, hidden
+    mine = _page(app, world.member, f"/dataset/activity/{entry['name']}")
+    assert "理由: 职能调整不再采集" in mine and "理由: 同意下线申请" in mine
 
 
 def test_changes_pass_over_steps_outsiders_may_not_read(world):

@@ -129,11 +129,10 @@ def saved_notices():
 
 
 class TestNoticesEditedByTheSysadmin:
-    def _save(self, app, notices, status=200):
-        page = app.get("/ckan-admin/config", status=200).body
+    def _save(self, app, notices, status=200, path="/ckan-admin/config"):
+        page = app.get(path, status=200).body
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
-        return app.post("/ckan-admin/config", data={"_csrf_token": token, NOTICES: notices,
-                                                    "save": ""},
+        return app.post(path, data={"_csrf_token": token, NOTICES: notices, "save": ""},
                         status=status, follow_redirects=True).body
 
     def test_sysadmin_edits_the_home_page_notices(self, app, world, saved_notices):
@@ -159,13 +158,18 @@ class TestNoticesEditedByTheSysadmin:
 
     def test_a_notice_too_long_is_refused_in_chinese(self, app, world, saved_notices):
         """A notice over ``notice_max_length`` (200) is refused by its number, in Chinese (field and
-        summary); nothing is saved."""
+        summary, which names the field by its label), under /en in English; nothing is saved."""
         app.set_session_user(world.sysadmin["id"])
         body = self._save(app, "短通知\n" + "长" * 201)
         assert "第 2 条通知有 201 个字符，每条通知最多 200 个字符" in body
         summary = body[body.index("error-explanation"):]
         assert "首页通知公告" in summary[:summary.index("</div>")]
         assert "Ckanext" not in body
+        body = self._save(app, "长" * 201, path="/en/ckan-admin/config")
+        summary = body[body.index("error-explanation"):]
+        summary = summary[:summary.index("</div>")]
+        assert "Home page notices" in summary and "Notice 1 has 201 characters" in summary
+        assert "Ckanext" not in body and "首页通知公告" not in body
         assert model.get_system_info(NOTICES) is None
         assert "第一条通知" in _page(app, "/", world.compiler)
 

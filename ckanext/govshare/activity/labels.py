@@ -5,7 +5,8 @@ glossary: 目录条目, 挂接资源, 部门 …).
 ckanext-activity shows its filter's types as their codes title-cased ("New Package"); the
 portal's ``snippets/activity_type_selector.html`` asks :func:`type_label` instead. A lifecycle
 step (:data:`~ckanext.govshare.activity.lifecycle.ACTIVITY_TYPE`) is told by
-``snippets/activities/lifecycle_package.html`` with :func:`step_sentence`. Every text is a
+``snippets/activities/lifecycle_package.html`` with :func:`step_sentence` (a publication or
+going offline read outside the department as the department's act). Every text is a
 gettext msgid, translated when a page asks.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ckanext.govshare.activity.lifecycle import ACTIVITY_TYPE
 from ckanext.govshare.core_messages import N_
 from ckanext.govshare.lifecycle import tables
 
-__all__ = ["STEP_SENTENCES", "TYPE_LABELS", "step_sentence", "type_label"]
+__all__ = ["PUBLIC_STEP_SENTENCES", "STEP_SENTENCES", "TYPE_LABELS", "step_sentence", "type_label"]
 
 #: ckanext-activity's types and the lifecycle's, by code (the code itself when unknown)
 TYPE_LABELS: dict[str, str] = {
@@ -69,6 +70,13 @@ STEP_SENTENCES: dict[str, str] = {
 }
 #: the sentence of a step the table does not know
 _STEP_FALLBACK = N_("{actor} took a lifecycle step of the catalogue entry {entry}")
+#: a public step's sentence as a reader outside the department reads it (by audit action,
+#: ``permissions.PUBLIC_STEPS``): the department's act (``{department}``), no actor
+PUBLIC_STEP_SENTENCES: dict[str, str] = {
+    tables.APPROVE: N_("{department} published the catalogue entry {entry}"),
+    tables.APPROVE_OFFLINE: N_("{department} took the catalogue entry {entry} offline"),
+}
+_PUBLIC_FALLBACK = N_("{department} changed the state of the catalogue entry {entry}")
 
 
 def type_label(activity_type: str) -> str:
@@ -77,7 +85,10 @@ def type_label(activity_type: str) -> str:
     return tk._(label) if label else activity_type
 
 
-def step_sentence(action: str | None) -> str:
+def step_sentence(action: str | None, public: bool = False) -> str:
     """The sentence of lifecycle step ``action`` in the page's language, with ``{actor}`` and
-    ``{entry}`` to fill."""
+    ``{entry}`` to fill; ``public``: of its public part, with ``{department}`` and
+    ``{entry}``."""
+    if public:
+        return tk._(PUBLIC_STEP_SENTENCES.get(action or "", _PUBLIC_FALLBACK))
     return tk._(STEP_SENTENCES.get(action or "", _STEP_FALLBACK))

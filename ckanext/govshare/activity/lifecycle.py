@@ -14,8 +14,11 @@ Like CKAN's ``changed package``, the activity keeps the entry's ``package_show``
 the step (its new ``catalogue_state``), so "changes" between versions stay whole; its
 ``lifecycle`` part is the audit row (action, states, reason, revision). Who reads it is
 :mod:`~ckanext.govshare.permissions`' decision twice over: stored with
-:func:`permissions.audit_trail_labels` (CKAN's own filter), and judged when read by
-:mod:`~ckanext.govshare.activity.stream` — the entry's department only, as its timeline.
+:func:`permissions.lifecycle_step_labels` (CKAN's own filter), and judged when read by
+:mod:`~ckanext.govshare.activity.stream` — the entry's department, as its timeline; the
+entry's publication and its going offline (:data:`permissions.PUBLIC_STEPS`) also every
+reader of the entry, told as the department's act ("省市场监督管理局 发布了目录条目 X") without
+the decision's actor, reason or states.
 
 ckanext-activity (2.12) accepts an activity type only if its validator tables list it
 (``activity_type_exists``, ``object_id_validator``) and its pages offer the dataset types of
@@ -76,7 +79,7 @@ def record(entry_id: str, *, row: AuditEntry, **_: Any) -> None:
     tk.get_action("activity_create")(
         {"ignore_auth": True, "defer_commit": True},
         {"user_id": actor_name, "object_id": entry_id, "activity_type": ACTIVITY_TYPE,
-         "permission_labels": permissions.audit_trail_labels(pkg.owner_org),
+         "permission_labels": permissions.lifecycle_step_labels(pkg, row.action, row.to_state),
          "data": {"package": snapshot, "actor": actor_name, "lifecycle": {
              "action": row.action, "from_state": row.from_state, "to_state": row.to_state,
              "comment": row.comment, "revision_id": row.revision_id}}})

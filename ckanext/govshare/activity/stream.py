@@ -12,8 +12,11 @@ permission labels the dataset had at that moment. Neither is trusted here for wh
 * the other data of a dataset activity (a resource view's config, which names URLs) reaches
   only readers who may see the entry's data now (:func:`permissions.data_visible_ids`);
 * a lifecycle step (:data:`~ckanext.govshare.activity.lifecycle.ACTIVITY_TYPE`, the entry's
-  audit trail in the streams) reaches, besides, only those who may follow the entry's
-  lifecycle now (:func:`permissions.audit_trail_ids`: its department's members).
+  audit trail in the streams) reaches whole only those who may follow the entry's lifecycle
+  now (its department's members); its publication and its going offline also every other
+  reader of the entry, in their public part only (no actor, reason or internal states), and
+  not in a user's stream, which lists a user's acts
+  (:func:`permissions.lifecycle_step_access`, :func:`permissions.redact_public_step`).
 
 Activities whose object is not a dataset (departments, groups, users) keep CKAN's rules. Calls
 with ``ignore_auth`` and sysadmins get CKAN's answer unchanged. Nothing here decides who sees
@@ -42,8 +45,9 @@ __all__ = [
 #: activity types whose object is a dataset (also when the dataset has been purged since)
 DATASET_ACTIVITY_TYPES = frozenset(VALIDATORS_PACKAGE_ACTIVITY_TYPES) | {LIFECYCLE_TYPE}
 #: what stays of a dataset activity's other data (not its snapshot) when the reader may not
-#: see the entry's data: the ids that link the activity to its dataset and resource
-_KEPT_WITHOUT_DATA = ("actor", "id", "package_id", "resource_id", "view_type")
+#: see the entry's data: the ids that link the activity to its dataset and resource, and a
+#: lifecycle step (already left with what the reader may read of it)
+_KEPT_WITHOUT_DATA = ("actor", "id", "package_id", "resource_id", "view_type", "lifecycle")
 
 
 #: the user an action runs for, and whether it reads unfiltered: permissions.py decides
@@ -67,29 +71,51 @@ def _get(activity: Any, key: str) -> Any:
     return activity.get(key) if isinstance(activity, dict) else getattr(activity, key, None)
 
 
-def readable(user: model.User | None, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def readable(user: model.User | None, activities: list[dict[str, Any]], *,
+             by_actor: bool = False) -> list[dict[str, Any]]:
     """The activity dicts among ``activities`` that ``user`` may read, in order, each with
-    its data redacted for ``user`` (a copy: the stored data stays as it is)."""
+    its data redacted for ``user`` (a copy: the stored data stays as it is).
+
+    ``by_actor``: ``activities`` are a user's stream (their acts): a lifecycle step read in
+    its public part, which names no actor, is left out.
+    """
     datasets = dataset_ids(activities)
     if not datasets:
         return activities
-    seen = _seen(user, datasets, activities)
-    kept = [a for a in activities if a.get("object_id") not in datasets
-            or (a.get("object_id"), a.get("activity_type") == LIFECYCLE_TYPE) in seen]
-    _redact(user, [a for a in kept if a.get("object_id") in datasets],
-            {pkg_id for pkg_id, _step in seen})
-    return kept
+    access, entries = _access(user, datasets, activities, by_actor=by_actor)
+    kept = [(a, how) for a, how in zip(activities, access) if how]
+    _redact(user, [a for a, _how in kept if a.get("object_id") in datasets], entries)
+    for activity, how in kept:
+        if how == permissions.STEP_PUBLIC:
+            permissions.redact_public_step(activity)
+    return [a for a, _how in kept]
 
 
-def _seen(user: model.User | None, datasets: set[str],
-          activities: Iterable[Any]) -> set[tuple[str, bool]]:
-    """``(dataset id, is a lifecycle step)`` for what ``user`` may read of ``activities``: any
-    activity of an entry they see, and its lifecycle steps if they may follow its lifecycle."""
+def _access(user: model.User | None, datasets: set[str], activities: list[Any], *,
+            by_actor: bool = False) -> tuple[list[str | None], set[str]]:
+    """How ``user`` may read each of ``activities`` (:data:`permissions.STEP_WHOLE`,
+    :data:`permissions.STEP_PUBLIC` or ``None``), and the ids among ``datasets`` they see:
+    any activity of an entry they see, its lifecycle steps as
+    :func:`permissions.lifecycle_step_access` says."""
     entries = permissions.visible_package_ids(user, datasets)
-    steps = {_get(a, "object_id") for a in activities
-             if _get(a, "activity_type") == LIFECYCLE_TYPE} & entries
-    followed = permissions.audit_trail_ids(user, steps) if steps else set()
-    return {(pkg_id, False) for pkg_id in entries} | {(pkg_id, True) for pkg_id in followed}
+    access: list[str | None] = [
+        permissions.STEP_WHOLE if _get(a, "object_id") not in datasets
+        or _get(a, "object_id") in entries else None for a in activities]
+    steps = [i for i, a in enumerate(activities) if access[i]
+             and _get(a, "object_id") in datasets and _get(a, "activity_type") == LIFECYCLE_TYPE]
+    if steps:
+        told = permissions.lifecycle_step_access(
+            user, [_step(activities[i]) for i in steps], seen=entries, by_actor=by_actor)
+        for i, how in zip(steps, told):
+            access[i] = how
+    return access, entries
+
+
+def _step(activity: Any) -> tuple[str, str | None, str | None]:
+    """``(entry id, audit action, state it left the entry in)`` of a lifecycle step."""
+    data = _get(activity, "data")
+    step = (data.get("lifecycle") if isinstance(data, dict) else None) or {}
+    return _get(activity, "object_id"), step.get("action"), step.get("to_state")
 
 
 def may_read(user: model.User | None, activity: Any) -> bool:
@@ -97,8 +123,7 @@ def may_read(user: model.User | None, activity: Any) -> bool:
     datasets = dataset_ids([activity])
     if not datasets:
         return True
-    step = _get(activity, "activity_type") == LIFECYCLE_TYPE
-    return any(key[1] == step for key in _seen(user, datasets, [activity]))
+    return _access(user, datasets, [activity])[0][0] is not None
 
 
 def earlier_activity(activity_id: str, *, skip_type: str | None = None) -> Activity | None:

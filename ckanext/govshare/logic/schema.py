@@ -428,7 +428,8 @@ def catalogue_queue() -> Schema:
 
 
 #: the admin form's error summary names an option by its key as CKAN prettifies it, through
-#: gettext (``ValidationError.error_summary``): its translation is the field's label
+#: gettext (``ValidationError.error_summary``): its translation is the field's label (the page
+#: names it in either language: ``views.shell.govshare_config_error_summary``)
 NOTICES_SUMMARY_LABEL = N_("Ckanext.govshare.home.notices")
 
 

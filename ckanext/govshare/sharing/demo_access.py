@@ -92,7 +92,8 @@ def load(echo: Callable[[str], Any] = print) -> None:
     for requester, provider, title, steps, own in REQUESTS:
         entry_id = _entry_id(provider, title)
         if entry_id is None or model.User.get(requester) is None:
-            echo(f"access request demo: {title} of {provider} or {requester} missing, skipped")
+            echo(tk._("Demo access requests: {title} of {provider} or {requester} missing, "
+                      "skipped").format(title=title, provider=provider, requester=requester))
             continue
         if _filed(requester, entry_id):
             continue
@@ -104,7 +105,8 @@ def load(echo: Callable[[str], Any] = print) -> None:
                     {"user": user}, {"id": req["id"], **data})
         except (tk.ValidationError, tk.NotAuthorized) as err:
             model.Session.rollback()
-            echo(f"access request demo: {title} for {requester} not filed: {err}")
+            echo(tk._("Demo access requests: {title} for {requester} not filed: {error}")
+                 .format(title=title, requester=requester, error=err))
             continue
         filed += 1
-    echo(f"access requests: {filed} new")
+    echo(tk._("Access requests: {count} new").format(count=filed))

@@ -115,19 +115,22 @@ def load(echo: Callable[[str], Any] = print) -> None:
             continue
         pkg = _entry(provider, title)
         if pkg is None:
-            echo(f"demo authorizations: no published entry {title} of {provider}, skipped")
+            echo(tk._("Demo authorizations: no published entry {title} of {provider}, "
+                      "skipped").format(title=title, provider=provider))
             continue
         requester = model.User.get(_user(consumer, "compiler"))
         if permissions.can_see_resources(requester, {
                 "id": pkg.id, "owner_org": pkg.owner_org,
                 fields.CATALOGUE_STATE: tables.PUBLISHED,
                 fields.SHARE_TYPE: permissions.share_type_of(pkg)}):
-            echo(f"demo authorizations: {consumer} already uses {title}, skipped")
+            echo(tk._("Demo authorizations: {consumer} already uses {title}, skipped")
+                 .format(consumer=consumer, title=title))
             continue
         auth_id = _grant(consumer, provider, pkg, purpose)
         if auth_id is None:
-            echo(f"demo authorizations: the request for {title} granted nothing, skipped")
+            echo(tk._("Demo authorizations: the request for {title} granted nothing, "
+                      "skipped").format(title=title))
             continue
         _follow(what, auth_id, consumer, provider)
         made += 1
-    echo(f"demo authorizations: {made} new")
+    echo(tk._("Demo authorizations: {count} new").format(count=made))

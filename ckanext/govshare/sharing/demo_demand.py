@@ -183,7 +183,7 @@ def load(echo: Callable[[str], Any] = print) -> None:
         case["target_org_name"] = target
         _steps(case, steps)
         made += 1
-    echo(f"demands: {made} new")
+    echo(tk._("Demands: {count} new").format(count=made))
     made = 0
     for requester, fields, steps in COLLECTIONS:
         if _exists(flows.COLLECTION, requester, fields["title"]):
@@ -194,4 +194,4 @@ def load(echo: Callable[[str], Any] = print) -> None:
         case = tk.get_action("govshare_collection_create")(_as(requester), data)
         _steps(case, steps)
         made += 1
-    echo(f"collection requests: {made} new")
+    echo(tk._("Collection requests: {count} new").format(count=made))

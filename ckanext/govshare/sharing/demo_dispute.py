@@ -22,6 +22,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.govshare.catalogue import fields
 from ckanext.govshare.lifecycle import tables
+from ckanext.govshare.messages import text
 from ckanext.govshare.model.sharing import Case
 from ckanext.govshare.sharing import flows
 
@@ -142,6 +143,12 @@ def _complaint(who: str, provider: str, pkg: model.Package, kind: str, descripti
     return made["number"]
 
 
+def _state(number: str, states: dict[str, Any]) -> str:
+    """The label of the state case ``number`` is in, in the current language."""
+    state = model.Session.query(Case.state).filter(Case.number == number).scalar()
+    return text(states[state]) if state in states else str(state)
+
+
 def load(echo: Callable[[str], Any] = print) -> None:
     """Create the demo disputes and complaints that are not there yet."""
     made = 0
@@ -150,18 +157,23 @@ def load(echo: Callable[[str], Any] = print) -> None:
             continue
         pkg = _entry(provider, title)
         if pkg is None:
-            echo(f"demo disputes: no published entry {title} of {provider}, skipped")
+            echo(tk._("Demo disputes: no published entry {title} of {provider}, skipped")
+                 .format(title=title, provider=provider))
             continue
-        echo(f"demo dispute {_dispute(raiser, provider, pkg, kind, claim, goal)}: {goal}")
+        number = _dispute(raiser, provider, pkg, kind, claim, goal)
+        echo(tk._("Demo dispute {number}: {state}").format(
+            number=number, state=_state(number, flows.DISPUTE_STATES)))
         made += 1
     for who, provider, title, kind, description, goal in COMPLAINTS:
         if _exists(flows.COMPLAINT, "description", description):
             continue
         pkg = _entry(provider, title)
         if pkg is None:
-            echo(f"demo complaints: no published entry {title} of {provider}, skipped")
+            echo(tk._("Demo complaints: no published entry {title} of {provider}, skipped")
+                 .format(title=title, provider=provider))
             continue
-        echo(f"demo complaint {_complaint(who, provider, pkg, kind, description, goal)}: "
-             f"{goal}")
+        number = _complaint(who, provider, pkg, kind, description, goal)
+        echo(tk._("Demo complaint {number}: {state}").format(
+            number=number, state=_state(number, flows.COMPLAINT_STATES)))
         made += 1
-    echo(f"demo disputes and complaints: {made} new")
+    echo(tk._("Demo disputes and complaints: {count} new").format(count=made))

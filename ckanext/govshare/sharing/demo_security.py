@@ -74,7 +74,8 @@ def _incidents(echo: Callable[[str], Any]) -> None:
         if conclusion:
             tk.get_action("govshare_incident_close")(
                 _context(officer), {"id": case["number"], "conclusion": conclusion})
-        echo(f"security incident {case['number']}: {title}")
+        echo(tk._("Security incident {number}: {title}").format(number=case["number"],
+                                                                 title=title))
 
 
 def _pending_signoff(echo: Callable[[str], Any]) -> None:
@@ -99,7 +100,8 @@ def _pending_signoff(echo: Callable[[str], Any]) -> None:
             continue
         tk.get_action("govshare_catalogue_submit")(_context(compiler), {"id": entry_id})
         signoff = security.latest_signoff(entry_id)
-        echo(f"grade sign-off {signoff.number if signoff else '?'} waits for {org.name}")
+        echo(tk._("Grade sign-off {number} waits for {department}").format(
+            number=signoff.number if signoff else "?", department=org.title or org.name))
         return
 
 

@@ -31,10 +31,12 @@ from ckanext.govshare import permissions
 from ckanext.govshare.catalogue import fields, vocab
 from ckanext.govshare.department import roles as dept_roles
 from ckanext.govshare.lifecycle import labels, tables
+from ckanext.govshare.logic.schema import NOTICES_SUMMARY_LABEL
 
 __all__ = [
     "govshare_home_facts",
     "govshare_home_notices_help",
+    "govshare_config_error_summary",
     "govshare_site_identity",
     "govshare_hidden",
     "hidden_nav_item",
@@ -106,6 +108,18 @@ def govshare_home_notices_help() -> str:
     return tk._("Shown in this order in the notices box of the home page, to everyone who can "
                 "open it: one notice per line, at most {limit} characters each. Empty: no "
                 "notices box.").format(limit=gs_config.home_notice_max_length())
+
+
+def govshare_config_error_summary(summary: Any) -> Any:
+    """The error summary of ``/ckan-admin/config`` with the home page's notices named by
+    their label (首页通知公告, Home page notices) in the page's language: CKAN names an
+    option by its key prettified and passed through gettext, "Ckanext.govshare.home.notices",
+    which only the Chinese catalogue translates."""
+    if not summary:
+        return summary
+    key = tk._(NOTICES_SUMMARY_LABEL)
+    return {tk._("Home page notices") if name == key else name: message
+            for name, message in summary.items()}
 
 
 def govshare_sign_in_required() -> bool:

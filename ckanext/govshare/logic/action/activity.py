@@ -44,11 +44,13 @@ __all__: list[str] = []
 
 
 def _stream(up: Action, context: Context, data_dict: DataDict,
-            schema: Callable[[], dict[str, Any]], *, windowed: bool = True) -> Any:
+            schema: Callable[[], dict[str, Any]], *, windowed: bool = True,
+            by_actor: bool = False) -> Any:
     """CKAN's list ``up``, left with the activities the reader may read and redacted.
 
     ``windowed``: the action honours ``after``/``before`` (CKAN answers an ``after``-only
-    window oldest first, pages it, and reverses each page).
+    window oldest first, pages it, and reverses each page). ``by_actor``: ``up`` lists a
+    user's acts (:func:`activity.stream.readable`).
     """
     if permissions.unrestricted(context):
         return up(context, data_dict)
@@ -68,7 +70,7 @@ def _stream(up: Action, context: Context, data_dict: DataDict,
         got = len(page)
         if oldest_first:
             page.reverse()
-        kept.extend(stream.readable(user, page))
+        kept.extend(stream.readable(user, page, by_actor=by_actor))
         read += got
         if not size or got < size or len(kept) >= want:
             break
@@ -79,9 +81,11 @@ def _stream(up: Action, context: Context, data_dict: DataDict,
     return result
 
 
-def readable_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``package_``, ``organization_``, ``group_`` or ``user_activity_list`` (``up``),
-    without the activities of entries the reader may not see now, snapshots redacted.
+def readable_activity_list(up: Action, context: Context, data_dict: DataDict, *,
+                           by_actor: bool = False) -> Any:
+    """CKAN's ``package_``, ``organization_``, ``group_`` or ``user_activity_list`` (``up``;
+    ``by_actor`` for the user's), without the activities of entries the reader may not see
+    now, snapshots redacted.
 
     :param id: the id or name of the dataset, department, group or user
     :type id: string
@@ -90,7 +94,8 @@ def readable_activity_list(up: Action, context: Context, data_dict: DataDict) ->
     :param limit: readable activities to return (default ``ckan.activity_list_limit``)
     :type limit: int
     """
-    return _stream(up, context, data_dict, activity_schema.default_activity_list_schema)
+    return _stream(up, context, data_dict, activity_schema.default_activity_list_schema,
+                   by_actor=by_actor)
 
 
 def readable_dashboard_list(up: Action, context: Context, data_dict: DataDict) -> Any:

@@ -333,8 +333,9 @@ def group_activity_list(up: Action, context: Context, data_dict: DataDict) -> An
 @tk.chained_action
 @tk.side_effect_free
 def user_activity_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's ``user_activity_list``, only what the reader may read, redacted."""
-    return activity.readable_activity_list(up, context, data_dict)
+    """CKAN's ``user_activity_list``, only what the reader may read, redacted (the user's
+    acts: no lifecycle step told without its actor)."""
+    return activity.readable_activity_list(up, context, data_dict, by_actor=True)
 
 
 @tk.chained_action

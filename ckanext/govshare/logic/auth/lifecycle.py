@@ -100,9 +100,13 @@ def _entry_event(event: str):
 
 
 def member_of(context: Context, org_id: str | None) -> bool:
-    """Whether the user is a member of the department ``org_id`` (any capacity)."""
-    return bool(org_id) and authz.has_user_permission_for_group_or_org(
-        org_id, context.get("user"), "read")
+    """Whether the user is a member of the department ``org_id`` (any capacity):
+    :func:`permissions.in_department`."""
+    return permissions.in_department(permissions.context_user(context), org_id)
+
+
+def _follows_audit_trail(context: Context, org_id: str | None) -> bool:
+    return permissions.follows_audit_trail(permissions.context_user(context), org_id)
 
 
 # -- catalogue transitions -----------------------------------------------------------------------
@@ -148,15 +152,16 @@ def govshare_catalogue_review(context: Context, data_dict: DataDict) -> AuthResu
 
 
 def govshare_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Members of the department asked for (or of the entry's); the list keeps to them."""
+    """Those who may follow the lifecycle of the department asked for (or of the entry's):
+    :func:`permissions.follows_audit_trail`, its members; the list keeps to them."""
     if data_dict.get("entry_id"):
         pkg = _package(data_dict, "entry_id")
-        if not member_of(context, pkg.owner_org):
+        if not _follows_audit_trail(context, pkg.owner_org):
             return {"success": False, "msg": tk._("only members of the department may see its audit trail")}
     org_ref = data_dict.get("organization_id")
     if org_ref:
         org = model.Group.get(str(org_ref))
-        if org is None or not member_of(context, org.id):
+        if org is None or not _follows_audit_trail(context, org.id):
             return {"success": False, "msg": tk._("only members of the department may see its audit trail")}
     return {"success": True}
 
@@ -197,9 +202,10 @@ govshare_revision_return = _revision_event(tables.RETURN)
 
 
 def govshare_revision_show(context: Context, data_dict: DataDict) -> AuthResult:
-    """Members of the entry's department (a pending revision is not published)."""
+    """Those who may follow the entry's lifecycle (:func:`permissions.follows_audit_trail`:
+    its department's members; a pending revision is not published)."""
     rev = _revision(data_dict)
-    if member_of(context, rev.org_id):
+    if _follows_audit_trail(context, rev.org_id):
         return {"success": True}
     return {"success": False, "msg": tk._("only members of the department may see pending revisions")}
 
