@@ -12,8 +12,10 @@ strings:
   metadata (a resource whose data is hidden keeps its name and format, never its address);
 * data markers in a resource URL, and in an uploaded file (name and content) that goes through
   ``resource_create`` with a real upload; the resource ids count as data too;
-* the pending revision's proposal carries markers of its own (unpublished metadata); the
-  revision's id is the entry's lifecycle metadata (``govshare_lifecycle.pending_revision``).
+* the pending revision's proposal carries markers of its own (unpublished metadata);
+* audit markers in the reasons given at its lifecycle steps (an approval's, a return's, an
+  offline request's), and the id of its pending revision: the entry's audit trail, which only
+  its department follows (``govshare_lifecycle`` tells others its publication facts alone).
 
 The people: the department's compiler, reviewer and administrator (a compiler too, and
 administrator of the group); an ex-member (compiler and reviewer of the department, who
@@ -52,7 +54,7 @@ from . import departments
 from . import factories as f
 
 __all__ = ["ENTRIES", "SHARED", "META_PARTS", "LISTING_PARTS", "DATA_PARTS", "PENDING_PARTS",
-           "Entry", "World", "build"]
+           "AUDIT_PARTS", "Entry", "World", "build"]
 
 #: entry key -> (lifecycle events fired after creation, then deleted?), in creation order.
 #: Events are (action suffix, actor attribute of World); the last state is read back, never
@@ -79,19 +81,22 @@ SHARED: dict[str, str] = {"unconditional": "unconditional", "not_shared": "not_s
 #: who compiles (creates) each entry: the ex-member compiled some while still a member
 _COMPILED_BY = {"draft": "ex"}
 
-#: marker parts: the entry's metadata, its resources' listing, its data, and a pending
-#: revision's proposal
-META_PARTS = ("title", "notes", "tag", "item", "name", "id", "revid")
+#: marker parts: the entry's metadata, its resources' listing, its data, a pending
+#: revision's proposal, and its audit trail (the reasons of its steps, its pending revision)
+META_PARTS = ("title", "notes", "tag", "item", "name", "id")
 LISTING_PARTS = ("resname", "format")
 DATA_PARTS = ("url", "file", "filename", "resid", "upid")
 PENDING_PARTS = ("revtitle", "revnotes", "revitem")
+AUDIT_PARTS = ("reason", "revid")
 _CODES = {part: f"{i:02d}" for i, part in enumerate(META_PARTS[:4] + LISTING_PARTS
-                                                    + DATA_PARTS[:3] + PENDING_PARTS)}
+                                                    + DATA_PARTS[:3] + PENDING_PARTS
+                                                    + AUDIT_PARTS[:1])}
 #: the lapsed grants: (status, valid_from days from now, valid_until days from now)
 LAPSED = (("expired", -60, -1), ("revoked", -10, 60), ("suspended", -10, 60),
           ("pending_agreement", -1, 60), ("active", -60, -1))
 
-_REASONS = {"return": "退回：信息项不全", "request_offline": "数据停止采集"}
+#: the reasons given at the steps (each followed by the entry's ``reason`` marker)
+_REASONS = {"approve": "审核通过", "return": "退回：信息项不全", "request_offline": "数据停止采集"}
 
 
 @dataclass
@@ -233,8 +238,10 @@ def build() -> World:
         for event, actor in events:
             data = {"id": pkg["id"]}
             if event in _REASONS:
-                data["reason"] = _REASONS[event]
+                data["reason"] = f"{_REASONS[event]} {mark['reason']}"
             _call(f"govshare_catalogue_{event}", users[actor], **data)
+        if not any(event in _REASONS for event, _actor in events):
+            del mark["reason"]
         revision = None
         if key == "published" and share == "conditional":
             items = [dict(i) for i in _call("package_show", id=pkg["id"])["info_items"]]

@@ -17,8 +17,8 @@ Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appen
 * an entry that is not published (draft, in review) is seen only by its own department;
 * a published entry is seen by every logged-in user of the portal; anonymous users see it only
   when ``ckanext.govshare.public_catalogue`` is on;
-* an offline entry stays visible to the same audience as a tombstone (metadata and reason),
-  but its resources are seen only by its own department;
+* an offline entry stays visible to the same audience as a tombstone (its metadata and
+  state), but its resources are seen only by its own department;
 * the data of a published entry (DB14 §9.1–9.2, 共享属性) goes, besides its own department, to:
   ``unconditional`` — every logged-in user (with
   ``ckanext.govshare.unconditional_requires_request``: those holding an authorization, granted
@@ -29,9 +29,11 @@ Rules (the catalogue's 编制、审核、发布、下线 of DB14 §7.3 and Appen
 * a deleted entry is seen only by sysadmins and its department's editors and administrators
   (where CKAN shows a deleted dataset: to those who may edit it);
 * an entry's lifecycle (its audit trail: who submitted, approved, returned, with the reasons;
-  its pending revisions) is followed by its department only; its publication and its going
-  offline (:data:`PUBLIC_STEPS`) are told to every reader of the entry, as the department's
-  act, without the decision's actor, reason or internal states;
+  its open step and deadlines; its pending revisions) is followed by its department only; its
+  publication and its going offline (:data:`PUBLIC_STEPS`) are told to every reader of the
+  entry, as the department's act, without the decision's actor, reason or internal states,
+  and of its lifecycle summary every reader gets the publication facts alone
+  (:data:`PUBLIC_LIFECYCLE_FIELDS`, :func:`redact_lifecycle`);
 * sysadmins see everything.
 
 Visibility is a decision on the entry **as it is now**: stored copies (search documents,
@@ -72,7 +74,7 @@ __all__ = [
     "sharing_orgs", "may_see_authorization", "may_see_statistics", "may_dismiss_duplicate",
     "audit_trail_ids", "audit_trail_labels", "follows_audit_trail", "in_department",
     "PUBLIC_STEPS", "STEP_WHOLE", "STEP_PUBLIC", "is_public_step", "lifecycle_step_labels",
-    "lifecycle_step_access", "redact_public_step",
+    "lifecycle_step_access", "redact_public_step", "PUBLIC_LIFECYCLE_FIELDS", "redact_lifecycle",
 ]
 
 LABEL_PORTAL = "govshare-portal"
@@ -646,6 +648,37 @@ def redact_public_step(activity: dict[str, Any]) -> dict[str, Any]:
     activity["user_id"] = None
     activity["data"] = {**{k: v for k, v in data.items() if k == "package"}, "lifecycle": public}
     return activity
+
+
+# -- an entry's lifecycle summary (govshare_lifecycle) -------------------------------------------
+
+#: what every reader of an entry learns of its lifecycle summary (``govshare_lifecycle``, added
+#: by ``package_show`` and ``package_search``): its publication facts, as its page shows them —
+#: the state (the entry's ``catalogue_state``), the published version and when it was published,
+#: and its timeliness (``freshness``). Who submitted and approved, the reasons, the open step
+#: with its stage and deadline, an "update required" step and a pending revision are the
+#: department's (:func:`follows_audit_trail`).
+# DB14 §7.3: the compiling, review, update and offline steps and their time limits are the
+# department's own process; §7.5 目录发布 is what reaches the sharing platform's users
+PUBLIC_LIFECYCLE_FIELDS = frozenset({"state", "version", "published_at", "freshness"})
+
+
+def redact_lifecycle(user: str | model.User | None, pkg_dicts: Any) -> None:
+    """Leave of each entry's ``govshare_lifecycle`` in ``pkg_dicts`` (in place) its public part
+    (:data:`PUBLIC_LIFECYCLE_FIELDS`) where ``user`` may not follow the entry's audit trail
+    (:func:`audit_trail_ids`: its department and sysadmins keep it whole). One query for all
+    the entries."""
+    summaries = {d["id"]: d for d in pkg_dicts if isinstance(d, dict) and d.get("id")
+                 and isinstance(d.get(fields.LIFECYCLE_SUMMARY), dict)}
+    user_obj = _user(user)
+    if not summaries or _is_sysadmin(user_obj):
+        return
+    followed = audit_trail_ids(user_obj, summaries) if user_obj is not None else set()
+    for entry_id, pkg_dict in summaries.items():
+        if entry_id not in followed:
+            pkg_dict[fields.LIFECYCLE_SUMMARY] = {
+                key: value for key, value in pkg_dict[fields.LIFECYCLE_SUMMARY].items()
+                if key in PUBLIC_LIFECYCLE_FIELDS}
 
 
 def _is_org_admin(user_obj: model.User, org_id: str) -> bool:

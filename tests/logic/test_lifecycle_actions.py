@@ -242,7 +242,8 @@ class TestFourEyes:
 
 class TestOffline:
     def test_offline_is_a_tombstone(self, world):
-        """Offline: metadata and reason stay visible, resources only to the department, code kept."""
+        """Offline: metadata and state stay visible, the reason and resources only to the
+        department, code kept."""
         w = world
         data = L.entry_dict(w.org)
         code = f"{data['catalog_class']}{data['catalog_item']}{data['catalog_subitem']}/000777"
@@ -267,8 +268,11 @@ class TestOffline:
             "actor": w.reviewer["id"], "reason": "理由"})]
         outsider_view = L.act("package_show", w.other_reviewer, id=entry["id"])
         assert outsider_view["resources"] == [] and outsider_view["govshare_redacted"]
-        assert outsider_view["govshare_lifecycle"]["reason"] == "理由"
-        resource_id = L.act("package_show", w.member, id=entry["id"])["resources"][0]["id"]
+        assert outsider_view["govshare_lifecycle"]["state"] == "offline"
+        assert "reason" not in outsider_view["govshare_lifecycle"]  # the department's
+        member_view = L.act("package_show", w.member, id=entry["id"])
+        assert member_view["govshare_lifecycle"]["reason"] == "理由"
+        resource_id = member_view["resources"][0]["id"]
         assert L.refused("resource_show", w.other_reviewer, id=resource_id)
         assert L.act("resource_show", w.member, id=resource_id)["id"] == resource_id
 

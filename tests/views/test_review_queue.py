@@ -2,11 +2,13 @@
 state badge, actions and timeline, a revision's diff."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from ckan.tests import helpers
 
+from ckanext.govshare import permissions
 from ckanext.govshare.views import lifecycle
 
 from .. import lifecycle as L
@@ -152,6 +154,46 @@ class TestEntryPage:
         app.set_session_user(world.reviewer["id"])
         body = app.get(f"/dataset/{world.first['name']}/lifecycle", status=200).body
         assert "审核中" in body and "审核通过" in body and "提交审核" in body
+
+    def test_lifecycle_summary_outside_the_department(self, app, world):
+        """Another department gets of an entry's lifecycle summary the publication facts alone
+        (package_show, package_search, the entry's pages): no submitter, reason, open step or
+        pending revision; the department and sysadmins get it whole."""
+        entry, reason, request = world.first, "核准：信息项齐全", "职能调整，申请下线"
+        L.act("govshare_catalogue_approve", world.reviewer, id=entry["id"], reason=reason)
+        rev = L.act("govshare_revision_create", world.compiler, id=entry["id"], notes="变更")
+        public = permissions.PUBLIC_LIFECYCLE_FIELDS
+
+        def summaries(user):
+            shown = L.act("package_show", user, id=entry["id"])
+            [found] = [r for r in L.act("package_search", user, q="*:*")["results"]
+                       if r["id"] == entry["id"]]
+            return shown["govshare_lifecycle"], found["govshare_lifecycle"]
+
+        for info in summaries(world.other_reviewer):
+            assert set(info) <= public and info["state"] == "published" and info["version"] == 1
+            assert reason not in json.dumps(info, ensure_ascii=False) and rev["id"] not in str(info)
+        for user in (world.member, world.sysadmin):
+            for info in summaries(user):
+                assert info["reason"] == reason and info["pending_revision"]["id"] == rev["id"]
+        L.act("govshare_revision_discard", world.compiler, id=rev["id"])
+        L.act("govshare_catalogue_request_offline", world.compiler, id=entry["id"],
+              reason=request)
+        for info in summaries(world.other_reviewer):
+            assert set(info) <= public and info["state"] == "offline_review"
+        for user in (world.member, world.sysadmin):
+            for info in summaries(user):
+                assert info["submitted_by"] == world.compiler["id"] and info["due_at"]
+                assert info["reason"] == request
+        page = f"/dataset/{entry['name']}/lifecycle"
+        app.set_session_user(world.other_reviewer["id"])
+        body = app.get(page, status=200).body
+        assert "govshare-state-offline_review" in body and "govshare-version" in body
+        assert request not in body and "govshare-due" not in body
+        assert "govshare-state-offline_review" in app.get(f"/dataset/{entry['name']}").body
+        app.set_session_user(world.member["id"])
+        body = app.get(page, status=200).body
+        assert request in body and "govshare-due" in body
 
     def test_other_department_sees_no_draft(self, app, world):
         """A draft's lifecycle page is not found for other departments."""

@@ -45,7 +45,9 @@ def lock_package(ref: str) -> Any | None:
 def lifecycle_info(state: str | None, step: EntryLifecycle | None,
                    at: datetime.datetime | None = None,
                    revision: Revision | None = None) -> dict[str, Any]:
-    """What the API shows of an entry's lifecycle: state, open step, ``due_at``, ``overdue``."""
+    """What the API shows of an entry's lifecycle: state, open step, ``due_at``, ``overdue``
+    (whole to those who follow the entry's audit trail; everyone else gets
+    ``permissions.PUBLIC_LIFECYCLE_FIELDS`` of it, cut where the actions attach it)."""
     at = at or base.now()
     info: dict[str, Any] = {
         "state": state,

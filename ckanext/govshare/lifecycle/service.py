@@ -312,7 +312,9 @@ def _show(context: Mapping[str, Any], entry_id: str) -> dict[str, Any]:
     show_context = {"user": context.get("user") or "",
                     "ignore_auth": bool(context.get("ignore_auth"))}
     pkg_dict = tk.get_action("package_show")(show_context, {"id": entry_id})
-    queries.attach_lifecycle([pkg_dict])
+    # package_show attached the summary as the user may read it; an internal call gets it whole
+    if fields.LIFECYCLE_SUMMARY not in pkg_dict:
+        queries.attach_lifecycle([pkg_dict])
     return pkg_dict
 
 

@@ -9,7 +9,8 @@ machine, writes, audits and notifies.
 The steps at the end are what the lifecycle adds to CKAN's core actions, composed in
 :mod:`ckanext.govshare.logic.action.core`: ``package_show`` and ``package_search`` redact what
 :mod:`ckanext.govshare.permissions` hides and add ``govshare_lifecycle`` (state, open step,
-``due_at``, ``overdue``, version); ``package_update`` turns an edit of a published entry into a
+``due_at``, ``overdue``, version; of it, those who do not follow the entry's audit trail get
+the publication facts alone); ``package_update`` turns an edit of a published entry into a
 pending revision, leaving the live entry untouched (unless it changes no-review fields only),
 and refuses every live edit of an entry in review, awaiting offline review or offline
 (:data:`LOCKED_STATES`); the resource actions (资源挂接) pass on draft and published entries.
@@ -627,8 +628,9 @@ def show_with_lifecycle(up: Action, context: Context, data_dict: DataDict) -> di
     result = up(context, data_dict)
     if _internal(context) or context.get("validate") is False:
         return result
-    permissions.redact(permissions.context_user(context), result)
-    queries.attach_lifecycle([result])
+    user = permissions.context_user(context)
+    permissions.redact(user, result)
+    _attach_lifecycle(user, [result])
     return result
 
 
@@ -643,8 +645,15 @@ def search_with_lifecycle(up: Action, context: Context, data_dict: DataDict) -> 
     for pkg_dict in entries:
         if "resources" in pkg_dict:
             permissions.redact(user, pkg_dict)
-    queries.attach_lifecycle(entries)
+    _attach_lifecycle(user, entries)
     return result
+
+
+def _attach_lifecycle(user: model.User | None, entries: list[dict[str, Any]]) -> None:
+    """Add ``govshare_lifecycle`` to ``entries``, whole for those who follow an entry's audit
+    trail, its publication facts for everyone else (:func:`permissions.redact_lifecycle`)."""
+    queries.attach_lifecycle(entries)
+    permissions.redact_lifecycle(user, entries)
 
 
 #: ``govshare_catalogue_import``'s parameters taken from a dumped entry's lifecycle summary
