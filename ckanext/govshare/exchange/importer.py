@@ -25,13 +25,16 @@ polls it) is kept in Redis under the job's id (:func:`status`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime
+import gc
 import json
 import logging
 import multiprocessing
 import os
+import pickle
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -391,13 +394,14 @@ def _acting_as(user: str) -> Iterator[Callable[[], model.User | None]]:
             flask.g.pop("_login_user", None)
 
 
-def _work(plans: list[_Plan], user: str, tick: Callable[[int], None],
+def _work(plans: Iterable[_Plan], total: int, user: str, tick: Callable[[int], None],
           index: bool = True) -> _Result:
-    """Write ``plans`` in the open transaction, each entry with its search document unless
-    ``index`` is false (a dry run rolls back anyway) or a row has failed (then all do)."""
+    """Write the ``total`` ``plans`` in the open transaction, each entry with its search
+    document unless ``index`` is false (a dry run rolls back anyway) or a row has failed (then
+    all do)."""
     counts = dict.fromkeys((CREATED, UPDATED, REVISED, UNCHANGED), 0)
     problems: list[t.Problem] = []
-    step = max(1, min(100, len(plans) // 50 or 1))
+    step = max(1, min(100, total // 50 or 1))
     with _acting_as(user) as refresh:
         user_obj = refresh()
         for n, plan in enumerate(plans, 1):
@@ -409,19 +413,20 @@ def _work(plans: list[_Plan], user: str, tick: Callable[[int], None],
                 problems += found
             else:
                 counts[action] += 1
-            if n % step == 0 or n == len(plans):
+            if n % step == 0 or n == total:
                 tick(n)
     return _Result(counts, [p.as_dict() for p in problems])
 
 
-def _child(plans: list[_Plan], user: str, index: bool, conn: Any) -> None:
+def _child(share: _Share, user: str, index: bool, conn: Any) -> None:
     """A worker process: write its share, report, then commit or roll back as told."""
     model.meta.engine.dispose(close=False)
     status_code = 0
     try:
         # a worker never waits for the other's locks for ever: both then roll back
         model.Session.execute(_LOCK_TIMEOUT)
-        result = _work(plans, user, lambda n: conn.send(("progress", n)), index)
+        plans = (plan for chunk in share.chunks for plan in pickle.loads(chunk))
+        result = _work(plans, share.rows, user, lambda n: conn.send(("progress", n)), index)
         conn.send(("done", result.counts, result.problems))
         decision = conn.recv()
         if decision == "commit":
@@ -453,9 +458,38 @@ def _split(plans: list[_Plan], workers: int) -> list[list[_Plan]]:
     return [s for s in shares if s]
 
 
-def _parallel(plans: list[_Plan], user: str, workers: int, dry_run: bool,
+@dataclass
+class _Share:
+    """A worker's rows, pickled by :data:`RELEASE_EVERY` (see :func:`_pack`)."""
+
+    rows: int
+    chunks: list[bytes]
+
+
+def _pack(plans: list[_Plan], workers: int) -> list[_Share]:
+    """Each worker's share, pickled in chunks. The workers are forked once the workbook's
+    cells and parsed entries are gone (:func:`_let_go`), so that none of them holds a
+    copy-on-write copy of the whole file, and each unpickles one chunk of its own share at a
+    time: the memory of the parsed rows is the file's once (about 3 KB a row), not twice."""
+    return [_Share(len(share), [pickle.dumps(share[i:i + RELEASE_EVERY],
+                                             protocol=pickle.HIGHEST_PROTOCOL)
+                                for i in range(0, len(share), RELEASE_EVERY)])
+            for share in _split(plans, workers)]
+
+
+def _let_go() -> None:
+    """Give the memory of what was freed back to the system before forking (glibc keeps freed
+    pages otherwise, and every forked worker would count them)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        pass
+
+
+def _parallel(shares: list[_Share], user: str, dry_run: bool,
               progress: Progress | None) -> _Result:
-    shares = _split(plans, workers)
+    total = sum(share.rows for share in shares)
     model.Session.remove()
     ctx = multiprocessing.get_context("fork")
     pipes, procs = [], []
@@ -483,7 +517,7 @@ def _parallel(plans: list[_Plan], user: str, workers: int, dry_run: bool,
                 if msg[0] == "progress":
                     done_n[i] = msg[1]
                     if progress:
-                        progress(sum(done_n), len(plans))
+                        progress(sum(done_n), total)
                 elif msg[0] == "done":
                     results[i] = _Result(msg[1], msg[2])
                     pending.discard(i)
@@ -558,10 +592,13 @@ def run(content: bytes, *, user: str, department: str | None = None, dry_run: bo
         dry_run_rules = dry_run
     try:
         if workers > 1 and len(plans) >= 2 * workers:
-            result = _parallel(plans, user, workers, dry_run_rules, progress)
+            shares = _pack(plans, workers)
+            del sheets, parsed, plans
+            _let_go()
+            result = _parallel(shares, user, dry_run_rules, progress)
         else:
-            result = _work(plans, user, lambda n: progress and progress(n, len(plans)),
-                                 not dry_run_rules)
+            result = _work(plans, len(plans), user,
+                           lambda n: progress and progress(n, len(plans)), not dry_run_rules)
             if result.problems or dry_run_rules:
                 model.Session.rollback()
             else:

@@ -168,7 +168,7 @@ class Sheet:
     hidden: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """Where a value came from: sheet, 1-based row, column letter and its header."""
 
@@ -194,7 +194,7 @@ class Problem:
                 "params": dict(self.params)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A 信息项 or 共享范围 row: its values and where each came from."""
 
