@@ -45,6 +45,13 @@ quietly "$CKAN" config-tool "$INI" -s logger_ckanext "level = INFO"
 log "migrating the database (CKAN's and govshare's)"
 quietly "$CKAN" -c "$INI" db init
 log "loading the demo catalogue (once; later runs keep it)"
-"$CKAN" -c "$INI" govshare demo load
+# the load's own lines (what it added, the demo accounts) here; CKAN's log lines to the set-up
+# log, shown when the load fails
+printf '\n$ %s\n' "$CKAN -c $INI govshare demo load" >>"$SETUP_LOG"
+if ! "$CKAN" -c "$INI" govshare demo load 2>>"$SETUP_LOG"; then
+  log "failed: the demo load   (the last lines of $SETUP_LOG follow)"
+  tail -n 40 "$SETUP_LOG" >&2
+  exit 1
+fi
 log "portal: http://127.0.0.1:5000   (Ctrl-C stops it)"
 exec "$CKAN" -c "$INI" run --host 127.0.0.1 --port 5000 --disable-reloader --threaded
