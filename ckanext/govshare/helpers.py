@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
+from ckan.lib.dictization import model_dictize
 from flask import g
 from markupsafe import Markup
 
@@ -31,7 +33,7 @@ __all__ = [*vocab.get_helpers(), *form.get_helpers(), *shell.get_helpers(),
            "build_nav_main", "build_nav_icon",
            "govshare_lifecycle_label", "govshare_lifecycle_step_sentence",
            "govshare_activity_type_label",
-           "govshare_workbench_count",
+           "govshare_workbench_count", "govshare_user_image",
            "govshare_harvest_delivery", "get_featured_organizations", "get_featured_groups",
            "get_recent_datasets"]
 
@@ -65,6 +67,22 @@ def govshare_harvest_delivery(pkg: dict[str, Any]) -> dict[str, Any] | None:
             "govshare_harvest_delivery_list", {"organization_id": pkg["owner_org"]}):
         return None
     return dcat_feed.delivery_of(pkg["id"])
+
+
+def govshare_user_image(size: int = 22) -> Markup | str:
+    """The signed-in user's picture for the account bar: core's ``h.user_image`` without its
+    ``user_show`` (whose answer govshare filters and recounts, on every page), and never a
+    Gravatar — an internal catalogue sends nobody's e-mail hash out (and may have no network):
+    an uploaded or linked image, else CKAN's placeholder."""
+    if not current_user.is_authenticated:
+        return ""
+    user = model_dictize.user_dictize(current_user, {"model": model, "session": model.Session})
+    if user.get("image_display_url"):
+        return Markup('<img src="{url}" class="user-image" width="{size}" height="{size}" '
+                      'alt="{alt}" />').format(url=tk.h.sanitize_url(user["image_display_url"]),
+                                               size=int(size), alt=user["name"])
+    return tk.h.snippet("user/snippets/placeholder.html", size=int(size),
+                        user_name=user["display_name"])
 
 
 def govshare_workbench_count() -> int:

@@ -84,6 +84,17 @@ class TestHome:
         assert "按共享类型" in body and "无条件共享" in body
         assert "通知公告" in body and "第一条通知" in body and "第二条通知" in body
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", _main(body))
+        # the account bar's picture: CKAN's placeholder, never a Gravatar (no e-mail hash out)
+        assert 'class="user-image"' in body and "gravatar" not in body.lower()
+
+    def test_account_bar_never_calls_gravatar(self, app, world):
+        """A user without a picture gets CKAN's placeholder in the account bar, never a
+        Gravatar (an internal catalogue sends nobody's e-mail hash out)."""
+        model.Session.query(model.User).filter_by(id=world.compiler["id"]).update(
+            {"image_url": None})
+        model.Session.commit()
+        body = _page(app, "/", world.compiler)
+        assert "placeholder-user.png" in body and "gravatar" not in body.lower()
 
     def test_anonymous_visitor_of_an_internal_catalogue_is_asked_to_sign_in(self, app, world):
         """With ``public_catalogue`` off, nothing of the catalogue is counted or listed."""
