@@ -20,12 +20,10 @@ all the same is refused without its text.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import ckan.model as model
