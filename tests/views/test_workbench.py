@@ -140,7 +140,9 @@ class TestList:
 
 
 class TestQueries:
-    def _statements(self, user):
+    @staticmethod
+    def _measured(call):
+        """``call()``'s answer and how many SQL statements it ran."""
         seen: list[str] = []
         engine = model.Session.get_bind()
 
@@ -148,23 +150,16 @@ class TestQueries:
             seen.append(statement)
         sa.event.listen(engine, "before_cursor_execute", count)
         try:
-            found = _todo(user)
+            found = call()
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
         return found, len(seen)
 
-    def _count_statements(self, user):
-        seen: list[str] = []
-        engine = model.Session.get_bind()
+    def _statements(self, user):
+        return self._measured(lambda: _todo(user))
 
-        def count(conn, cursor, statement, *args):
-            seen.append(statement)
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            total = workbench.count(model.User.get(user["id"]))
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
-        return total, len(seen)
+    def _count_statements(self, user):
+        return self._measured(lambda: workbench.count(model.User.get(user["id"])))
 
     def test_header_count_is_one_query_per_kind(self, world):
         """The badge's count is the list's length, in one SQL count per kind of to-do (and
